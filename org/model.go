@@ -1,0 +1,189 @@
+package org
+
+import "strings"
+
+// Tri is a boolean that may be unknown: a blank CSV cell, a missing column or
+// a field the org does not have (Account.IsPartner exists only in orgs with
+// partner licenses).
+type Tri uint8
+
+const (
+	Unknown Tri = iota
+	False
+	True
+)
+
+// TriOf returns True or False for b.
+func TriOf(b bool) Tri {
+	if b {
+		return True
+	}
+	return False
+}
+
+// Known reports whether t is True or False.
+func (t Tri) Known() bool { return t != Unknown }
+
+// IsTrue reports whether t is known to be true.
+func (t Tri) IsTrue() bool { return t == True }
+
+// IsFalse reports whether t is known to be false.
+func (t Tri) IsFalse() bool { return t == False }
+
+func (t Tri) String() string {
+	switch t {
+	case True:
+		return "true"
+	case False:
+		return "false"
+	}
+	return ""
+}
+
+// Snapshot is everything licenseplan reads from one org. Only Users is
+// required; every other slice may be empty when the snapshot did not hold that
+// file, and the Has* fields say which files and optional columns were present
+// so the planner can tell "none" from "not exported".
+type Snapshot struct {
+	Organization *Organization
+
+	Users                 []User
+	Accounts              []Account
+	Roles                 []Role
+	Licenses              []UserLicense
+	Profiles              []Profile
+	PermissionSets        []PermissionSetAssignment
+	ObjectPermissions     []ObjectPermission
+	PermissionSetLicenses []PermissionSetLicenseAssign
+
+	// Files lists the snapshot files that were read, in read order.
+	Files []string
+	// Has records which optional files and columns were present.
+	Has Presence
+}
+
+// Presence records which optional inputs a snapshot held.
+type Presence struct {
+	Accounts              bool // Account.csv
+	Roles                 bool // UserRole.csv
+	Licenses              bool // UserLicense.csv
+	Profiles              bool // Profile.csv
+	PermissionSets        bool // PermissionSetAssignment.csv
+	ObjectPermissions     bool // ObjectPermissions.csv
+	PermissionSetLicenses bool // PermissionSetLicenseAssign.csv
+	Organization          bool // Organization.csv
+
+	AccountIsPartner bool // Account.IsPartner in User.csv or Account.csv
+	AccountOwnerRole bool // Owner.UserRoleId in Account.csv
+	UserType         bool // UserType in User.csv
+	IsActive         bool // IsActive in User.csv
+}
+
+// Organization is the org the snapshot came from.
+type Organization struct {
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	OrganizationType string `json:"organizationType,omitempty"`
+	IsSandbox        Tri    `json:"-"`
+	InstanceName     string `json:"instanceName,omitempty"`
+}
+
+// User is one row of User.csv. String fields are "" when null.
+type User struct {
+	ID               string
+	Username         string
+	Name             string
+	IsActive         Tri
+	UserType         string
+	ProfileID        string
+	ProfileName      string
+	License          string // Profile.UserLicense.Name
+	RoleID           string
+	RoleName         string
+	RolePortalType   string // UserRole.PortalType: None, CustomerPortal, Partner
+	RolePortalRole   string // UserRole.PortalRole: Executive, Manager, User/Worker, PersonAccount
+	ContactID        string
+	AccountID        string
+	AccountName      string
+	AccountIsPartner Tri
+	AccountOwnerID   string
+	IsPortalEnabled  Tri
+
+	// Line is the 1-based line of the record in User.csv (0 when the user did
+	// not come from a file), so findings can name the record.
+	Line int
+}
+
+// Account is one row of Account.csv, or an account known only from the
+// Account.* columns of User.csv.
+type Account struct {
+	ID               string
+	Name             string
+	IsPartner        Tri
+	IsCustomerPortal Tri
+	OwnerID          string
+	// OwnerRoleID is Owner.UserRoleId; OwnerHasRole is Unknown when the
+	// column was not exported.
+	OwnerRoleID  string
+	OwnerHasRole Tri
+}
+
+// Role is one row of UserRole.csv.
+type Role struct {
+	ID              string
+	Name            string
+	PortalType      string // None, CustomerPortal, Partner
+	PortalRole      string
+	PortalAccountID string
+}
+
+// Portal role types as UserRole.PortalType reports them.
+const (
+	PortalTypeNone     = "None"
+	PortalTypeCustomer = "CustomerPortal"
+	PortalTypePartner  = "Partner"
+)
+
+// UserLicense is one row of UserLicense.csv. Counts are -1 when unknown.
+type UserLicense struct {
+	ID                   string
+	Name                 string
+	LicenseDefinitionKey string
+	Status               string
+	TotalLicenses        int
+	UsedLicenses         int
+}
+
+// Profile is one row of Profile.csv.
+type Profile struct {
+	ID      string
+	Name    string
+	License string // UserLicense.Name
+}
+
+// PermissionSetAssignment is one row of PermissionSetAssignment.csv.
+type PermissionSetAssignment struct {
+	AssigneeID        string
+	PermissionSetID   string
+	PermissionSetName string
+	IsOwnedByProfile  Tri
+}
+
+// ObjectPermission is one row of ObjectPermissions.csv.
+type ObjectPermission struct {
+	ParentID         string
+	SobjectType      string
+	ViewAllRecords   bool
+	ModifyAllRecords bool
+}
+
+// PermissionSetLicenseAssign is one row of PermissionSetLicenseAssign.csv.
+type PermissionSetLicenseAssign struct {
+	AssigneeID string
+	Label      string // PermissionSetLicense.MasterLabel
+}
+
+// EqualFold reports whether two picklist or name values are equal ignoring
+// case, the way Salesforce compares them (the API returns CspLitePortal where
+// Help writes CSPLitePortal).
+func EqualFold(a, b string) bool { return strings.EqualFold(a, b) }

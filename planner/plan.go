@@ -1,0 +1,266 @@
+package planner
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/licenseplan/licenseplan/rules"
+)
+
+// SchemaVersion is the version of the plan's JSON form (see README).
+const SchemaVersion = 1
+
+// Plan is the whole migration plan: plain data, ready to be written as JSON and
+// read back. Every slice is non-nil so JSON shows [] rather than null.
+type Plan struct {
+	SchemaVersion int       `json:"schemaVersion"`
+	GeneratedAt   time.Time `json:"generatedAt"`
+	Source        Source    `json:"source"`
+	Summary       Summary   `json:"summary"`
+	// Users holds one entry per input user, ordered by account name,
+	// username, then Id.
+	Users []UserPlan `json:"users"`
+	// Steps are in execution order; Seq is the 1-based position.
+	Steps    []Step            `json:"steps"`
+	Accounts []AccountPlan     `json:"accounts"`
+	Licenses []LicenseCapacity `json:"licenses"`
+	// Rules lists every rule the plan used, ordered by Id.
+	Rules []RuleUse `json:"rules"`
+	// Warnings are plan-level: license capacity and findings that concern no
+	// single user.
+	Warnings []Warning `json:"warnings"`
+	// Notes are informational: inputs that were missing, targets that matched
+	// no user, assumptions the planner made.
+	Notes []string `json:"notes"`
+}
+
+// Source says where the plan's input came from.
+type Source struct {
+	// Kind is "demo", "snapshot" or "org".
+	Kind string `json:"kind"`
+	// Path is the snapshot folder, or the instance URL for an org.
+	Path string `json:"path,omitempty"`
+	// Org is the Organization record, when the input had one.
+	Org *OrgInfo `json:"org,omitempty"`
+	// Files lists the snapshot files (or objects) that were read.
+	Files []string `json:"files"`
+	// Targets describes where the targets came from.
+	Targets string `json:"targets"`
+	// APICalls counts the Salesforce API calls used to pull the org.
+	APICalls int `json:"apiCalls,omitempty"`
+}
+
+// OrgInfo identifies the org.
+type OrgInfo struct {
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	OrganizationType string `json:"organizationType,omitempty"`
+	InstanceName     string `json:"instanceName,omitempty"`
+	// IsSandbox is null when unknown.
+	IsSandbox *bool `json:"isSandbox"`
+	// Production is true when the org is known not to be a sandbox.
+	Production bool `json:"production"`
+}
+
+// Summary holds the headline counts.
+type Summary struct {
+	Users int `json:"users"`
+	// Outcomes maps every outcome name to its user count (zeros included).
+	Outcomes map[string]int `json:"outcomes"`
+	Steps    int            `json:"steps"`
+	// Warnings maps warning code to count, user-level and plan-level.
+	Warnings map[string]int `json:"warnings"`
+
+	PartnerAccountsToEnable int `json:"partnerAccountsToEnable"`
+	RolesCreated            int `json:"rolesCreated"`
+	IrreversibleChanges     int `json:"irreversibleChanges"`
+	NewUserRecords          int `json:"newUserRecords"`
+	LicensesShort           int `json:"licensesShort"`
+}
+
+// TotalWarnings is the sum of the Warnings map.
+func (s Summary) TotalWarnings() int {
+	n := 0
+	for _, c := range s.Warnings {
+		n += c
+	}
+	return n
+}
+
+// Count returns the number of users with outcome o.
+func (s Summary) Count(o rules.Outcome) int { return s.Outcomes[o.String()] }
+
+// UserPlan is what happens to one user.
+type UserPlan struct {
+	UserID      string        `json:"userId"`
+	Username    string        `json:"username"`
+	Name        string        `json:"name"`
+	AccountID   string        `json:"accountId"`
+	AccountName string        `json:"accountName"`
+	FromLicense string        `json:"fromLicense"`
+	ToLicense   string        `json:"toLicense"`
+	FromProfile string        `json:"fromProfile"`
+	ToProfile   string        `json:"toProfile"`
+	Outcome     rules.Outcome `json:"outcome"`
+	RuleID      string        `json:"ruleId"`
+	// Steps are the seqs of this user's steps, in order.
+	Steps    []int     `json:"steps"`
+	Warnings []Warning `json:"warnings"`
+}
+
+// HasWarning reports whether u carries a warning with code c.
+func (u *UserPlan) HasWarning(c rules.Code) bool {
+	return slices.ContainsFunc(u.Warnings, func(w Warning) bool { return w.Code == c })
+}
+
+// Warning is one finding. UserID is set only on plan-level copies; License and
+// AccountID give context where it helps.
+type Warning struct {
+	Code      rules.Code `json:"code"`
+	Message   string     `json:"message"`
+	AccountID string     `json:"accountId,omitempty"`
+	License   string     `json:"license,omitempty"`
+}
+
+// Phase groups steps; phases run in order.
+type Phase uint8
+
+const (
+	Prepare Phase = iota
+	Convert
+	RecreatePhase
+	FollowUp
+)
+
+// Phases lists the phases in execution order.
+var Phases = []Phase{Prepare, Convert, RecreatePhase, FollowUp}
+
+var phaseNames = [...]string{"prepare", "convert", "recreate", "follow-up"}
+
+func (p Phase) String() string {
+	if int(p) < len(phaseNames) {
+		return phaseNames[p]
+	}
+	return fmt.Sprintf("phase(%d)", uint8(p))
+}
+
+func (p Phase) MarshalText() ([]byte, error) {
+	if int(p) >= len(phaseNames) {
+		return nil, fmt.Errorf("planner: unknown phase %d", uint8(p))
+	}
+	return []byte(phaseNames[p]), nil
+}
+
+func (p *Phase) UnmarshalText(b []byte) error {
+	i := slices.Index(phaseNames[:], string(b))
+	if i < 0 {
+		return fmt.Errorf("unknown phase %q", b)
+	}
+	*p = Phase(i)
+	return nil
+}
+
+// Action is what one step does.
+type Action uint8
+
+const (
+	// EnablePartnerAccount sets Account.IsPartner = true.
+	EnablePartnerAccount Action = iota
+	// ChangeLicense assigns a profile of the target license on the same
+	// user record.
+	ChangeLicense
+	// DisableUser disables an external user (IsPortalEnabled = false), which
+	// deactivates the user and renames the username.
+	DisableUser
+	// DeactivateUser deactivates an internal user (IsActive = false).
+	DeactivateUser
+	// CreateUser enables the contact as a new external user, or creates a new
+	// internal user, with the target profile.
+	CreateUser
+	// TransferRecords moves record ownership and data to the new user.
+	TransferRecords
+	// ReassignPermissionSets assigns again the permission sets and permission
+	// set licenses that the change removed.
+	ReassignPermissionSets
+)
+
+var actionNames = [...]string{"enable_partner_account", "change_license", "disable_user", "deactivate_user", "create_user", "transfer_records", "reassign_permission_sets"}
+
+func (a Action) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return fmt.Sprintf("action(%d)", uint8(a))
+}
+
+func (a Action) MarshalText() ([]byte, error) {
+	if int(a) >= len(actionNames) {
+		return nil, fmt.Errorf("planner: unknown action %d", uint8(a))
+	}
+	return []byte(actionNames[a]), nil
+}
+
+func (a *Action) UnmarshalText(b []byte) error {
+	i := slices.Index(actionNames[:], string(b))
+	if i < 0 {
+		return fmt.Errorf("unknown action %q", b)
+	}
+	*a = Action(i)
+	return nil
+}
+
+// Step is one unit of work for the admin.
+type Step struct {
+	Seq    int    `json:"seq"`
+	Phase  Phase  `json:"phase"`
+	Action Action `json:"action"`
+	// UserID is empty for account steps.
+	UserID string `json:"userId"`
+	// AccountID is the account the step touches (the user's account for user
+	// steps; may be empty for internal users).
+	AccountID   string `json:"accountId"`
+	Description string `json:"description"`
+	DependsOn   []int  `json:"dependsOn"`
+	Reversible  bool   `json:"reversible"`
+}
+
+// AccountPlan summarises one account that has users in the plan.
+type AccountPlan struct {
+	AccountID   string `json:"accountId"`
+	AccountName string `json:"accountName"`
+	// IsPartner is "true", "false" or "" when unknown.
+	IsPartner string `json:"isPartner"`
+	// EnablePartnerStep is the seq of the enable_partner_account step, 0 if none.
+	EnablePartnerStep int `json:"enablePartnerStep"`
+	// RolesCreated names the portal roles Salesforce will create.
+	RolesCreated []string `json:"rolesCreated"`
+	Users        int      `json:"users"`
+	Changing     int      `json:"changing"`
+	// OwnerHasRole is "true", "false" or "" when unknown.
+	OwnerHasRole string `json:"ownerHasRole"`
+}
+
+// LicenseCapacity is the seat arithmetic for one license. Total, Used and
+// After are null when the org's UserLicense counts are unknown.
+type LicenseCapacity struct {
+	License   string `json:"license"`
+	Total     *int   `json:"total"`
+	Used      *int   `json:"used"`
+	MovingIn  int    `json:"movingIn"`
+	MovingOut int    `json:"movingOut"`
+	After     *int   `json:"after"`
+	Shortfall int    `json:"shortfall"`
+}
+
+// RuleUse is a rule the plan applied, with its provenance.
+type RuleUse struct {
+	ID          string        `json:"id"`
+	From        string        `json:"from"`
+	To          string        `json:"to"`
+	Outcome     rules.Outcome `json:"outcome"`
+	Source      string        `json:"source"`
+	Explanation string        `json:"explanation"`
+	Conflict    string        `json:"conflict,omitempty"`
+	Users       int           `json:"users"`
+}

@@ -1,0 +1,194 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Outcome is what happens to one user. The rule table resolves every pair of
+// licenses to one of NoChange, ChangeInPlace, DisableReenable or Recreate; the
+// planner adds Skipped (inactive users) and Invalid (unknown license).
+type Outcome uint8
+
+const (
+	NoChange Outcome = iota
+	ChangeInPlace
+	DisableReenable
+	Recreate
+	Skipped
+	Invalid
+)
+
+// Outcomes lists every outcome in display order.
+var Outcomes = []Outcome{NoChange, ChangeInPlace, DisableReenable, Recreate, Skipped, Invalid}
+
+var outcomeNames = [...]string{"no_change", "change_in_place", "disable_reenable", "recreate", "skipped", "invalid"}
+var outcomeLabels = [...]string{"no change", "change in place", "disable and re-enable", "recreate", "skipped", "invalid"}
+
+// String returns the stable snake_case name used in JSON, CSV and config.
+func (o Outcome) String() string {
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("outcome(%d)", uint8(o))
+}
+
+// Label returns a human label ("disable and re-enable").
+func (o Outcome) Label() string {
+	if int(o) < len(outcomeLabels) {
+		return outcomeLabels[o]
+	}
+	return o.String()
+}
+
+// IsChange reports whether the outcome changes the org.
+func (o Outcome) IsChange() bool {
+	return o == ChangeInPlace || o == DisableReenable || o == Recreate
+}
+
+func (o Outcome) MarshalText() ([]byte, error) {
+	if int(o) >= len(outcomeNames) {
+		return nil, fmt.Errorf("rules: unknown outcome %d", uint8(o))
+	}
+	return []byte(outcomeNames[o]), nil
+}
+
+func (o *Outcome) UnmarshalText(b []byte) error {
+	v, err := ParseOutcome(string(b))
+	if err != nil {
+		return err
+	}
+	*o = v
+	return nil
+}
+
+// ParseOutcome parses a snake_case outcome name.
+func ParseOutcome(s string) (Outcome, error) {
+	if i := slices.Index(outcomeNames[:], s); i >= 0 {
+		return Outcome(i), nil
+	}
+	return 0, fmt.Errorf("unknown outcome %q (want one of %v)", s, outcomeNames)
+}
+
+// Code is a warning code from a fixed vocabulary. Every code has a human
+// message (Message) and a severity used to order risk registers.
+type Code string
+
+const (
+	PartnerAccountRequired Code = "PARTNER_ACCOUNT_REQUIRED"
+	AccountOwnerNoRole     Code = "ACCOUNT_OWNER_NO_ROLE"
+	RoleRequired           Code = "ROLE_REQUIRED"
+	RoleCreated            Code = "ROLE_CREATED"
+	Irreversible           Code = "IRREVERSIBLE"
+	PermissionSetsRemoved  Code = "PERMISSION_SETS_REMOVED"
+	ViewAllRecordsLost     Code = "VIEW_ALL_RECORDS_LOST"
+	ModifyAllRecordsLost   Code = "MODIFY_ALL_RECORDS_LOST"
+	FunctionalityLoss      Code = "FUNCTIONALITY_LOSS"
+	NewUserRecord          Code = "NEW_USER_RECORD"
+	NoConversionPath       Code = "NO_CONVERSION_PATH"
+	NoContact              Code = "NO_CONTACT"
+	LicenseCapacity        Code = "LICENSE_CAPACITY"
+	UnknownLicense         Code = "UNKNOWN_LICENSE"
+	TargetProfileMismatch  Code = "TARGET_PROFILE_MISMATCH"
+	NoTargetProfile        Code = "NO_TARGET_PROFILE"
+	InactiveUser           Code = "INACTIVE_USER"
+	GroupMembership        Code = "GROUP_MEMBERSHIP"
+	SiteMembership         Code = "SITE_MEMBERSHIP"
+	ScaleLimit             Code = "SCALE_LIMIT"
+	SelfRegistrationSlower Code = "SELF_REGISTRATION_SLOWER"
+	SharingRecalculation   Code = "SHARING_RECALCULATION"
+)
+
+// Severity orders warnings in risk registers: High first.
+type Severity uint8
+
+const (
+	Low Severity = iota
+	Medium
+	High
+)
+
+func (s Severity) String() string {
+	return [...]string{"low", "medium", "high"}[s]
+}
+
+// CodeInfo describes one warning code.
+type CodeInfo struct {
+	Code     Code
+	Severity Severity
+	// Message is the human message used when a warning has nothing
+	// user-specific to say.
+	Message string
+	// Source names the sentence of the source documents the warning comes
+	// from, or "licenseplan" for checks the tool adds.
+	Source string
+}
+
+// Codes is the whole vocabulary, most severe first, then alphabetical.
+var Codes = []CodeInfo{
+	{NoConversionPath, High, "No supported path between these licenses: deactivate the user, create a new user identity, migrate data and associate it with the new user record.", Doc000 + ": last paragraph"},
+	{Irreversible, High, "An upgrade to a license that requires a role is irreversible.", Doc000 + ": Considerations, role-based licenses"},
+	{FunctionalityLoss, High, "Switching to this license results in a loss of functionality.", Doc000 + ": License Conversion and Upgrade Compatibility"},
+	{NewUserRecord, High, "A new user record is created with a new Id: record ownership, history and Chatter do not follow, and the old username is renamed when the user is disabled.", Doc000 + ": License Conversion and Upgrade Compatibility"},
+	{ModifyAllRecordsLost, High, "Modify All Records is not available with Customer Community Plus or Partner Community licenses.", Doc000 + ": introduction"},
+	{ViewAllRecordsLost, High, "View All Records is not available with Customer Community Plus or Partner Community licenses.", Doc000 + ": introduction"},
+	{UnknownLicense, High, "The license is not in the catalog, so no rule applies; the user is kept in the plan but not converted.", "licenseplan"},
+	{LicenseCapacity, High, "The target license does not have enough seats for the users moving in.", Doc000 + ": Considerations, license limits"},
+	{AccountOwnerNoRole, High, "The account owner has no role; Salesforce refuses to enable portal users on the account (portal account owner must have a role).", "salesforce-facts §5"},
+	{PartnerAccountRequired, Medium, "Enable the user's account as a partner account before upgrading the user to the Partner Community license.", Doc000 + ": Considerations, partner account"},
+	{PermissionSetsRemoved, Medium, "A license upgrade removes sharing sets, permission sets and permission set license assignments previously associated with the user.", Doc000 + ": Considerations, permission sets"},
+	{NoContact, Medium, "The user has no contact; an external license needs one (set ContactId before converting).", "licenseplan"},
+	{TargetProfileMismatch, Medium, "The target profile does not belong to the target license.", "licenseplan"},
+	{NoTargetProfile, Medium, "No profile of the target license is known; create one and name it in the targets.", "licenseplan"},
+	{RoleRequired, Medium, "The target license requires a role; without one Salesforce assigns the lowest role of the account.", Doc000 + ": Considerations, role-based licenses"},
+	{RoleCreated, Medium, "The account has no roles of this type yet; Salesforce creates them when the first user is upgraded.", Doc000 + ": Considerations, role-based licenses"},
+	{ScaleLimit, Medium, "The target license supports fewer users than the current one.", Doc000 + ": Considerations, scale"},
+	{SharingRecalculation, Low, "Sharing rules that apply to the upgraded user are recalculated (public groups, criteria-based sharing, implicit sharing).", Doc000 + ": Considerations, sharing"},
+	{GroupMembership, Low, "Upgraded users join the All Customer Portal Users or All Partner Users public group.", Doc000 + ": Considerations, public groups"},
+	{SiteMembership, Low, "Changes in profiles and permission sets can affect site membership: check the user still reaches the intended Experience Cloud sites.", Doc000 + ": Considerations, site membership"},
+	{SelfRegistrationSlower, Low, "Self-registration with Customer Community Plus is half as fast as with Customer Community; configure micro-batching for large registrations.", Doc000 + ": Considerations, self-registration"},
+	{InactiveUser, Low, "The user is inactive and is not planned (use --include-inactive to plan inactive users).", "licenseplan"},
+}
+
+var codeIndex = func() map[Code]int {
+	m := make(map[Code]int, len(Codes))
+	for i, c := range Codes {
+		m[c.Code] = i
+	}
+	return m
+}()
+
+// Info returns the description of code c and whether it is in the vocabulary.
+func Info(c Code) (CodeInfo, bool) {
+	i, ok := codeIndex[c]
+	if !ok {
+		return CodeInfo{}, false
+	}
+	return Codes[i], true
+}
+
+// Message returns the default human message of c.
+func (c Code) Message() string {
+	info, _ := Info(c)
+	return info.Message
+}
+
+// Severity returns c's severity (Low for codes outside the vocabulary).
+func (c Code) Severity() Severity {
+	info, _ := Info(c)
+	return info.Severity
+}
+
+// Rank orders codes for display: most severe first, stable.
+func (c Code) Rank() int {
+	if i, ok := codeIndex[c]; ok {
+		return i
+	}
+	return len(Codes)
+}
+
+// Source document file names, as cited in rule sources.
+const (
+	Doc000 = "000_7706ceabebc363c0.txt"
+	Doc001 = "001_008dcf5304a02f12.txt"
+)
