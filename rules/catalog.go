@@ -1,0 +1,130 @@
+package rules
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Kind is a license's audience.
+type Kind string
+
+const (
+	Internal Kind = "internal"
+	Chatter  Kind = "chatter"
+	Customer Kind = "customer"
+	Partner  Kind = "partner"
+)
+
+// External reports whether users of this kind are external (portal or
+// community) users tied to a contact and an account.
+func (k Kind) External() bool { return k == Customer || k == Partner }
+
+// License is one catalog entry.
+type License struct {
+	Name            string   `yaml:"name"`
+	Aliases         []string `yaml:"aliases"`
+	UserType        string   `yaml:"userType"`
+	Kind            Kind     `yaml:"kind"`
+	RequiresRole    bool     `yaml:"requiresRole"`
+	LoginBased      bool     `yaml:"loginBased"`
+	Key             string   `yaml:"key"`
+	ScaleLimit      int64    `yaml:"scaleLimit"`
+	Group           string   `yaml:"group"`
+	NoViewModifyAll bool     `yaml:"noViewModifyAll"`
+	Sources         []string `yaml:"sources"`
+
+	// Index is the license's position in the catalog.
+	Index int `yaml:"-"`
+}
+
+// IsUserType reports whether the license belongs to User.UserType t,
+// ignoring case (the API returns CspLitePortal, Help writes CSPLitePortal).
+func (l *License) IsUserType(t string) bool { return strings.EqualFold(l.UserType, t) }
+
+// PortalType is the UserRole.PortalType of the roles users of this license
+// get: CustomerPortal, Partner, or "" for licenses without portal roles.
+func (l *License) PortalType() string {
+	if !l.RequiresRole {
+		return ""
+	}
+	if l.Kind == Partner {
+		return "Partner"
+	}
+	return "CustomerPortal"
+}
+
+// Catalog is the ordered list of licenses with case-insensitive lookup by
+// name, alias and LicenseDefinitionKey.
+type Catalog struct {
+	Licenses []*License
+	byName   map[string]*License
+	byKey    map[string]*License
+}
+
+//go:embed data/catalog.yaml
+var catalogYAML []byte
+
+func parseCatalog(data []byte) (*Catalog, error) {
+	var ls []*License
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&ls); err != nil {
+		return nil, fmt.Errorf("rules: catalog.yaml: %w", err)
+	}
+	c := &Catalog{Licenses: ls, byName: map[string]*License{}, byKey: map[string]*License{}}
+	for i, l := range ls {
+		l.Index = i
+		if l.Name == "" {
+			return nil, fmt.Errorf("rules: catalog.yaml: entry %d has no name", i+1)
+		}
+		switch l.Kind {
+		case Internal, Chatter, Customer, Partner:
+		default:
+			return nil, fmt.Errorf("rules: catalog.yaml: %s: unknown kind %q", l.Name, l.Kind)
+		}
+		for _, n := range append([]string{l.Name}, l.Aliases...) {
+			k := fold(n)
+			if prev, dup := c.byName[k]; dup {
+				return nil, fmt.Errorf("rules: catalog.yaml: name %q used by %s and %s", n, prev.Name, l.Name)
+			}
+			c.byName[k] = l
+		}
+		if l.Key != "" {
+			c.byKey[fold(l.Key)] = l
+		}
+	}
+	return c, nil
+}
+
+func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Lookup finds a license by name or alias, ignoring case and surrounding
+// space.
+func (c *Catalog) Lookup(name string) (*License, bool) {
+	l, ok := c.byName[fold(name)]
+	return l, ok
+}
+
+// LookupKey finds a license by LicenseDefinitionKey, ignoring case.
+func (c *Catalog) LookupKey(key string) (*License, bool) {
+	if key == "" {
+		return nil, false
+	}
+	l, ok := c.byKey[fold(key)]
+	return l, ok
+}
+
+// Group returns the licenses of a 000 table group, in catalog order.
+func (c *Catalog) Group(g string) []*License {
+	var out []*License
+	for _, l := range c.Licenses {
+		if l.Group == g {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,87 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Override replaces the rule of one license pair, for a consultant who sees
+// different behaviour in their org. It comes from the config file's
+// rules.overrides list.
+type Override struct {
+	From    string `mapstructure:"from" yaml:"from"`
+	To      string `mapstructure:"to" yaml:"to"`
+	Outcome string `mapstructure:"outcome" yaml:"outcome"`
+	// ID is optional; it defaults to CONFIG.<n> (n counting from 1).
+	ID string `mapstructure:"id" yaml:"id"`
+	// Note says why (required: a change board will ask).
+	Note string `mapstructure:"note" yaml:"note"`
+	// Message is the Salesforce message seen, for outcome recreate.
+	Message string `mapstructure:"message" yaml:"message"`
+	// FunctionalityLoss marks a switch that loses functionality.
+	FunctionalityLoss bool `mapstructure:"functionalityLoss" yaml:"functionalityLoss"`
+
+	// Origin names the override in errors and in the rule's source, e.g.
+	// "licenseplan.yaml: rules.overrides[2]". Set by the config loader.
+	Origin string `mapstructure:"-" yaml:"-"`
+}
+
+func (t *Table) apply(o Override) error {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%s: %s", o.Origin, fmt.Sprintf(format, args...))
+	}
+	from, ok := t.Catalog.Lookup(o.From)
+	if !ok {
+		return fail("unknown license %q in from%s", o.From, t.Catalog.suggest(o.From))
+	}
+	to, ok := t.Catalog.Lookup(o.To)
+	if !ok {
+		return fail("unknown license %q in to%s", o.To, t.Catalog.suggest(o.To))
+	}
+	out, err := ParseOutcome(o.Outcome)
+	if err != nil || out == Skipped || out == Invalid {
+		return fail("outcome %q: want no_change, change_in_place, disable_reenable or recreate", o.Outcome)
+	}
+	if (from == to) != (out == NoChange) {
+		return fail("%s -> %s cannot be %s: a license changes into itself only as no_change, and into another license never as no_change", from.Name, to.Name, out)
+	}
+	if strings.TrimSpace(o.Note) == "" {
+		return fail("note is required: say what you saw in your org, so reviewers know why %s -> %s differs from the source documents", from.Name, to.Name)
+	}
+	r := t.Lookup(from, to)
+	if r.Source.Doc == "config" {
+		return fail("%s -> %s is already overridden by %s", from.Name, to.Name, r.Source.Ref)
+	}
+	was := fmt.Sprintf("Replaces rule %s (%s) from %s.", r.ID, r.Outcome.Label(), r.Source)
+	*r = Rule{From: from, To: to, Outcome: out, ID: o.ID, Note: o.Note, Message: o.Message, FunctionalityLoss: o.FunctionalityLoss}
+	if r.ID == "" {
+		r.ID = "CONFIG." + strings.ToUpper(strings.NewReplacer(" ", "-", ".", "").Replace(from.Name+">"+to.Name))
+	}
+	r.Source = Source{"config", o.Origin}
+	r.Conflict = was
+	return nil
+}
+
+// suggest returns ` (did you mean "X"?)` for the closest catalog name, or "".
+func (c *Catalog) suggest(name string) string {
+	f := fold(name)
+	var best string
+	for _, l := range c.Licenses {
+		n := fold(l.Name)
+		if strings.Contains(n, f) || strings.Contains(f, n) {
+			if best == "" || len(l.Name) < len(best) {
+				best = l.Name
+			}
+		}
+	}
+	if best == "" {
+		names := make([]string, len(c.Licenses))
+		for i, l := range c.Licenses {
+			names[i] = l.Name
+		}
+		slices.Sort(names)
+		return "; known licenses: " + strings.Join(names, ", ")
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}

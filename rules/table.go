@@ -1,0 +1,369 @@
+package rules
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Source cites where a rule comes from.
+type Source struct {
+	// Doc is a source document file name (Doc000, Doc001), "config" for an
+	// override, or "licenseplan" for the tool's own default.
+	Doc string
+	// Ref locates the rule inside Doc: a table row and column, a sentence,
+	// or a config key.
+	Ref string
+}
+
+func (s Source) String() string {
+	if s.Ref == "" {
+		return s.Doc
+	}
+	return s.Doc + ": " + s.Ref
+}
+
+// Rule is the resolved outcome of one ordered license pair.
+type Rule struct {
+	From, To *License
+	Outcome  Outcome
+	// ID is stable across releases: SAME, H000.<row>.<column>,
+	// M001.R<row>.<column letter>, UNCOVERED, or a config override's id.
+	ID     string
+	Source Source
+	// Quote is the source's text for this cell, verbatim.
+	Quote string
+	// Message is the exact Salesforce message where 001 gives one for a change
+	// that is not allowed.
+	Message string
+	// Also cites a second document that agrees with Source.
+	Also string
+	// Conflict explains a disagreement between the documents and which won.
+	Conflict string
+	// Note is a config override's reason.
+	Note string
+
+	// FunctionalityLoss: the source says the switch loses functionality.
+	FunctionalityLoss bool
+	// PartnerAccount: the user's account must be a partner account first.
+	PartnerAccount bool
+	// Irreversible: an in-place change to a license that requires a role
+	// from one that does not (000: "An upgrade to a license that requires a
+	// role is irreversible").
+	Irreversible bool
+	// Upgrade: the in-place Experience Cloud upgrade 000 describes
+	// (CSPLitePortal to PowerCustomerSuccess or PowerPartner), which removes
+	// permission sets, permission set licenses and sharing sets.
+	Upgrade bool
+
+	// Warnings always apply to a user who takes this rule.
+	Warnings []Code
+	// MayWarn apply depending on the user's and account's data.
+	MayWarn []Code
+}
+
+// Explanation is one paragraph saying what the rule is and where it comes
+// from, including any conflict between the documents.
+func (r *Rule) Explanation() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s -> %s: %s (rule %s). Source: %s.", r.From.Name, r.To.Name, r.Outcome.Label(), r.ID, r.Source)
+	if r.Quote != "" {
+		fmt.Fprintf(&b, " %q", r.Quote)
+	}
+	if r.Message != "" && r.Message != r.Quote {
+		fmt.Fprintf(&b, " Salesforce says: %q", r.Message)
+	}
+	if r.Also != "" {
+		fmt.Fprintf(&b, " Agrees with %s.", r.Also)
+	}
+	if r.Conflict != "" {
+		b.WriteString(" Conflict: " + r.Conflict)
+	}
+	if r.Note != "" {
+		b.WriteString(" Note: " + r.Note)
+	}
+	return b.String()
+}
+
+// Table resolves every ordered pair of catalog licenses.
+type Table struct {
+	Catalog *Catalog
+	cells   []Rule // len(Licenses)^2, row-major by From.Index
+}
+
+// Lookup returns the rule for from -> to. Both must come from t.Catalog.
+func (t *Table) Lookup(from, to *License) *Rule {
+	return &t.cells[from.Index*len(t.Catalog.Licenses)+to.Index]
+}
+
+// All returns every rule in catalog order (row-major).
+func (t *Table) All() []*Rule {
+	out := make([]*Rule, len(t.cells))
+	for i := range t.cells {
+		out[i] = &t.cells[i]
+	}
+	return out
+}
+
+//go:embed data/help000.yaml
+var help000YAML []byte
+
+//go:embed data/matrix001.csv
+var matrix001CSV []byte
+
+type help000Cell struct {
+	ID             string `yaml:"id"`
+	From           string `yaml:"from"`
+	To             string `yaml:"to"`
+	Outcome        string `yaml:"outcome"`
+	Loss           bool   `yaml:"loss"`
+	PartnerAccount bool   `yaml:"partnerAccount"`
+	Row            string `yaml:"row"`
+	Column         string `yaml:"column"`
+	Quote          string `yaml:"quote"`
+}
+
+type matrix001Cell struct {
+	row    int
+	col    string
+	result string
+}
+
+// The last paragraph of 000, cited for every pair without a supported path.
+const recreateSentence = "To upgrade users with other license types, you must deactivate them, create user identities for them, migrate their data over, and associate it with their new user records."
+
+var defaultTable = sync.OnceValues(func() (*Table, error) { return Build(nil) })
+
+// Default returns the table built from the two source documents alone.
+func Default() (*Table, error) { return defaultTable() }
+
+// Build builds the table from the source documents and applies overrides in
+// order. An override naming an unknown license or outcome is an error that
+// names the override's Origin.
+func Build(overrides []Override) (*Table, error) {
+	cat, err := parseCatalog(catalogYAML)
+	if err != nil {
+		return nil, err
+	}
+	n := len(cat.Licenses)
+	t := &Table{Catalog: cat, cells: make([]Rule, n*n)}
+
+	m001, err := parseMatrix001(cat, matrix001CSV)
+	if err != nil {
+		return nil, err
+	}
+	h000, err := parseHelp000(cat, help000YAML)
+	if err != nil {
+		return nil, err
+	}
+
+	for _, from := range cat.Licenses {
+		for _, to := range cat.Licenses {
+			i := from.Index*n + to.Index
+			r := &t.cells[i]
+			r.From, r.To = from, to
+			resolve(r, h000[i], m001[i])
+		}
+	}
+	for _, o := range overrides {
+		if err := t.apply(o); err != nil {
+			return nil, err
+		}
+	}
+	for i := range t.cells {
+		derive(&t.cells[i])
+	}
+	return t, nil
+}
+
+func parseMatrix001(cat *Catalog, data []byte) ([]*matrix001Cell, error) {
+	n := len(cat.Licenses)
+	cells := make([]*matrix001Cell, n*n)
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("rules: matrix001.csv: %w", err)
+	}
+	for i, rec := range recs[1:] {
+		if len(rec) != 5 {
+			return nil, fmt.Errorf("rules: matrix001.csv: line %d: want 5 fields", i+2)
+		}
+		row, err := strconv.Atoi(rec[0])
+		if err != nil {
+			return nil, fmt.Errorf("rules: matrix001.csv: line %d: %w", i+2, err)
+		}
+		from, ok1 := cat.Lookup(rec[2])
+		to, ok2 := cat.Lookup(rec[3])
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("rules: matrix001.csv: line %d: license %q or %q not in catalog", i+2, rec[2], rec[3])
+		}
+		cells[from.Index*n+to.Index] = &matrix001Cell{row: row, col: rec[1], result: rec[4]}
+	}
+	return cells, nil
+}
+
+func parseHelp000(cat *Catalog, data []byte) ([]*help000Cell, error) {
+	n := len(cat.Licenses)
+	var entries []*help000Cell
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&entries); err != nil {
+		return nil, fmt.Errorf("rules: help000.yaml: %w", err)
+	}
+	cells := make([]*help000Cell, n*n)
+	for _, e := range entries {
+		froms, tos := cat.Group(e.From), cat.Group(e.To)
+		if len(froms) == 0 || len(tos) == 0 {
+			return nil, fmt.Errorf("rules: help000.yaml: %s: unknown group %q or %q", e.ID, e.From, e.To)
+		}
+		if _, err := ParseOutcome(e.Outcome); err != nil {
+			return nil, fmt.Errorf("rules: help000.yaml: %s: %w", e.ID, err)
+		}
+		for _, f := range froms {
+			for _, t := range tos {
+				i := f.Index*n + t.Index
+				if cells[i] != nil {
+					return nil, fmt.Errorf("rules: help000.yaml: %s and %s both cover %s -> %s", cells[i].ID, e.ID, f.Name, t.Name)
+				}
+				cells[i] = e
+			}
+		}
+	}
+	return cells, nil
+}
+
+func (c *matrix001Cell) ref() string {
+	return fmt.Sprintf("row %d, column %s", c.row, c.col)
+}
+
+// outcome maps a 001 cell to an outcome: "Yes" changes in place, "No Change"
+// is the diagonal, and every Salesforce error message means no path.
+func (c *matrix001Cell) outcome() Outcome {
+	switch c.result {
+	case "Yes":
+		return ChangeInPlace
+	case "No Change":
+		return NoChange
+	}
+	return Recreate
+}
+
+func resolve(r *Rule, h *help000Cell, m *matrix001Cell) {
+	switch {
+	case r.From == r.To:
+		r.Outcome, r.ID = NoChange, "SAME"
+		if m != nil {
+			r.Source = Source{Doc001, m.ref() + " (" + r.From.Name + " -> " + r.To.Name + ")"}
+			r.Quote = m.result
+		} else {
+			r.Source = Source{"licenseplan", "a license does not change into itself"}
+		}
+	case h != nil:
+		r.Outcome, _ = ParseOutcome(h.Outcome)
+		r.ID = h.ID
+		r.Source = Source{Doc000, fmt.Sprintf("License Conversion and Upgrade Compatibility, row %q, column %q", h.Row, h.Column)}
+		r.Quote = h.Quote
+		r.FunctionalityLoss = h.Loss
+		r.PartnerAccount = h.PartnerAccount
+		if m != nil {
+			cite := fmt.Sprintf("%s %s (%s -> %s)", Doc001, m.ref(), r.From.Name, r.To.Name)
+			if m.outcome() == r.Outcome {
+				r.Also = cite + fmt.Sprintf(": %q", m.result)
+			} else {
+				r.Conflict = fmt.Sprintf("%s says %q (%s); %s says %s. %s wins: it is Salesforce's current official documentation for upgrades between Experience Cloud and legacy portal licenses.",
+					cite, m.result, m.outcome().Label(), Doc000, r.Outcome.Label(), Doc000)
+				if m.outcome() == Recreate {
+					r.Message = m.result
+				}
+			}
+		}
+	case m != nil:
+		r.Outcome = m.outcome()
+		r.ID = fmt.Sprintf("M001.R%d.%s", m.row, m.col)
+		r.Source = Source{Doc001, m.ref() + " (" + r.From.Name + " -> " + r.To.Name + ")"}
+		r.Quote = m.result
+		if r.Outcome == Recreate {
+			r.Message = m.result
+			r.Also = Doc000 + ", last paragraph: " + strconv.Quote(recreateSentence)
+		}
+	default:
+		r.Outcome, r.ID = Recreate, "UNCOVERED"
+		r.Source = Source{Doc000, "last paragraph (neither document covers this pair)"}
+		r.Quote = recreateSentence
+	}
+}
+
+// derive fills the flags and warning lists that follow from the outcome and
+// the two licenses' catalog attributes.
+func derive(r *Rule) {
+	from, to := r.From, r.To
+	r.Warnings, r.MayWarn = r.Warnings[:0], r.MayWarn[:0]
+	r.Irreversible, r.Upgrade = false, false
+	if !r.Outcome.IsChange() {
+		return
+	}
+	always := func(c ...Code) { r.Warnings = append(r.Warnings, c...) }
+	may := func(c ...Code) { r.MayWarn = append(r.MayWarn, c...) }
+
+	if to.Kind == Partner {
+		r.PartnerAccount = true
+	}
+	switch r.Outcome {
+	case ChangeInPlace:
+		r.Irreversible = !from.RequiresRole && to.RequiresRole
+		r.Upgrade = from.IsUserType("CspLitePortal") && to.RequiresRole
+		if r.Irreversible {
+			always(Irreversible)
+		}
+		if r.Upgrade {
+			may(PermissionSetsRemoved)
+		}
+	case DisableReenable:
+		always(NewUserRecord)
+		may(PermissionSetsRemoved)
+	case Recreate:
+		always(NoConversionPath, NewUserRecord)
+		may(PermissionSetsRemoved)
+	}
+	if r.FunctionalityLoss {
+		always(FunctionalityLoss)
+	}
+	if to.RequiresRole && to.PortalType() != from.PortalType() {
+		always(GroupMembership)
+		if r.Outcome == ChangeInPlace {
+			always(SharingRecalculation)
+		}
+	}
+	if to.ScaleLimit > 0 && from.ScaleLimit > 0 && to.ScaleLimit < from.ScaleLimit {
+		always(ScaleLimit)
+	}
+	if to.Group == "customer-community-plus" && from.IsUserType("CspLitePortal") {
+		always(SelfRegistrationSlower)
+	}
+	if to.Kind.External() {
+		always(SiteMembership)
+		may(NoContact, AccountOwnerNoRole)
+	}
+	if r.PartnerAccount {
+		may(PartnerAccountRequired)
+	}
+	if to.RequiresRole {
+		may(RoleRequired, RoleCreated)
+	}
+	if to.NoViewModifyAll && !from.NoViewModifyAll {
+		may(ViewAllRecordsLost, ModifyAllRecordsLost)
+	}
+	may(LicenseCapacity)
+	sortCodes(r.Warnings)
+	sortCodes(r.MayWarn)
+}
+
+func sortCodes(cs []Code) {
+	slices.SortFunc(cs, func(a, b Code) int { return a.Rank() - b.Rank() })
+}
