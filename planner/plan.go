@@ -223,6 +223,9 @@ type Step struct {
 	Description string `json:"description"`
 	DependsOn   []int  `json:"dependsOn"`
 	Reversible  bool   `json:"reversible"`
+	// RuleID is the rule the step comes from (for an account step, the rule
+	// of the first user that needed it).
+	RuleID string `json:"ruleId"`
 }
 
 // AccountPlan summarises one account that has users in the plan.
