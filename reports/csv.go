@@ -1,0 +1,142 @@
+package reports
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/licenseplan/licenseplan/planner"
+)
+
+// CSV writes plan.csv: one row per step, in execution order, with the user's
+// details repeated on each of the user's steps. Account steps leave the user
+// columns blank. Every cell goes through SafeCell.
+type CSV struct{}
+
+// csvHeader is the header row of plan.csv.
+var csvHeader = []string{
+	"Seq", "Phase", "Action", "UserId", "Username", "Name", "AccountId", "AccountName",
+	"FromLicense", "ToLicense", "FromProfile", "ToProfile", "Outcome", "RuleId",
+	"DependsOn", "Reversible", "Description", "Warnings",
+}
+
+// SafeCell neutralises a spreadsheet formula: a value that begins with =, +,
+// -, @, tab or carriage return gets a leading single quote, so a spreadsheet
+// shows it as text instead of running it. Other values are returned as is.
+func SafeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// Write implements Writer.
+func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
+	if p == nil {
+		return fmt.Errorf("reports: csv: %w", errNilPlan)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("reports: csv: %w", err)
+	}
+	// Index users and accounts once: steps look them up by id.
+	users := make(map[string]*planner.UserPlan, len(p.Users))
+	for i := range p.Users {
+		u := &p.Users[i]
+		if _, dup := users[u.UserID]; !dup {
+			users[u.UserID] = u
+		}
+	}
+	accounts := accountNames(p.Accounts)
+
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return fmt.Errorf("reports: writing CSV: %w", err)
+	}
+	row := make([]string, len(csvHeader))
+	for i := range p.Steps {
+		if err := checkCtx(ctx, i+1); err != nil {
+			return fmt.Errorf("reports: csv: %w", err)
+		}
+		s := &p.Steps[i]
+		clear(row)
+		row[0] = strconv.Itoa(s.Seq)
+		row[1] = s.Phase.String()
+		row[2] = s.Action.String()
+		row[3] = s.UserID
+		u := users[s.UserID]
+		if s.UserID == "" {
+			u = nil // an account step
+		}
+		row[6] = s.AccountID
+		if u != nil && row[6] == "" {
+			row[6] = u.AccountID
+		}
+		if u != nil && u.AccountID == row[6] && u.AccountName != "" {
+			row[7] = u.AccountName
+		} else {
+			row[7] = accounts[row[6]]
+		}
+		if u != nil {
+			row[4] = u.Username
+			row[5] = u.Name
+			row[8] = u.FromLicense
+			row[9] = u.ToLicense
+			row[10] = u.FromProfile
+			row[11] = u.ToProfile
+			row[12] = u.Outcome.String()
+			row[13] = u.RuleID
+			row[17] = joinCodes(u.Warnings)
+		}
+		row[14] = joinInts(s.DependsOn, " ")
+		row[15] = strconv.FormatBool(s.Reversible)
+		row[16] = s.Description
+		for j := range row {
+			row[j] = SafeCell(row[j])
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("reports: writing CSV row %d: %w", s.Seq, err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("reports: writing CSV: %w", err)
+	}
+	return nil
+}
+
+// accountNames maps account id to name.
+func accountNames(as []planner.AccountPlan) map[string]string {
+	m := make(map[string]string, len(as))
+	for _, a := range as {
+		if _, dup := m[a.AccountID]; !dup && a.AccountID != "" {
+			m[a.AccountID] = a.AccountName
+		}
+	}
+	return m
+}
+
+// joinCodes joins a user's distinct warning codes with spaces.
+func joinCodes(ws []planner.Warning) string {
+	switch len(ws) {
+	case 0:
+		return ""
+	case 1:
+		return string(ws[0].Code)
+	}
+	codes := userCodes(ws)
+	var b strings.Builder
+	for i, c := range codes {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(string(c))
+	}
+	return b.String()
+}

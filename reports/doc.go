@@ -1,0 +1,15 @@
+// Package reports renders a planner.Plan in several formats: JSON (plan.json,
+// the versioned machine form that ReadJSON reads back), CSV (plan.csv, one row
+// per step, safe to open in a spreadsheet), Markdown (report.md, for tickets
+// and change boards) and text (the terminal summary).
+//
+// Every format is a Writer over an io.Writer. ForFormat is the single place
+// that maps a format name to its writer. Writers never decide whether the
+// output is a terminal: options such as Text.Color are set by the caller.
+//
+// All writers treat every org-derived value (names, usernames, account names,
+// license names, messages) as hostile: CSV cells are neutralised against
+// formula injection (SafeCell), Markdown is escaped so that no value becomes
+// markup, and terminal output has control characters made visible so that a
+// name cannot inject escape sequences.
+package reports

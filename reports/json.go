@@ -1,0 +1,287 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/licenseplan/licenseplan/planner"
+)
+
+// JSON writes plan.json: the plan as data, schema version
+// planner.SchemaVersion, indented two spaces, with [] (never null) for empty
+// lists. The same plan always gives the same bytes. HTML characters in
+// strings are escaped (\u003c), so the file is safe to embed in a page.
+//
+// The top-level lists (users, steps, ...) are streamed element by element,
+// so a plan with a million users is not built in memory as one document.
+type JSON struct{}
+
+// ErrSchemaVersion is returned by ReadJSON for a plan.json whose
+// schemaVersion is missing or not planner.SchemaVersion, and by JSON.Write
+// for a plan that claims another version.
+var ErrSchemaVersion = errors.New("reports: unsupported plan schemaVersion")
+
+// Write implements Writer.
+func (JSON) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
+	if p == nil {
+		return fmt.Errorf("reports: json: %w", errNilPlan)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("reports: json: %w", err)
+	}
+	if p.SchemaVersion != 0 && p.SchemaVersion != planner.SchemaVersion {
+		return fmt.Errorf("%w: the plan has schemaVersion %d, this writer writes %d", ErrSchemaVersion, p.SchemaVersion, planner.SchemaVersion)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := encodePlan(ctx, bw, normalize(p)); err != nil {
+		return fmt.Errorf("reports: writing JSON: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("reports: writing JSON: %w", err)
+	}
+	return nil
+}
+
+// jsonField is one top-level field of planner.Plan as the JSON writer emits
+// it.
+type jsonField struct {
+	index  int
+	name   string
+	key    []byte // `  "name": `
+	stream bool   // a list written element by element
+}
+
+// planFields lists Plan's fields from its struct tags, so a field added to
+// Plan is written without touching this file. ok is false when a tag uses an
+// option (omitempty, string, ...) that the streaming writer does not
+// reproduce; the writer then encodes the whole plan in one call.
+var planFields = sync.OnceValues(func() (fields []jsonField, ok bool) {
+	t := reflect.TypeFor[planner.Plan]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() || f.Anonymous {
+			return nil, false
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" && opts == "" {
+			continue
+		}
+		if opts != "" {
+			return nil, false
+		}
+		if name == "" {
+			name = f.Name
+		}
+		k, err := json.Marshal(name)
+		if err != nil {
+			return nil, false
+		}
+		key := append(append([]byte(`  `), k...), `: `...)
+		stream := f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() != reflect.Uint8
+		fields = append(fields, jsonField{index: i, name: name, key: key, stream: stream})
+	}
+	return fields, true
+})
+
+// encodePlan writes p as indented JSON. Its output is byte for byte what
+// json.Encoder with SetIndent("", "  ") gives for p.
+func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
+	fields, ok := planFields()
+	if !ok {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(p)
+	}
+	var buf bytes.Buffer
+	fieldEnc := json.NewEncoder(&buf)
+	fieldEnc.SetIndent("  ", "  ")
+	elemEnc := json.NewEncoder(&buf)
+	elemEnc.SetIndent("    ", "  ")
+	// emit writes one value without the newline the encoder appends.
+	emit := func(enc *json.Encoder, v any) error {
+		buf.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		_, err := w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return err
+	}
+	write := func(s string) error {
+		_, err := w.WriteString(s)
+		return err
+	}
+
+	if err := write("{\n"); err != nil {
+		return err
+	}
+	rv := reflect.ValueOf(p).Elem()
+	for i, f := range fields {
+		if _, err := w.Write(f.key); err != nil {
+			return err
+		}
+		fv := rv.Field(f.index)
+		if f.stream && fv.Len() > 0 {
+			if err := write("[\n"); err != nil {
+				return err
+			}
+			n := fv.Len()
+			for j := range n {
+				if err := checkCtx(ctx, j); err != nil {
+					return err
+				}
+				if err := write("    "); err != nil {
+					return err
+				}
+				if err := emit(elemEnc, fv.Index(j).Addr().Interface()); err != nil {
+					return fmt.Errorf("%s[%d]: %w", f.name, j, err)
+				}
+				sep := ",\n"
+				if j == n-1 {
+					sep = "\n"
+				}
+				if err := write(sep); err != nil {
+					return err
+				}
+			}
+			if err := write("  ]"); err != nil {
+				return err
+			}
+		} else if err := emit(fieldEnc, fv.Addr().Interface()); err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		sep := ",\n"
+		if i == len(fields)-1 {
+			sep = "\n"
+		}
+		if err := write(sep); err != nil {
+			return err
+		}
+	}
+	return write("}\n")
+}
+
+// normalize returns p with every nil list and map replaced by an empty one
+// and a zero SchemaVersion set to planner.SchemaVersion. It never changes p:
+// it returns a shallow copy and copies a list only when one of its elements
+// needs fixing, so a plan that is already normal costs one scan and no copy.
+func normalize(p *planner.Plan) *planner.Plan {
+	q := *p
+	if q.SchemaVersion == 0 {
+		q.SchemaVersion = planner.SchemaVersion
+	}
+	q.Source.Files = nonNil(q.Source.Files)
+	if q.Summary.Outcomes == nil {
+		q.Summary.Outcomes = map[string]int{}
+	}
+	if q.Summary.Warnings == nil {
+		q.Summary.Warnings = map[string]int{}
+	}
+	q.Users = fixEach(q.Users,
+		func(u *planner.UserPlan) bool { return u.Steps == nil || u.Warnings == nil },
+		func(u *planner.UserPlan) { u.Steps, u.Warnings = nonNil(u.Steps), nonNil(u.Warnings) })
+	q.Steps = fixEach(q.Steps,
+		func(s *planner.Step) bool { return s.DependsOn == nil },
+		func(s *planner.Step) { s.DependsOn = []int{} })
+	q.Accounts = fixEach(q.Accounts,
+		func(a *planner.AccountPlan) bool { return a.RolesCreated == nil },
+		func(a *planner.AccountPlan) { a.RolesCreated = []string{} })
+	q.Licenses = nonNil(q.Licenses)
+	q.Rules = nonNil(q.Rules)
+	q.Warnings = nonNil(q.Warnings)
+	q.Notes = nonNil(q.Notes)
+	return &q
+}
+
+// nonNil returns s, or an empty slice if s is nil.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// fixEach returns s (or an empty slice for nil) with fix applied to every
+// element for which needs is true. s is copied, once, only if some element
+// needs fixing.
+func fixEach[T any](s []T, needs func(*T) bool, fix func(*T)) []T {
+	if s == nil {
+		return []T{}
+	}
+	first := slices.IndexFunc(s, func(e T) bool { return needs(&e) })
+	if first < 0 {
+		return s
+	}
+	s = slices.Clone(s)
+	for i := first; i < len(s); i++ {
+		if needs(&s[i]) {
+			fix(&s[i])
+		}
+	}
+	return s
+}
+
+// ReadJSON reads a plan.json written by JSON. It rejects a document whose
+// schemaVersion is missing or is not planner.SchemaVersion (ErrSchemaVersion),
+// and reports malformed JSON with its line and column. Missing or null lists
+// come back empty, not nil.
+func ReadJSON(r io.Reader) (*planner.Plan, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reports: reading plan JSON: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("reports: reading plan JSON: the input is empty")
+	}
+	// Check the version before decoding the rest: another version may have
+	// a different shape, and "unsupported version" is the useful error then.
+	var probe struct {
+		SchemaVersion *int `json:"schemaVersion"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, jsonError(data, err)
+	}
+	switch {
+	case probe.SchemaVersion == nil:
+		return nil, fmt.Errorf("%w: the document has no schemaVersion; is it a licenseplan plan.json?", ErrSchemaVersion)
+	case *probe.SchemaVersion != planner.SchemaVersion:
+		return nil, fmt.Errorf("%w %d: this version of licenseplan reads schemaVersion %d; re-run the plan with a matching licenseplan",
+			ErrSchemaVersion, *probe.SchemaVersion, planner.SchemaVersion)
+	}
+	var p planner.Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, jsonError(data, err)
+	}
+	return normalize(&p), nil
+}
+
+// jsonError adds the line and column of a decoding error.
+func jsonError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var off int64 = -1
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
+	}
+	if off < 0 || off > int64(len(data)) {
+		return fmt.Errorf("reports: plan JSON is not valid: %w", err)
+	}
+	// Offset counts the bytes read up to and including the one in error.
+	if off > 0 {
+		off--
+	}
+	line := 1 + bytes.Count(data[:off], []byte("\n"))
+	col := int(off) - bytes.LastIndexByte(data[:off], '\n')
+	return fmt.Errorf("reports: plan JSON is not valid at line %d, column %d: %w", line, col, err)
+}

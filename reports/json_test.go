@@ -1,0 +1,202 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/licenseplan/licenseplan/planner"
+)
+
+func TestJSONRoundTrip(t *testing.T) {
+	tests := []struct {
+		name string
+		p    *planner.Plan
+	}{
+		{"fixture", fixturePlan()},
+		{"nil lists", nilPlan()},
+		{"zero plan", &planner.Plan{}},
+		{"synthetic", syntheticPlan(2500)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := render(t, JSON{}, tt.p)
+			got, err := ReadJSON(bytes.NewReader(out))
+			if err != nil {
+				t.Fatalf("ReadJSON: %v", err)
+			}
+			want := normalize(tt.p)
+			if !reflect.DeepEqual(got, want) {
+				again := render(t, JSON{}, got)
+				t.Fatalf("ReadJSON(Write(p)) differs from p:\n%s", firstDiff(again, out))
+			}
+			// A re-written plan gives the same bytes.
+			if again := render(t, JSON{}, got); !bytes.Equal(again, out) {
+				t.Errorf("writing the read plan gives other bytes:\n%s", firstDiff(again, out))
+			}
+		})
+	}
+}
+
+// The streaming writer must give exactly what one json.Encoder call gives on
+// the normalised plan; a field added to Plan that the streaming writer missed
+// would fail here.
+func TestJSONStreamMatchesEncoder(t *testing.T) {
+	tests := []struct {
+		name string
+		p    *planner.Plan
+	}{
+		{"fixture", fixturePlan()},
+		{"nil lists", nilPlan()},
+		{"zero plan", &planner.Plan{}},
+		{"synthetic", syntheticPlan(50)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(normalize(tt.p)); err != nil {
+				t.Fatal(err)
+			}
+			got := render(t, JSON{}, tt.p)
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("streamed JSON differs from json.Encoder:\n%s", firstDiff(got, want.Bytes()))
+			}
+		})
+	}
+	if _, ok := planFields(); !ok {
+		t.Error("planFields fell back to whole-plan encoding: Plan has a tag option the streaming writer does not handle")
+	}
+}
+
+func TestJSONShape(t *testing.T) {
+	out := string(render(t, JSON{}, nilPlan()))
+	t.Run("trailing newline", func(t *testing.T) {
+		if !strings.HasSuffix(out, "}\n") || strings.HasSuffix(out, "\n\n") {
+			t.Errorf("output does not end with exactly one newline: %q", out[max(0, len(out)-10):])
+		}
+	})
+	t.Run("two-space indent", func(t *testing.T) {
+		if !strings.HasPrefix(out, "{\n  \"schemaVersion\": 1,\n  \"generatedAt\": ") {
+			t.Errorf("unexpected start: %q", out[:min(len(out), 60)])
+		}
+	})
+	t.Run("no raw HTML", func(t *testing.T) {
+		if strings.Contains(out, "<script>") {
+			t.Error("JSON contains a raw <script>")
+		}
+		if !strings.Contains(out, `\u003cscript\u003e`) {
+			t.Error(`JSON does not contain the escaped \u003cscript\u003e`)
+		}
+	})
+	t.Run("empty lists are []", func(t *testing.T) {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"rules", "warnings", "notes"} {
+			if _, ok := doc[k].([]any); !ok {
+				t.Errorf("%s = %#v, want []", k, doc[k])
+			}
+		}
+		if _, ok := doc["source"].(map[string]any)["files"].([]any); !ok {
+			t.Error("source.files is not a list")
+		}
+		for _, k := range []string{"outcomes", "warnings"} {
+			if _, ok := doc["summary"].(map[string]any)[k].(map[string]any); !ok {
+				t.Errorf("summary.%s is not an object", k)
+			}
+		}
+		for i, u := range doc["users"].([]any) {
+			for _, k := range []string{"steps", "warnings"} {
+				if _, ok := u.(map[string]any)[k].([]any); !ok {
+					t.Errorf("users[%d].%s is not a list", i, k)
+				}
+			}
+		}
+		for i, s := range doc["steps"].([]any) {
+			if _, ok := s.(map[string]any)["dependsOn"].([]any); !ok {
+				t.Errorf("steps[%d].dependsOn is not a list", i)
+			}
+		}
+		for i, a := range doc["accounts"].([]any) {
+			if _, ok := a.(map[string]any)["rolesCreated"].([]any); !ok {
+				t.Errorf("accounts[%d].rolesCreated is not a list", i)
+			}
+		}
+	})
+	t.Run("zero plan has no null", func(t *testing.T) {
+		if s := string(render(t, JSON{}, &planner.Plan{})); strings.Contains(s, "null") {
+			t.Errorf("JSON of an empty plan contains null:\n%s", s)
+		}
+	})
+}
+
+func TestJSONWriteRejectsOtherSchemaVersion(t *testing.T) {
+	p := fixturePlan()
+	p.SchemaVersion = planner.SchemaVersion + 1
+	err := JSON{}.Write(t.Context(), &bytes.Buffer{}, p)
+	if !errors.Is(err, ErrSchemaVersion) {
+		t.Errorf("Write = %v, want ErrSchemaVersion", err)
+	}
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	valid := string(render(t, JSON{}, fixturePlan()))
+	tests := []struct {
+		name        string
+		in          string
+		wantVersion bool     // errors.Is(err, ErrSchemaVersion)
+		wantText    []string // substrings of the message
+	}{
+		{"wrong version", strings.Replace(valid, `"schemaVersion": 1,`, `"schemaVersion": 2,`, 1), true,
+			[]string{"schemaVersion 2", "reads schemaVersion 1"}},
+		{"version zero", `{"schemaVersion": 0}`, true, []string{"schemaVersion 0"}},
+		{"missing version", `{"users": []}`, true, []string{"no schemaVersion"}},
+		{"null document", `null`, true, []string{"no schemaVersion"}},
+		{"version not a number", `{"schemaVersion": "1"}`, false, []string{"not valid", "line 1, column"}},
+		{"malformed", "{\n  \"schemaVersion\": 1,\n  \"users\": [\n}", false, []string{"not valid at line 4, column 1", "invalid character"}},
+		{"truncated", valid[:len(valid)/2], false, []string{"not valid", "unexpected end"}},
+		{"trailing garbage", valid + "{}", false, []string{"not valid", "after top-level value"}},
+		{"not an object", `[1, 2]`, false, []string{"not valid", "array"}},
+		{"empty", "  \n", false, []string{"empty"}},
+		{"bad outcome", strings.Replace(valid, `"outcome": "recreate"`, `"outcome": "explode"`, 1), false, []string{"unknown outcome"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := ReadJSON(strings.NewReader(tt.in))
+			if err == nil {
+				t.Fatalf("ReadJSON = %v, nil; want an error", p)
+			}
+			if p != nil {
+				t.Errorf("ReadJSON returned a plan with the error %v", err)
+			}
+			if got := errors.Is(err, ErrSchemaVersion); got != tt.wantVersion {
+				t.Errorf("errors.Is(%v, ErrSchemaVersion) = %v, want %v", err, got, tt.wantVersion)
+			}
+			if !strings.HasPrefix(err.Error(), "reports: ") {
+				t.Errorf("error %q does not start with the package name", err)
+			}
+			for _, s := range tt.wantText {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not contain %q", err, s)
+				}
+			}
+		})
+	}
+}
+
+func TestReadJSONReaderError(t *testing.T) {
+	_, err := ReadJSON(failReader{})
+	if !errors.Is(err, errBoom) {
+		t.Errorf("ReadJSON = %v, want it to wrap %v", err, errBoom)
+	}
+}
+
+type failReader struct{}
+
+func (failReader) Read([]byte) (int, error) { return 0, errBoom }

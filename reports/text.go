@@ -1,0 +1,211 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/rules"
+)
+
+// Text writes the terminal summary of a plan: a one-line headline, the
+// outcome counts, the licenses whose seats move, the top warning codes and the
+// plan-level warnings. It reads only the plan's Summary, Licenses, Warnings
+// and Source, never its users or steps, so it costs the same for ten users as
+// for a million.
+//
+// Org-derived values have control characters shown as escapes (\x1b), so a
+// hostile name cannot send escape sequences to the terminal.
+type Text struct {
+	// Color adds ANSI colour and bold. The caller decides (TTY, NO_COLOR,
+	// --no-color); the writer never looks at the output.
+	Color bool
+}
+
+const (
+	// textTopCodes is how many warning codes the summary lists.
+	textTopCodes = 10
+	// textMaxPlanWarnings is how many plan-level warnings the summary lists.
+	textMaxPlanWarnings = 20
+)
+
+// ANSI SGR sequences.
+const (
+	sgrBold   = "\x1b[1m"
+	sgrRed    = "\x1b[31m"
+	sgrYellow = "\x1b[33m"
+	sgrReset  = "\x1b[0m"
+)
+
+// Headline returns the first line of the text summary, such as
+// "Plan: 41 change in place, 9 disable and re-enable, 3 recreate, 2 partner
+// accounts to enable; 118 warnings".
+func Headline(s planner.Summary) string {
+	return fmt.Sprintf("Plan: %d %s, %d %s, %d %s, %d partner accounts to enable; %d warnings",
+		s.Count(rules.ChangeInPlace), rules.ChangeInPlace.Label(),
+		s.Count(rules.DisableReenable), rules.DisableReenable.Label(),
+		s.Count(rules.Recreate), rules.Recreate.Label(),
+		s.PartnerAccountsToEnable, s.TotalWarnings())
+}
+
+// Write implements Writer.
+func (t Text) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
+	if p == nil {
+		return fmt.Errorf("reports: text: %w", errNilPlan)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("reports: text: %w", err)
+	}
+	o := newOut(w)
+	s := p.Summary
+	o.print(t.paint(sgrBold, Headline(s)), "\n")
+	if org := p.Source.Org; org != nil && org.Production {
+		o.print(t.paint(sgrBold+sgrRed, "This is a production org: "+termSafe(org.Name)+" ("+termSafe(org.ID)+")"), "\n")
+	}
+
+	o.print("\nOutcomes:\n")
+	var rows [][]textCell
+	for _, oc := range outcomeCounts(s.Outcomes) {
+		rows = append(rows, []textCell{{text: termSafe(oc.label)}, {text: strconv.Itoa(oc.count), right: true}})
+	}
+	rows = append(rows, []textCell{{text: "total users"}, {text: strconv.Itoa(s.Users), right: true}})
+	t.table(o, rows)
+
+	rows = rows[:0]
+	for _, l := range p.Licenses {
+		if l.MovingIn == 0 && l.MovingOut == 0 && l.Shortfall <= 0 {
+			continue
+		}
+		note := textCell{}
+		if l.Shortfall > 0 {
+			note = textCell{text: "SHORT by " + strconv.Itoa(l.Shortfall), sgr: sgrBold + sgrRed}
+		}
+		rows = append(rows, []textCell{
+			{text: termSafe(l.License)},
+			{text: intOr(l.Total, "?"), right: true},
+			{text: intOr(l.Used, "?"), right: true},
+			{text: strconv.Itoa(l.MovingIn), right: true},
+			{text: strconv.Itoa(l.MovingOut), right: true},
+			{text: intOr(l.After, "?"), right: true},
+			note,
+		})
+	}
+	if len(rows) > 0 {
+		o.print("\nLicense capacity (seats moving):\n")
+		head := []textCell{{text: "license"}, {text: "total", right: true}, {text: "used", right: true},
+			{text: "in", right: true}, {text: "out", right: true}, {text: "after", right: true}, {}}
+		t.table(o, append([][]textCell{head}, rows...))
+	}
+
+	if counts := warningCounts(s.Warnings); len(counts) > 0 {
+		o.print("\nTop warnings:\n")
+		rows = rows[:0]
+		for i, cc := range counts {
+			if i == textTopCodes {
+				break
+			}
+			sev := cc.code.Severity()
+			sevText := sev.String()
+			if _, ok := rules.Info(cc.code); !ok {
+				sevText = "?"
+			}
+			rows = append(rows, []textCell{
+				{text: termSafe(string(cc.code))},
+				{text: sevText, sgr: severityColor(sev)},
+				{text: strconv.Itoa(cc.count), right: true},
+			})
+		}
+		t.table(o, rows)
+		if more := len(counts) - textTopCodes; more > 0 {
+			o.print("  ... and ", strconv.Itoa(more), " more codes\n")
+		}
+	}
+
+	if len(p.Warnings) > 0 {
+		o.print("\nPlan warnings:\n")
+		for i, pw := range p.Warnings {
+			if i == textMaxPlanWarnings {
+				o.print("  ... and ", strconv.Itoa(len(p.Warnings)-i), " more\n")
+				break
+			}
+			o.print("  ", t.paint(severityColor(pw.Code.Severity()), termSafe(string(pw.Code))))
+			if pw.License != "" {
+				o.print(" [", termSafe(pw.License), "]")
+			}
+			if pw.AccountID != "" {
+				o.print(" [account ", termSafe(pw.AccountID), "]")
+			}
+			msg := pw.Message
+			if msg == "" {
+				msg = pw.Code.Message()
+			}
+			o.print(": ", termSafe(msg), "\n")
+		}
+	}
+	if err := o.flush(); err != nil {
+		return fmt.Errorf("reports: writing text: %w", err)
+	}
+	return nil
+}
+
+// textCell is one cell of an aligned table.
+type textCell struct {
+	text  string
+	right bool
+	sgr   string // colour, used only with Text.Color
+}
+
+// table writes rows as aligned columns indented two spaces. Widths count
+// runes; colour is added after padding so it does not disturb alignment.
+func (t Text) table(o *out, rows [][]textCell) {
+	var widths []int
+	for _, row := range rows {
+		for i, c := range row {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c.text))
+		}
+	}
+	var b strings.Builder
+	for _, row := range rows {
+		b.Reset()
+		b.WriteString("  ")
+		for i, c := range row {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c.text))
+			if c.right {
+				b.WriteString(pad)
+			}
+			b.WriteString(t.paint(c.sgr, c.text))
+			if !c.right && i < len(row)-1 {
+				b.WriteString(pad)
+			}
+		}
+		o.print(strings.TrimRight(b.String(), " "), "\n")
+	}
+}
+
+// paint wraps s in an SGR sequence when colour is on.
+func (t Text) paint(sgr, s string) string {
+	if !t.Color || sgr == "" || s == "" {
+		return s
+	}
+	return sgr + s + sgrReset
+}
+
+func severityColor(s rules.Severity) string {
+	switch s {
+	case rules.High:
+		return sgrRed
+	case rules.Medium:
+		return sgrYellow
+	}
+	return ""
+}

@@ -1,0 +1,339 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/licenseplan/licenseplan/planner"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// render writes p with w and returns the output.
+func render(t testing.TB, w Writer, p *planner.Plan) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := w.Write(context.Background(), &buf, p); err != nil {
+		t.Fatalf("%T.Write: %v", w, err)
+	}
+	return buf.Bytes()
+}
+
+// allWriters lists every format with its writer, plus the coloured text
+// writer, so tests that must hold for every writer cover all of them.
+func allWriters() []struct {
+	name string
+	w    Writer
+} {
+	var out []struct {
+		name string
+		w    Writer
+	}
+	for _, f := range Formats() {
+		w, err := ForFormat(f)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, struct {
+			name string
+			w    Writer
+		}{f, w})
+	}
+	return append(out, struct {
+		name string
+		w    Writer
+	}{"text-color", Text{Color: true}})
+}
+
+func TestFormats(t *testing.T) {
+	want := []string{"csv", "json", "md", "text"}
+	if got := Formats(); !slices.Equal(got, want) {
+		t.Errorf("Formats() = %v, want %v", got, want)
+	}
+}
+
+func TestForFormat(t *testing.T) {
+	tests := []struct {
+		name    string
+		want    Writer
+		wantErr bool
+	}{
+		{"json", JSON{}, false},
+		{"csv", CSV{}, false},
+		{"md", Markdown{}, false},
+		{"text", Text{}, false},
+		{"xlsx", nil, true},
+		{"JSON", nil, true},
+		{"", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ForFormat(tt.name)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("ForFormat(%q) = %T, want an error", tt.name, got)
+				}
+				if !errors.Is(err, ErrUnknownFormat) {
+					t.Errorf("error %v is not ErrUnknownFormat", err)
+				}
+				for _, f := range Formats() {
+					if !strings.Contains(err.Error(), f) {
+						t.Errorf("error %q does not list format %q", err, f)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ForFormat(%q): %v", tt.name, err)
+			}
+			if got != tt.want {
+				t.Errorf("ForFormat(%q) = %#v, want %#v", tt.name, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFileName(t *testing.T) {
+	tests := []struct {
+		format string
+		want   string
+		ok     bool
+	}{
+		{"json", "plan.json", true},
+		{"csv", "plan.csv", true},
+		{"md", "report.md", true},
+		{"text", "", false},
+		{"nope", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			got, ok := FileName(tt.format)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("FileName(%q) = %q, %v; want %q, %v", tt.format, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		golden string
+		w      Writer
+	}{
+		{"golden-plan.json", JSON{}},
+		{"golden-plan.csv", CSV{}},
+		{"golden-report.md", Markdown{}},
+		{"golden-summary.txt", Text{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			got := render(t, tt.w, fixturePlan())
+			path := filepath.Join("testdata", tt.golden)
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("output differs from %s (run go test -update if the change is intended)\n%s", path, firstDiff(got, want))
+			}
+		})
+	}
+}
+
+// firstDiff describes the first line where got and want differ.
+func firstDiff(got, want []byte) string {
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := range max(len(g), len(w)) {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return "line " + strconv.Itoa(i+1) + ":\n got: " + strconv.Quote(gl) + "\nwant: " + strconv.Quote(wl)
+		}
+	}
+	return "(no line differs)"
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, tt := range allWriters() {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, p := range []*planner.Plan{fixturePlan(), syntheticPlan(300)} {
+				a := render(t, tt.w, p)
+				// Shuffle map insertion by rebuilding the maps in reverse.
+				q := *p
+				q.Summary.Outcomes = reversedMap(p.Summary.Outcomes)
+				q.Summary.Warnings = reversedMap(p.Summary.Warnings)
+				b := render(t, tt.w, &q)
+				if !bytes.Equal(a, b) {
+					t.Errorf("two writes of the same plan differ:\n%s", firstDiff(a, b))
+				}
+			}
+		})
+	}
+}
+
+func reversedMap(m map[string]int) map[string]int {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	slices.Reverse(keys)
+	out := make(map[string]int, len(m))
+	for _, k := range keys {
+		out[k] = m[k]
+	}
+	return out
+}
+
+// nilPlan is the fixture with every list and map that can be nil set to nil.
+func nilPlan() *planner.Plan {
+	p := fixturePlan()
+	p.Source.Files = nil
+	p.Summary.Outcomes = nil
+	p.Summary.Warnings = nil
+	for i := range p.Users {
+		p.Users[i].Steps = nil
+		p.Users[i].Warnings = nil
+	}
+	for i := range p.Steps {
+		p.Steps[i].DependsOn = nil
+	}
+	for i := range p.Accounts {
+		p.Accounts[i].RolesCreated = nil
+	}
+	p.Rules, p.Warnings, p.Notes = nil, nil, nil
+	return p
+}
+
+func TestWritersHandleEmptyPlans(t *testing.T) {
+	plans := []struct {
+		name string
+		p    *planner.Plan
+	}{
+		{"zero", &planner.Plan{}},
+		{"nil lists", nilPlan()},
+		{"org without name", &planner.Plan{Source: planner.Source{Org: &planner.OrgInfo{}}}},
+		{"steps without users", &planner.Plan{Steps: []planner.Step{{Seq: 1, UserID: "005x"}, {Seq: 2, AccountID: "001x"}}}},
+	}
+	for _, tt := range allWriters() {
+		for _, pc := range plans {
+			t.Run(tt.name+"/"+pc.name, func(t *testing.T) {
+				out := render(t, tt.w, pc.p)
+				if len(out) == 0 {
+					t.Error("empty output")
+				}
+			})
+		}
+		t.Run(tt.name+"/nil plan", func(t *testing.T) {
+			err := tt.w.Write(context.Background(), &bytes.Buffer{}, nil)
+			if !errors.Is(err, errNilPlan) {
+				t.Errorf("Write(nil plan) = %v, want errNilPlan", err)
+			}
+		})
+	}
+}
+
+func TestWritersDoNotMutatePlan(t *testing.T) {
+	for _, tt := range allWriters() {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, p := range []*planner.Plan{fixturePlan(), nilPlan()} {
+				before := nilPlan()
+				if p.Users[0].Steps != nil {
+					before = fixturePlan()
+				}
+				render(t, tt.w, p)
+				// DeepEqual tells nil from empty, so filling a nil list in
+				// place would fail here.
+				if !reflect.DeepEqual(p, before) {
+					t.Error("Write changed the plan")
+				}
+			}
+		})
+	}
+}
+
+func TestWritersStopWhenCancelled(t *testing.T) {
+	for _, tt := range allWriters() {
+		t.Run(tt.name+"/before", func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			var buf bytes.Buffer
+			err := tt.w.Write(ctx, &buf, fixturePlan())
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("Write = %v, want context.Canceled", err)
+			}
+		})
+	}
+	// Writers whose cost grows with the plan must also notice a cancel in
+	// the middle of their rows.
+	for _, tt := range []struct {
+		name string
+		w    Writer
+	}{{"json", JSON{}}, {"csv", CSV{}}, {"md", Markdown{}}} {
+		t.Run(tt.name+"/during", func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			cw := &cancelWriter{cancel: cancel}
+			err := tt.w.Write(ctx, cw, syntheticPlan(20000))
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("Write = %v, want context.Canceled", err)
+			}
+			if cw.n > 8<<20 {
+				t.Errorf("wrote %d bytes after the cancel", cw.n)
+			}
+		})
+	}
+}
+
+// cancelWriter cancels its context on the first write.
+type cancelWriter struct {
+	cancel func()
+	n      int
+}
+
+func (c *cancelWriter) Write(b []byte) (int, error) {
+	c.cancel()
+	c.n += len(b)
+	return len(b), nil
+}
+
+var errBoom = errors.New("disk full")
+
+// failWriter fails every write.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errBoom }
+
+func TestWritersReturnWriteErrors(t *testing.T) {
+	for _, tt := range allWriters() {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.w.Write(context.Background(), failWriter{}, fixturePlan())
+			if !errors.Is(err, errBoom) {
+				t.Errorf("Write = %v, want it to wrap %v", err, errBoom)
+			}
+			if err != nil && !strings.HasPrefix(err.Error(), "reports: ") {
+				t.Errorf("error %q does not start with the package name", err)
+			}
+		})
+	}
+}
