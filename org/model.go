@@ -126,6 +126,12 @@ type Account struct {
 	// column was not exported.
 	OwnerRoleID  string
 	OwnerHasRole Tri
+
+	// FromUserCSV is true when the account was not a row of Account.csv and
+	// is known only from the AccountId and Account.* columns of User.csv;
+	// its IsCustomerPortal and owner role are then Unknown. WriteSnapshot
+	// does not write such accounts to Account.csv: User.csv carries them.
+	FromUserCSV bool
 }
 
 // Role is one row of UserRole.csv.

@@ -1,0 +1,58 @@
+package org
+
+import "strings"
+
+// interner copies the values kept from User.csv into large shared chunks.
+// The record strings that encoding/csv allocates can then be freed and
+// their memory reused, instead of staying alive for as long as any of their
+// fields. A value equal to one recently seen in the same column (a profile,
+// a license, a role, an account) is stored only once, which keeps the
+// snapshot's memory well below the file's size plus the User structs.
+//
+// Chunks are filled through strings.Builder, whose String shares the
+// builder's bytes; bytes once written are never changed, so every string
+// handed out stays valid.
+type interner struct {
+	b     strings.Builder
+	chunk int
+	// recent holds, per column, values recently seen in it, in slots
+	// picked by a cheap hash; a collision only costs a duplicate copy.
+	recent [][recentSlots]string
+}
+
+const recentSlots = 64
+
+func newInterner(columns, chunk int) *interner {
+	return &interner{chunk: chunk, recent: make([][recentSlots]string, columns)}
+}
+
+// copy returns a copy of v in the current chunk.
+func (in *interner) copy(v string) string {
+	if v == "" {
+		return ""
+	}
+	if in.b.Cap()-in.b.Len() < len(v) {
+		in.b = strings.Builder{}
+		in.b.Grow(max(in.chunk, len(v)))
+	}
+	start := in.b.Len()
+	in.b.WriteString(v)
+	return in.b.String()[start:]
+}
+
+// value returns v, stored once among the recent values of column col.
+func (in *interner) value(col int, v string) string {
+	n := len(v)
+	if n == 0 {
+		return ""
+	}
+	h := uint(n)*31 + uint(v[0])
+	h = h*31 + uint(v[n/2])
+	h = h*31 + uint(v[n-1])
+	slot := &in.recent[col][h%recentSlots]
+	if *slot == v {
+		return *slot
+	}
+	*slot = in.copy(v)
+	return *slot
+}

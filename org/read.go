@@ -1,0 +1,488 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// ReadSnapshot reads the snapshot files at the root of fsys. label is how the
+// folder is named in error messages (e.g. the --input path, or "demo").
+//
+// User.csv is required; the other files of Queries are optional. File names
+// match ignoring case when no file has the exact name. In every file the
+// header names columns by SOQL field path, ignoring case; column order is
+// free and unknown columns are ignored. Booleans are true or false in any
+// case, a blank value is null, and a UTF-8 byte order mark is skipped.
+//
+// An optional file with no header line at all is read as present and empty:
+// sf data query writes a bare line break when a query returns no records.
+//
+// Bad input gives an *InputError naming the file, line and column.
+func ReadSnapshot(ctx context.Context, fsys fs.FS, label string) (*Snapshot, error) {
+	d := openDir(fsys, label)
+	s := &Snapshot{}
+	accts := &accountSet{}
+
+	c, err := d.open(ctx, &userFile)
+	if err != nil {
+		if errors.Is(err, errNoHeader) {
+			return nil, &InputError{File: d.path(userFile.name), Err: fmt.Errorf(
+				"%w: expected a header line of SOQL field names (Id, Username, Profile.UserLicense.Name, ...)",
+				ErrEmptyFile)}
+		}
+		return nil, err
+	}
+	if c == nil {
+		return nil, &InputError{File: d.path(userFile.name), Err: fmt.Errorf(
+			"%w; run \"licenseplan query\" to print the sf commands that export a snapshot", ErrMissingFile)}
+	}
+	err = readUsers(c, s, accts)
+	c.Close()
+	if err != nil {
+		return nil, err
+	}
+	s.Files = append(s.Files, userFile.name)
+
+	optional := []struct {
+		spec *fileSpec
+		has  *bool
+		read func(c *csvFile) error
+	}{
+		{&accountFile, &s.Has.Accounts, func(c *csvFile) error { return readAccounts(c, s, accts) }},
+		{&roleFile, &s.Has.Roles, func(c *csvFile) (err error) { s.Roles, err = readRoles(c); return }},
+		{&licenseFile, &s.Has.Licenses, func(c *csvFile) (err error) { s.Licenses, err = readLicenses(c); return }},
+		{&profileFile, &s.Has.Profiles, func(c *csvFile) (err error) { s.Profiles, err = readProfiles(c); return }},
+		{&psAssignFile, &s.Has.PermissionSets, func(c *csvFile) (err error) {
+			s.PermissionSets, err = readPermissionSets(c)
+			return
+		}},
+		{&objectPermFile, &s.Has.ObjectPermissions, func(c *csvFile) (err error) {
+			s.ObjectPermissions, err = readObjectPermissions(c)
+			return
+		}},
+		{&pslAssignFile, &s.Has.PermissionSetLicenses, func(c *csvFile) (err error) {
+			s.PermissionSetLicenses, err = readPermissionSetLicenses(c)
+			return
+		}},
+		{&orgFile, &s.Has.Organization, func(c *csvFile) (err error) { s.Organization, err = readOrganization(c); return }},
+	}
+	for _, o := range optional {
+		c, err := d.open(ctx, o.spec)
+		if errors.Is(err, errNoHeader) {
+			*o.has = true
+			s.Files = append(s.Files, o.spec.name)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			continue
+		}
+		*o.has = true
+		s.Files = append(s.Files, o.spec.name)
+		err = o.read(c)
+		c.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	s.Accounts = accts.merge(s.Users)
+	return s, nil
+}
+
+// dir finds snapshot files in fsys. It lists the folder once so that a file
+// whose name differs only in case (user.csv) is found too.
+type dir struct {
+	fsys  fs.FS
+	label string
+	names []string // file names at the root; nil when the listing failed
+}
+
+func openDir(fsys fs.FS, label string) *dir {
+	d := &dir{fsys: fsys, label: label}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		// Fall back to opening exact names: fs.Open reports what is missing.
+		return d
+	}
+	d.names = make([]string, 0, len(entries))
+	for _, e := range entries {
+		if !e.IsDir() {
+			d.names = append(d.names, e.Name())
+		}
+	}
+	return d
+}
+
+// path names file name of the snapshot for messages.
+func (d *dir) path(name string) string {
+	if d.label == "" {
+		return name
+	}
+	return filepath.Join(d.label, name)
+}
+
+// find returns the name under which the snapshot holds the file called
+// name, or "" when it does not hold it.
+func (d *dir) find(name string) (string, error) {
+	if d.names == nil {
+		return name, nil
+	}
+	var found []string
+	for _, n := range d.names {
+		if n == name {
+			return n, nil
+		}
+		if strings.EqualFold(n, name) {
+			found = append(found, n)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0], nil
+	}
+	return "", &InputError{File: d.path(name), Err: fmt.Errorf(
+		"several files match %s ignoring case: %s; keep one", name, strings.Join(found, ", "))}
+}
+
+// open opens the file of spec. It returns nil, nil when the snapshot does
+// not hold the file and errNoHeader when the file has no header line.
+func (d *dir) open(ctx context.Context, spec *fileSpec) (*csvFile, error) {
+	if err := checkCtx(ctx, d.path(spec.name)); err != nil {
+		return nil, err
+	}
+	name, err := d.find(spec.name)
+	if err != nil || name == "" {
+		return nil, err
+	}
+	c, err := openCSV(ctx, d.fsys, name, d.path(name), spec)
+	if err != nil && errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return c, err
+}
+
+// readUsers reads User.csv, the big file: it fills structs by column index
+// and keeps values through an interner, not the records' own strings.
+//
+// Duplicate Ids are found without a map while Ids come in increasing order,
+// as the exporting query (ORDER BY Id) usually gives them: each Id need only
+// exceed the one before. At the first Id out of order, a set of the Ids so
+// far is built and used from then on.
+func readUsers(c *csvFile, s *Snapshot, accts *accountSet) error {
+	s.Has.UserType = c.has(uUserType)
+	s.Has.IsActive = c.has(uIsActive)
+	s.Has.AccountIsPartner = s.Has.AccountIsPartner || c.has(uAccountIsPartner)
+
+	users := make([]User, 0, c.sizeHint)
+	in := newInterner(uCount, internChunk)
+	var seen map[string]struct{} // nil while Ids increase
+	prev := ""
+	for {
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		users = append(users, User{})
+		u := &users[len(users)-1]
+		u.ID = in.copy(c.str(uID))
+		u.Line = c.line()
+		if seen == nil && u.ID > prev {
+			prev = u.ID
+		} else {
+			if seen == nil {
+				seen = make(map[string]struct{}, max(c.sizeHint, len(users)))
+				for i := range len(users) - 1 {
+					seen[users[i].ID] = struct{}{}
+				}
+			}
+			n := len(seen)
+			seen[u.ID] = struct{}{}
+			if len(seen) == n {
+				first := slices.IndexFunc(users, func(v User) bool { return v.ID == u.ID })
+				return c.colError(uID, fmt.Errorf("%w %q (first on line %d)", ErrDuplicateID, u.ID, users[first].Line))
+			}
+		}
+		// Id, Username, Name and ContactId are unique to a user; the other
+		// columns repeat.
+		u.Username = in.copy(c.str(uUsername))
+		u.Name = in.copy(c.str(uName))
+		u.ContactID = in.copy(c.str(uContactID))
+		u.UserType = in.value(uUserType, c.str(uUserType))
+		u.ProfileID = in.value(uProfileID, c.str(uProfileID))
+		u.ProfileName = in.value(uProfileName, c.str(uProfileName))
+		u.License = in.value(uLicense, c.str(uLicense))
+		u.RoleID = in.value(uRoleID, c.str(uRoleID))
+		u.RoleName = in.value(uRoleName, c.str(uRoleName))
+		u.RolePortalType = in.value(uRolePortalType, c.str(uRolePortalType))
+		u.RolePortalRole = in.value(uRolePortalRole, c.str(uRolePortalRole))
+		u.AccountID = in.value(uAccountID, c.str(uAccountID))
+		u.AccountName = in.value(uAccountName, c.str(uAccountName))
+		u.AccountOwnerID = in.value(uAccountOwnerID, c.str(uAccountOwnerID))
+		if u.IsActive, err = c.tri(uIsActive); err != nil {
+			return err
+		}
+		if u.AccountIsPartner, err = c.tri(uAccountIsPartner); err != nil {
+			return err
+		}
+		if u.IsPortalEnabled, err = c.tri(uIsPortalEnabled); err != nil {
+			return err
+		}
+		if u.AccountID != "" {
+			accts.fromUser(users, len(users)-1)
+		}
+	}
+	if len(users) > 0 {
+		s.Users = users
+	}
+	return nil
+}
+
+// accountSet gathers accounts from User.csv and Account.csv.
+type accountSet struct {
+	// derived are the accounts named by User.csv, in first-seen order. Each
+	// column takes its value from the first user with a non-blank one;
+	// the references are user indexes, so the slice holds no pointers and
+	// grows cheaply while the big user slice is being filled.
+	derived []accountRef
+	byID    map[string]int32 // index in derived by account Id
+	lastID  string           // account of the last user seen
+	last    int32            // its index in derived
+	// listed are the rows of Account.csv.
+	listed []Account
+}
+
+// accountRef locates an account's values in the user slice: the index of
+// the user that names it and of the first users with a name, a partner
+// flag and an owner, or -1.
+type accountRef struct {
+	id, name, partner, owner int32
+}
+
+// fromUser records the account of users[i], which has an AccountID.
+func (a *accountSet) fromUser(users []User, i int) {
+	u := &users[i]
+	ui := int32(i)
+	// Users of one account tend to come together.
+	if u.AccountID != a.lastID {
+		if a.byID == nil {
+			a.byID = make(map[string]int32)
+		}
+		k, ok := a.byID[u.AccountID]
+		if !ok {
+			k = int32(len(a.derived))
+			a.byID[u.AccountID] = k
+			a.derived = append(a.derived, accountRef{id: ui, name: -1, partner: -1, owner: -1})
+		}
+		a.lastID, a.last = u.AccountID, k
+	}
+	r := &a.derived[a.last]
+	if r.name < 0 && u.AccountName != "" {
+		r.name = ui
+	}
+	if r.partner < 0 && u.AccountIsPartner != Unknown {
+		r.partner = ui
+	}
+	if r.owner < 0 && u.AccountOwnerID != "" {
+		r.owner = ui
+	}
+}
+
+// account builds the account that r describes.
+func (r accountRef) account(users []User) Account {
+	a := Account{ID: users[r.id].AccountID, FromUserCSV: true}
+	if r.name >= 0 {
+		a.Name = users[r.name].AccountName
+	}
+	if r.partner >= 0 {
+		a.IsPartner = users[r.partner].AccountIsPartner
+	}
+	if r.owner >= 0 {
+		a.OwnerID = users[r.owner].AccountOwnerID
+	}
+	return a
+}
+
+// merge returns Account.csv's accounts, their blanks filled from User.csv,
+// plus the accounts known only from User.csv, sorted by Id.
+func (a *accountSet) merge(users []User) []Account {
+	used := make([]bool, len(a.derived))
+	out := make([]Account, 0, len(a.listed)+len(a.derived))
+	for _, acc := range a.listed {
+		if k, ok := a.byID[acc.ID]; ok {
+			d := a.derived[k].account(users)
+			if acc.Name == "" {
+				acc.Name = d.Name
+			}
+			if acc.IsPartner == Unknown {
+				acc.IsPartner = d.IsPartner
+			}
+			if acc.OwnerID == "" {
+				acc.OwnerID = d.OwnerID
+			}
+			used[k] = true
+		}
+		out = append(out, acc)
+	}
+	for k, r := range a.derived {
+		if !used[k] {
+			out = append(out, r.account(users))
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	slices.SortFunc(out, func(x, y Account) int { return strings.Compare(x.ID, y.ID) })
+	return out
+}
+
+func readAccounts(c *csvFile, s *Snapshot, accts *accountSet) error {
+	s.Has.AccountIsPartner = s.Has.AccountIsPartner || c.has(aIsPartner)
+	s.Has.AccountOwnerRole = c.has(aOwnerRoleID)
+	var err error
+	accts.listed, err = readRows(c, aID, func(a *Account) (err error) {
+		a.ID = c.str(aID)
+		a.Name = c.str(aName)
+		a.OwnerID = c.str(aOwnerID)
+		if c.has(aOwnerRoleID) {
+			a.OwnerRoleID = c.str(aOwnerRoleID)
+			a.OwnerHasRole = TriOf(a.OwnerRoleID != "")
+		}
+		if a.IsPartner, err = c.tri(aIsPartner); err != nil {
+			return err
+		}
+		a.IsCustomerPortal, err = c.tri(aIsCustomerPortal)
+		return err
+	})
+	return err
+}
+
+func readRoles(c *csvFile) ([]Role, error) {
+	return readRows(c, rID, func(r *Role) error {
+		r.ID = c.str(rID)
+		r.Name = c.str(rName)
+		r.PortalType = c.str(rPortalType)
+		r.PortalRole = c.str(rPortalRole)
+		r.PortalAccountID = c.str(rPortalAccountID)
+		return nil
+	})
+}
+
+func readLicenses(c *csvFile) ([]UserLicense, error) {
+	return readRows(c, lID, func(l *UserLicense) (err error) {
+		l.ID = c.str(lID)
+		l.Name = c.str(lName)
+		l.LicenseDefinitionKey = c.str(lKey)
+		l.Status = c.str(lStatus)
+		if l.TotalLicenses, err = c.integer(lTotal); err != nil {
+			return err
+		}
+		l.UsedLicenses, err = c.integer(lUsed)
+		return err
+	})
+}
+
+func readProfiles(c *csvFile) ([]Profile, error) {
+	return readRows(c, pID, func(p *Profile) error {
+		p.ID = c.str(pID)
+		p.Name = c.str(pName)
+		p.License = c.str(pLicense)
+		return nil
+	})
+}
+
+func readPermissionSets(c *csvFile) ([]PermissionSetAssignment, error) {
+	return readRows(c, -1, func(p *PermissionSetAssignment) (err error) {
+		p.AssigneeID = c.str(psaAssigneeID)
+		p.PermissionSetID = c.str(psaPermSetID)
+		p.PermissionSetName = c.str(psaPermSetName)
+		p.IsOwnedByProfile, err = c.tri(psaOwnedByProfile)
+		return err
+	})
+}
+
+func readObjectPermissions(c *csvFile) ([]ObjectPermission, error) {
+	return readRows(c, -1, func(p *ObjectPermission) (err error) {
+		p.ParentID = c.str(opParentID)
+		p.SobjectType = c.str(opSobjectType)
+		if p.ViewAllRecords, err = c.boolean(opViewAll); err != nil {
+			return err
+		}
+		p.ModifyAllRecords, err = c.boolean(opModifyAll)
+		return err
+	})
+}
+
+func readPermissionSetLicenses(c *csvFile) ([]PermissionSetLicenseAssign, error) {
+	return readRows(c, -1, func(p *PermissionSetLicenseAssign) error {
+		p.AssigneeID = c.str(pslAssigneeID)
+		p.Label = c.str(pslLabel)
+		return nil
+	})
+}
+
+func readOrganization(c *csvFile) (*Organization, error) {
+	first := 0
+	orgs, err := readRows(c, -1, func(o *Organization) (err error) {
+		if first > 0 {
+			return c.colError(oID, fmt.Errorf("more than one organization record (first on line %d)", first))
+		}
+		first = c.line()
+		o.ID = c.str(oID)
+		o.Name = c.str(oName)
+		o.OrganizationType = c.str(oType)
+		o.InstanceName = c.str(oInstance)
+		o.IsSandbox, err = c.tri(oIsSandbox)
+		return err
+	})
+	if err != nil || len(orgs) == 0 {
+		return nil, err
+	}
+	return &orgs[0], nil
+}
+
+// readRows reads the records of c into a slice, calling parse for each.
+// When key is a column, its values must be unique. An empty result is nil.
+func readRows[T any](c *csvFile, key int, parse func(*T) error) ([]T, error) {
+	rows := make([]T, 0, c.sizeHint)
+	var seen map[string]int32
+	if key >= 0 {
+		seen = make(map[string]int32, c.sizeHint)
+	}
+	for {
+		ok, err := c.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if seen != nil {
+			id := c.str(key)
+			if first, dup := seen[id]; dup {
+				return nil, c.colError(key, fmt.Errorf("%w %q (first on line %d)", ErrDuplicateID, id, first))
+			}
+			seen[id] = int32(min(c.line(), 1<<31-1))
+		}
+		var zero T
+		rows = append(rows, zero)
+		if err := parse(&rows[len(rows)-1]); err != nil {
+			return nil, err
+		}
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return rows, nil
+}

@@ -1,0 +1,318 @@
+package org
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// WriteSnapshot writes s as snapshot CSV files into dir (created if missing),
+// one file per non-empty part plus User.csv, with the headers from Queries,
+// so that ReadSnapshot(os.DirFS(dir)) gives back an equal Snapshot.
+//
+// To keep that promise for snapshots that were read from partial exports:
+//   - an optional file is also written, header only, when s.Has says the
+//     snapshot held it, and Organization.csv when s.Organization is set;
+//   - the optional columns that Presence tracks (IsActive, UserType,
+//     Account.IsPartner, Owner.UserRoleId) are left out when s.Has says they
+//     were absent and no record has a value for them;
+//   - accounts with FromUserCSV are not written to Account.csv: User.csv's
+//     AccountId and Account.* columns carry them.
+//
+// Values are written raw (no formula neutralising); encoding/csv quotes them
+// as needed. Snapshot files already in dir that s does not fill are removed,
+// so the folder never mixes two exports; other files are left alone. Each
+// file is written to a temporary file and renamed into place; files are
+// created with mode 0600, as they hold user data.
+//
+// What the format cannot carry: User.Line (it becomes the written line), an
+// Account.OwnerHasRole that disagrees with OwnerRoleID (it is read back from
+// OwnerRoleID), and "\r\n" inside a value (encoding/csv reads it as "\n").
+func WriteSnapshot(ctx context.Context, dir string, s *Snapshot) error {
+	if s == nil {
+		return errors.New("org: WriteSnapshot: nil snapshot")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating snapshot folder: %w", err)
+	}
+	w := &snapshotWriter{ctx: ctx, dir: dir, s: s}
+	return w.write()
+}
+
+type snapshotWriter struct {
+	ctx     context.Context
+	dir     string
+	s       *Snapshot
+	written map[string]bool
+}
+
+func (w *snapshotWriter) write() error {
+	s := w.s
+	w.written = make(map[string]bool, len(Queries))
+
+	var listed []Account
+	for _, a := range s.Accounts {
+		if !a.FromUserCSV {
+			listed = append(listed, a)
+		}
+	}
+	withAccounts := s.Has.Accounts || len(listed) > 0
+
+	partner := s.Has.AccountIsPartner
+	for i := range s.Users {
+		partner = partner || s.Users[i].AccountIsPartner.Known()
+	}
+	ownerRole := s.Has.AccountOwnerRole
+	for _, a := range listed {
+		partner = partner || a.IsPartner.Known()
+		ownerRole = ownerRole || a.OwnerRoleID != "" || a.OwnerHasRole.Known()
+	}
+
+	// User.csv
+	skip := map[int]bool{uIsActive: !s.Has.IsActive, uUserType: !s.Has.UserType, uAccountIsPartner: !partner}
+	for i := range s.Users {
+		u := &s.Users[i]
+		skip[uIsActive] = skip[uIsActive] && !u.IsActive.Known()
+		skip[uUserType] = skip[uUserType] && u.UserType == ""
+	}
+	err := w.file(&userFile, skip, len(s.Users), func(i int, rec []string) {
+		u := &s.Users[i]
+		rec[uID] = u.ID
+		rec[uUsername] = u.Username
+		rec[uName] = u.Name
+		rec[uIsActive] = u.IsActive.String()
+		rec[uUserType] = u.UserType
+		rec[uProfileID] = u.ProfileID
+		rec[uProfileName] = u.ProfileName
+		rec[uLicense] = u.License
+		rec[uRoleID] = u.RoleID
+		rec[uRoleName] = u.RoleName
+		rec[uRolePortalType] = u.RolePortalType
+		rec[uRolePortalRole] = u.RolePortalRole
+		rec[uContactID] = u.ContactID
+		rec[uAccountID] = u.AccountID
+		rec[uAccountName] = u.AccountName
+		rec[uAccountIsPartner] = u.AccountIsPartner.String()
+		rec[uAccountOwnerID] = u.AccountOwnerID
+		rec[uIsPortalEnabled] = u.IsPortalEnabled.String()
+	})
+	if err != nil {
+		return err
+	}
+
+	if withAccounts {
+		skip := map[int]bool{aIsPartner: !partner, aOwnerRoleID: !ownerRole}
+		err := w.file(&accountFile, skip, len(listed), func(i int, rec []string) {
+			a := &listed[i]
+			rec[aID] = a.ID
+			rec[aName] = a.Name
+			rec[aIsPartner] = a.IsPartner.String()
+			rec[aIsCustomerPortal] = a.IsCustomerPortal.String()
+			rec[aOwnerID] = a.OwnerID
+			rec[aOwnerRoleID] = a.OwnerRoleID
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	if s.Has.Roles || len(s.Roles) > 0 {
+		err := w.file(&roleFile, nil, len(s.Roles), func(i int, rec []string) {
+			r := &s.Roles[i]
+			rec[rID] = r.ID
+			rec[rName] = r.Name
+			rec[rPortalType] = r.PortalType
+			rec[rPortalRole] = r.PortalRole
+			rec[rPortalAccountID] = r.PortalAccountID
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	if s.Has.Licenses || len(s.Licenses) > 0 {
+		err := w.file(&licenseFile, nil, len(s.Licenses), func(i int, rec []string) {
+			l := &s.Licenses[i]
+			rec[lID] = l.ID
+			rec[lName] = l.Name
+			rec[lKey] = l.LicenseDefinitionKey
+			rec[lStatus] = l.Status
+			rec[lTotal] = formatCount(l.TotalLicenses)
+			rec[lUsed] = formatCount(l.UsedLicenses)
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	if s.Has.Profiles || len(s.Profiles) > 0 {
+		err := w.file(&profileFile, nil, len(s.Profiles), func(i int, rec []string) {
+			p := &s.Profiles[i]
+			rec[pID] = p.ID
+			rec[pName] = p.Name
+			rec[pLicense] = p.License
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	if s.Has.PermissionSets || len(s.PermissionSets) > 0 {
+		err := w.file(&psAssignFile, nil, len(s.PermissionSets), func(i int, rec []string) {
+			p := &s.PermissionSets[i]
+			rec[psaAssigneeID] = p.AssigneeID
+			rec[psaPermSetID] = p.PermissionSetID
+			rec[psaPermSetName] = p.PermissionSetName
+			rec[psaOwnedByProfile] = p.IsOwnedByProfile.String()
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	if s.Has.ObjectPermissions || len(s.ObjectPermissions) > 0 {
+		err := w.file(&objectPermFile, nil, len(s.ObjectPermissions), func(i int, rec []string) {
+			p := &s.ObjectPermissions[i]
+			rec[opParentID] = p.ParentID
+			rec[opSobjectType] = p.SobjectType
+			rec[opViewAll] = strconv.FormatBool(p.ViewAllRecords)
+			rec[opModifyAll] = strconv.FormatBool(p.ModifyAllRecords)
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	if s.Has.PermissionSetLicenses || len(s.PermissionSetLicenses) > 0 {
+		err := w.file(&pslAssignFile, nil, len(s.PermissionSetLicenses), func(i int, rec []string) {
+			p := &s.PermissionSetLicenses[i]
+			rec[pslAssigneeID] = p.AssigneeID
+			rec[pslLabel] = p.Label
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	if s.Has.Organization || s.Organization != nil {
+		n := 0
+		if s.Organization != nil {
+			n = 1
+		}
+		err := w.file(&orgFile, nil, n, func(_ int, rec []string) {
+			o := s.Organization
+			rec[oID] = o.ID
+			rec[oName] = o.Name
+			rec[oType] = o.OrganizationType
+			rec[oIsSandbox] = o.IsSandbox.String()
+			rec[oInstance] = o.InstanceName
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	return w.removeStale()
+}
+
+// formatCount writes a license count; -1 (unknown) is blank.
+func formatCount(n int) string {
+	if n == -1 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// file writes the n records of spec, leaving out the columns in skip. fill
+// sets a record's values, indexed by spec column.
+func (w *snapshotWriter) file(spec *fileSpec, skip map[int]bool, n int, fill func(i int, rec []string)) (err error) {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	cols := make([]int, 0, len(spec.cols))
+	header := make([]string, 0, len(spec.cols))
+	for j, c := range spec.cols {
+		if !skip[j] {
+			cols = append(cols, j)
+			header = append(header, c.name)
+		}
+	}
+	path := filepath.Join(w.dir, spec.name)
+	f, err := os.CreateTemp(w.dir, "."+spec.name+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 64<<10)
+	cw := csv.NewWriter(bw)
+	if err := cw.Write(header); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	full := make([]string, len(spec.cols))
+	out := make([]string, len(cols))
+	for i := range n {
+		if i&(ctxCheckEvery-1) == ctxCheckEvery-1 {
+			if err := w.ctx.Err(); err != nil {
+				return fmt.Errorf("writing %s: %w", path, err)
+			}
+		}
+		fill(i, full)
+		for k, j := range cols {
+			out[k] = full[j]
+		}
+		if err := cw.Write(out); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	w.written[spec.name] = true
+	return nil
+}
+
+// removeStale removes the snapshot files in dir, under any case, that this
+// write did not produce, so ReadSnapshot does not pick up an older export.
+func (w *snapshotWriter) removeStale() error {
+	entries, err := os.ReadDir(w.dir)
+	if err != nil {
+		return fmt.Errorf("listing %s: %w", w.dir, err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		for _, q := range Queries {
+			if w.written[e.Name()] || !strings.EqualFold(e.Name(), q.File) {
+				continue
+			}
+			err := os.Remove(filepath.Join(w.dir, e.Name()))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("removing stale %s: %w", filepath.Join(w.dir, e.Name()), err)
+			}
+		}
+	}
+	return nil
+}
