@@ -20,42 +20,42 @@ const (
 // catalog lists every license in a fixed order; the index constants below
 // name positions in it.
 //
-// Keys documented in salesforce-facts.md §2 are used as documented. The keys
-// of Siteforce Only, Work.com Only, Chatter Free, Chatter External, High
-// Volume Customer Portal, External Identity, External Apps, Overage Customer
-// Portal Manager Custom, Silver Partner and Bronze Partner are not documented
-// there; they are plausible inventions, so code must not rely on them.
+// Keys documented in salesforce-facts.md §2 are used as documented; the keys
+// no source documents (Siteforce Only, Work.com Only, Chatter Free, Chatter
+// External, High Volume Customer Portal, External Identity, External Apps,
+// Overage Customer Portal Manager Custom, Silver and Bronze Partner) are left
+// blank rather than invented.
 var catalog = [...]License{
 	licSalesforce:          {"Salesforce", "SFDC", Standard, "Standard User"},
 	licPlatform:            {"Salesforce Platform", "AUL", Standard, "Standard Platform User"},
 	licOneApp:              {"Force.com - One App", "FDC_ONE", Standard, "Force.com - One App User"},
 	licChatterOnly:         {"Chatter Only", "PID_CHATTER", Standard, "Chatter Only User"},
 	licKnowledgeOnly:       {"Knowledge Only", "PID_KNOWLEDGE", Standard, "Knowledge Only User"},
-	licSiteforceOnly:       {"Siteforce Only", "PID_SITEFORCE", Standard, "Siteforce Only User"},
+	licSiteforceOnly:       {"Siteforce Only", "", Standard, "Siteforce Only User"},
 	licContentOnly:         {"Content Only", "PID_CONTENT", Standard, "Content Only User"},
-	licWorkDotCom:          {"Work.com Only", "PID_WORKDOTCOM", Standard, "Work.com Only User"},
-	licChatterFree:         {"Chatter Free", "PID_Chatter_Free", CsnOnly, "Chatter Free User"},
-	licChatterExternal:     {"Chatter External", "PID_Chatter_External", CsnOnly, "Chatter External User"},
+	licWorkDotCom:          {"Work.com Only", "", Standard, "Work.com Only User"},
+	licChatterFree:         {"Chatter Free", "", CsnOnly, "Chatter Free User"},
+	licChatterExternal:     {"Chatter External", "", CsnOnly, "Chatter External User"},
 	licCustomerCommunity:   {"Customer Community", "PID_Customer_Community", CspLitePortal, "Customer Community User"},
 	licCustomerCommLogin:   {"Customer Community Login", "PID_Customer_Community_Login", CspLitePortal, "Customer Community Login User"},
-	licHVCP:                {"High Volume Customer Portal", "PID_High_Volume_Customer_Portal", CspLitePortal, "High Volume Customer Portal User"},
+	licHVCP:                {"High Volume Customer Portal", "", CspLitePortal, "High Volume Customer Portal User"},
 	licOverageHVCP:         {"Overage High Volume Customer Portal", "PID_Overage_High Volume Customer Portal", CspLitePortal, "Overage High Volume Customer Portal User"},
 	licAuthWebsite:         {"Authenticated Website", "Platform_Portal_User", CspLitePortal, "Authenticated Website"},
 	licOverageAuthWebsite:  {"Overage Authenticated Website", "Overage_Platform_Portal_User", CspLitePortal, "Overage Authenticated Website User"},
-	licExternalIdentity:    {"External Identity", "PID_External_Identity", CspLitePortal, "External Identity User"},
-	licExternalApps:        {"External Apps", "PID_External_Apps", CspLitePortal, "External Apps User"},
+	licExternalIdentity:    {"External Identity", "", CspLitePortal, "External Identity User"},
+	licExternalApps:        {"External Apps", "", CspLitePortal, "External Apps User"},
 	licCustomerCommPlus:    {"Customer Community Plus", "PID_Customer_Community_Plus", PowerCustomerSuccess, "Customer Community Plus User"},
 	licCustomerCommPlusLgn: {"Customer Community Plus Login", "PID_Customer_Community_Plus_Login", PowerCustomerSuccess, "Customer Community Plus Login User"},
 	licCPMCustom:           {"Customer Portal Manager Custom", "PID_Customer_Portal_Standard", PowerCustomerSuccess, "Customer Portal Manager Custom"},
 	licCPMStandard:         {"Customer Portal Manager Standard", "PID_Customer_Portal_Basic", PowerCustomerSuccess, "Customer Portal Manager Standard"},
-	licOverageCPMCustom:    {"Overage Customer Portal Manager Custom", "PID_Overage_Customer_Portal_Standard", PowerCustomerSuccess, "Overage Customer Portal Manager Custom"},
+	licOverageCPMCustom:    {"Overage Customer Portal Manager Custom", "", PowerCustomerSuccess, "Overage Customer Portal Manager Custom"},
 	licOverageCPMStandard:  {"Overage Customer Portal Manager Standard", "PID_Overage_Customer_Portal_Basic", PowerCustomerSuccess, "Overage Customer Portal Manager Standard"},
 	licPartnerCommunity:    {"Partner Community", "PID_Partner_Community", PowerPartner, "Partner Community User"},
 	licPartnerCommunityLgn: {"Partner Community Login", "PID_Partner_Community_Login", PowerPartner, "Partner Community Login User"},
 	licPartner:             {"Partner", "POWER_PRM", PowerPartner, "Partner User"},
 	licGoldPartner:         {"Gold Partner", "PID_STRATEGIC_PRM", PowerPartner, "Gold Partner User"},
-	licSilverPartner:       {"Silver Partner", "PID_PRM_Silver", PowerPartner, "Silver Partner User"},
-	licBronzePartner:       {"Bronze Partner", "PID_PRM_Bronze", PowerPartner, "Bronze Partner User"},
+	licSilverPartner:       {"Silver Partner", "", PowerPartner, "Silver Partner User"},
+	licBronzePartner:       {"Bronze Partner", "", PowerPartner, "Bronze Partner User"},
 }
 
 const (
