@@ -77,7 +77,8 @@ func TestOverrides(t *testing.T) {
 	}{
 		{"unknown from", Override{From: "Customer Comunity", To: "Partner Community", Outcome: "recreate", Note: "x"}, `unknown license "Customer Comunity" in from`},
 		{"suggests", Override{From: "Gold", To: "Partner Community", Outcome: "recreate", Note: "x"}, `did you mean "Gold Partner"`},
-		{"unknown to", Override{From: "Partner Community", To: "Nope", Outcome: "recreate", Note: "x"}, `unknown license "Nope" in to; known licenses: Authenticated Website,`},
+		{"unknown to", Override{From: "Partner Community", To: "Nothing Like It", Outcome: "recreate", Note: "x"}, `unknown license "Nothing Like It" in to; known licenses: Authenticated Website,`},
+		{"typo", Override{From: "Partner Comunity Login", To: "Partner Community", Outcome: "recreate", Note: "x"}, `did you mean "Partner Community Login"`},
 		{"bad outcome", Override{From: "Gold Partner", To: "Partner Community", Outcome: "maybe", Note: "x"}, `outcome "maybe"`},
 		{"planner-only outcome", Override{From: "Gold Partner", To: "Partner Community", Outcome: "skipped", Note: "x"}, `outcome "skipped"`},
 		{"self", Override{From: "Gold Partner", To: "gold partner", Outcome: "recreate", Note: "x"}, "changes into itself only as no_change"},

@@ -33,11 +33,11 @@ func (t *Table) apply(o Override) error {
 	}
 	from, ok := t.Catalog.Lookup(o.From)
 	if !ok {
-		return fail("unknown license %q in from%s", o.From, t.Catalog.suggest(o.From))
+		return fail("unknown license %q in from%s", o.From, t.Catalog.Suggest(o.From))
 	}
 	to, ok := t.Catalog.Lookup(o.To)
 	if !ok {
-		return fail("unknown license %q in to%s", o.To, t.Catalog.suggest(o.To))
+		return fail("unknown license %q in to%s", o.To, t.Catalog.Suggest(o.To))
 	}
 	out, err := ParseOutcome(o.Outcome)
 	if err != nil || out == Skipped || out == Invalid {
@@ -56,32 +56,58 @@ func (t *Table) apply(o Override) error {
 	was := fmt.Sprintf("Replaces rule %s (%s) from %s.", r.ID, r.Outcome.Label(), r.Source)
 	*r = Rule{From: from, To: to, Outcome: out, ID: o.ID, Note: o.Note, Message: o.Message, FunctionalityLoss: o.FunctionalityLoss}
 	if r.ID == "" {
-		r.ID = "CONFIG." + strings.ToUpper(strings.NewReplacer(" ", "-", ".", "").Replace(from.Name+">"+to.Name))
+		id := func(l *License) string {
+			return strings.ToUpper(strings.NewReplacer(" ", "-", ".", "").Replace(l.Name))
+		}
+		r.ID = "CONFIG." + id(from) + "." + id(to)
 	}
 	r.Source = Source{"config", o.Origin}
 	r.Conflict = was
 	return nil
 }
 
-// suggest returns ` (did you mean "X"?)` for the closest catalog name, or "".
-func (c *Catalog) suggest(name string) string {
+// Suggest returns ` (did you mean "X"?)` for the closest catalog name or
+// alias, or the list of known licenses when nothing is close.
+func (c *Catalog) Suggest(name string) string {
 	f := fold(name)
-	var best string
-	for _, l := range c.Licenses {
-		n := fold(l.Name)
-		if strings.Contains(n, f) || strings.Contains(f, n) {
-			if best == "" || len(l.Name) < len(best) {
-				best = l.Name
+	best, bestD := "", len(f)/3+2
+	for k, l := range c.byName {
+		d := distance(f, k)
+		if strings.Contains(k, f) && len(f) >= 4 {
+			d = min(d, 1)
+		}
+		if d < bestD || (d == bestD && best != "" && l.Name < best) {
+			best, bestD = l.Name, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	names := make([]string, len(c.Licenses))
+	for i, l := range c.Licenses {
+		names[i] = l.Name
+	}
+	slices.Sort(names)
+	return "; known licenses: " + strings.Join(names, ", ")
+}
+
+// distance is the Levenshtein edit distance between a and b (bytes).
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
 			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
+		prev, cur = cur, prev
 	}
-	if best == "" {
-		names := make([]string, len(c.Licenses))
-		for i, l := range c.Licenses {
-			names[i] = l.Name
-		}
-		slices.Sort(names)
-		return "; known licenses: " + strings.Join(names, ", ")
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return prev[len(b)]
 }
