@@ -1,11 +1,16 @@
+// Command licenseplan plans Salesforce user license migrations.
 package main
 
 import (
-	_ "github.com/schollz/progressbar/v3"
-	_ "github.com/simpleforce/simpleforce"
-	_ "github.com/spf13/cobra"
-	_ "github.com/spf13/viper"
-	_ "go.yaml.in/yaml/v3"
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
 )
 
-func main() {}
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Execute(ctx, os.Args[1:], SystemStreams())
+	stop()
+	os.Exit(code)
+}

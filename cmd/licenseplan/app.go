@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit codes. They are mapped from errors in one place: Execute.
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitChanges = 2 // plan --detailed-exitcode: the plan has changes
+)
+
+// Streams carries the process's I/O; tests build their own with buffers.
+type Streams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// OutTTY and ErrTTY say whether Out and ErrOut are terminals.
+	OutTTY, ErrTTY bool
+	// Getenv reads the environment (os.Getenv, or a map in tests).
+	Getenv func(string) string
+}
+
+// SystemStreams returns the real process streams.
+func SystemStreams() *Streams {
+	return &Streams{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		Getenv: os.Getenv,
+	}
+}
+
+// ColorOut reports whether stdout may use colour (a terminal, NO_COLOR unset).
+func (s *Streams) ColorOut() bool {
+	return s.OutTTY && s.Getenv("NO_COLOR") == "" && s.Getenv("TERM") != "dumb"
+}
+
+// errChanges signals "success, and the plan has changes" for
+// --detailed-exitcode. It is never printed.
+var errChanges = errors.New("plan has changes")
+
+// flagError is a usage mistake: Execute adds a pointer to --help.
+type flagError struct{ err error }
+
+func (e *flagError) Error() string { return e.err.Error() }
+func (e *flagError) Unwrap() error { return e.err }
+
+func flagErrorf(format string, args ...any) error {
+	return &flagError{fmt.Errorf(format, args...)}
+}
+
+// Execute runs the command line and returns the process exit code. It is the
+// only place errors become exit codes and the only place they are printed.
+func Execute(ctx context.Context, args []string, s *Streams) int {
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errChanges):
+		return exitChanges
+	}
+	msg := err.Error()
+	if errors.Is(err, context.Canceled) {
+		msg = "interrupted"
+	}
+	fmt.Fprintf(s.ErrOut, "licenseplan: %s\n", msg)
+	var fe *flagError
+	if errors.As(err, &fe) || isCobraUsageError(err) {
+		fmt.Fprintf(s.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return exitError
+}
+
+// isCobraUsageError recognises cobra's own argument and flag errors, which it
+// returns as plain errors.
+func isCobraUsageError(err error) bool {
+	m := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires ", "invalid argument", "flag needs an argument"} {
+		if strings.Contains(m, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func newRootCmd(s *Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "licenseplan",
+		Short: "Plan Salesforce user license migrations",
+		Long: `licenseplan plans Salesforce user license migrations.
+
+It reads the users of an org (from a snapshot folder of CSV files, or the
+built-in demo org), decides for each user what Salesforce allows (change the
+license in place, disable and re-enable, enable the account as a partner
+account first, or no path at all), and writes an ordered, deterministic plan
+with the warnings and the source of every rule. It never writes to an org.`,
+		Example: `  # Plan the built-in demo org and write every output file to ./licenseplan-out/
+  licenseplan plan
+
+  # Plan a snapshot exported with the Salesforce CLI
+  licenseplan query --target-org my-sandbox     # prints the export commands
+  licenseplan plan --input ./snapshot --targets targets.csv --out ./plan
+
+  # Why does Customer Community Plus -> Customer Community need a new user?
+  licenseplan rules explain "Customer Community Plus" "Customer Community"`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(s.Out)
+	root.SetErr(s.ErrOut)
+	root.SetIn(s.In)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.AddCommand(newPlanCmd(s), newRulesCmd(s), newQueryCmd(s))
+	return root
+}

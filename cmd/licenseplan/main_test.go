@@ -1,0 +1,409 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/rules"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// testdata is absolute: tests change directory.
+var testdata = func() string {
+	p, err := filepath.Abs("testdata")
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+type result struct {
+	code   int
+	stdout string
+	stderr string
+}
+
+// run executes the CLI in a fresh working directory with a fixed clock.
+func run(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if env == nil {
+		env = map[string]string{}
+	}
+	if _, ok := env["SOURCE_DATE_EPOCH"]; !ok {
+		env["SOURCE_DATE_EPOCH"] = "1795000000"
+	}
+	s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return env[k] }}
+	code := Execute(context.Background(), args, s)
+	return result{code, out.String(), errOut.String()}
+}
+
+func inTempDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	return dir
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join(testdata, name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/licenseplan -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; run go test ./cmd/licenseplan -update and review the diff", name)
+	}
+}
+
+func TestDefaultRunWritesEveryFile(t *testing.T) {
+	dir := inTempDir(t)
+	r := run(t, nil, "plan")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	first := strings.SplitN(r.stdout, "\n", 2)[0]
+	if !strings.HasPrefix(first, "Plan: ") || !strings.Contains(first, "change in place") || !strings.Contains(first, "partner accounts to enable; ") {
+		t.Errorf("summary line %q", first)
+	}
+	for _, f := range []string{"plan.json", "plan.csv", "report.md"} {
+		if st, err := os.Stat(filepath.Join(dir, "licenseplan-out", f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	if !strings.Contains(r.stderr, "Wrote plan.csv, plan.json, report.md to licenseplan-out") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	if strings.ContainsRune(r.stdout, 0x1b) {
+		t.Error("escape byte on stdout")
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "licenseplan-out", "report.md"))
+	if bytes.Contains(md, []byte("<script>")) {
+		t.Error("report.md carries a raw <script> from the demo's hostile names")
+	}
+}
+
+// The demo plan exercises every outcome and every warning code, and is
+// reproducible byte for byte.
+func TestDemoPlanGolden(t *testing.T) {
+	inTempDir(t)
+	r := run(t, nil, "plan", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat("licenseplan-out"); !os.IsNotExist(err) {
+		t.Error("--format without --out wrote files")
+	}
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+		t.Fatalf("stdout is not only JSON: %v", err)
+	}
+	for _, c := range rules.Codes {
+		if p.Summary.Warnings[string(c.Code)] == 0 {
+			t.Errorf("warning code %s does not appear in the demo plan", c.Code)
+		}
+	}
+	for _, o := range rules.Outcomes {
+		if p.Summary.Outcomes[o.String()] == 0 {
+			t.Errorf("outcome %s does not appear in the demo plan", o)
+		}
+	}
+	if p.Summary.Users < 150 || p.Summary.PartnerAccountsToEnable == 0 {
+		t.Errorf("summary %+v", p.Summary)
+	}
+	if p.GeneratedAt.Unix() != 1795000000 {
+		t.Errorf("generatedAt %v ignores SOURCE_DATE_EPOCH", p.GeneratedAt)
+	}
+	golden(t, "demo-plan.json", []byte(r.stdout))
+	again := run(t, nil, "plan", "--format", "json")
+	if again.stdout != r.stdout {
+		t.Error("two runs on the same input differ")
+	}
+}
+
+func TestFormatsToStdout(t *testing.T) {
+	inTempDir(t)
+	tests := []struct {
+		format string
+		check  func(t *testing.T, out string)
+	}{
+		{"csv", func(t *testing.T, out string) {
+			recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			if err != nil || len(recs) < 2 || recs[0][0] != "Seq" {
+				t.Fatalf("csv: %v %v", err, recs[:1])
+			}
+			for _, rec := range recs[1:] {
+				for _, cell := range rec {
+					if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+						t.Errorf("formula cell %q not neutralised", cell)
+					}
+				}
+			}
+		}},
+		{"md", func(t *testing.T, out string) {
+			if !strings.HasPrefix(out, "# ") || strings.Contains(out, "<script>") {
+				t.Errorf("markdown starts %q", out[:min(40, len(out))])
+			}
+		}},
+		{"text", func(t *testing.T, out string) {
+			if !strings.HasPrefix(out, "Plan: ") {
+				t.Errorf("text starts %q", out[:min(40, len(out))])
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			r := run(t, nil, "plan", "-f", tt.format)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			tt.check(t, r.stdout)
+		})
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := inTempDir(t)
+	snap := filepath.Join(dir, "snap")
+	os.Mkdir(snap, 0o755)
+	writeFile(t, snap, "User.csv", "Id,Username,Profile.UserLicense.Name,IsActive\n005A,a@x,Customer Community,true\n")
+	noChange := writeFile(t, dir, "none.csv", "Username,TargetLicense\na@x,Customer Community\n")
+	change := writeFile(t, dir, "some.csv", "Username,TargetLicense\na@x,Customer Community Plus\n")
+	tests := []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		code   int
+		stderr string
+	}{
+		{"changes, plain", []string{"plan", "-i", snap, "-t", change, "-f", "json"}, nil, 0, ""},
+		{"changes, detailed", []string{"plan", "-i", snap, "-t", change, "-f", "json", "--detailed-exitcode"}, nil, 2, ""},
+		{"no changes, detailed", []string{"plan", "-i", snap, "-t", noChange, "--preset", "none", "-f", "json", "--detailed-exitcode"}, nil, 0, ""},
+		{"detailed from env", []string{"plan", "-i", snap, "-t", change, "-f", "json"}, map[string]string{"LICENSEPLAN_DETAILED_EXITCODE": "true"}, 2, ""},
+		{"unknown flag", []string{"plan", "--nope"}, nil, 1, "Run 'licenseplan plan --help' for usage."},
+		{"bad format", []string{"plan", "-f", "pdf"}, nil, 1, `--format "pdf": want one of csv, json, md, text`},
+		{"bad preset", []string{"plan", "--preset", "x", "-f", "json"}, nil, 1, `unknown preset "x"`},
+		{"missing input", []string{"plan", "-i", filepath.Join(dir, "nope")}, nil, 1, "give --input the folder that holds User.csv"},
+		{"input is a file", []string{"plan", "-i", change}, nil, 1, "is not a folder"},
+		{"no User.csv", []string{"plan", "-i", dir}, nil, 1, "User.csv"},
+		{"targets extension", []string{"plan", "-t", writeFile(t, dir, "t.txt", "x")}, nil, 1, "want a .csv"},
+		{"targets missing", []string{"plan", "-t", filepath.Join(dir, "missing.csv")}, nil, 1, "targets file:"},
+		{"bad epoch", []string{"plan", "-f", "json"}, map[string]string{"SOURCE_DATE_EPOCH": "soon"}, 1, "SOURCE_DATE_EPOCH"},
+		{"unknown command", []string{"plna"}, nil, 1, "unknown command"},
+		{"explain args", []string{"rules", "explain", "Gold Partner"}, nil, 1, "accepts 2 arg(s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.env, tt.args...)
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d; stderr %q", r.code, tt.code, r.stderr)
+			}
+			if tt.stderr != "" && !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("stderr %q lacks %q", r.stderr, tt.stderr)
+			}
+			if tt.code == 1 && r.stdout != "" {
+				t.Errorf("error wrote to stdout: %q", r.stdout)
+			}
+		})
+	}
+}
+
+func TestBadSnapshotNamesFileAndLine(t *testing.T) {
+	dir := inTempDir(t)
+	writeFile(t, dir, "User.csv", "Id,Username,Profile.UserLicense.Name\n005A,a@x,Customer Community\n005A,b@x,Customer Community\n")
+	r := run(t, nil, "plan", "-i", dir, "-f", "json")
+	if r.code != 1 || !strings.Contains(r.stderr, "User.csv:3") || !strings.Contains(r.stderr, "005A") {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestOutDir(t *testing.T) {
+	dir := inTempDir(t)
+	out := filepath.Join(dir, "a", "b")
+	r := run(t, nil, "plan", "--out", out, "--format", "json", "--quiet")
+	if r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	if r.stderr != "" {
+		t.Errorf("--quiet printed %q", r.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "plan.json"))
+	if err != nil || string(data) != r.stdout {
+		t.Errorf("plan.json and stdout differ (%v)", err)
+	}
+	ents, _ := os.ReadDir(out)
+	if len(ents) != 3 {
+		t.Errorf("files %v, want exactly plan.csv, plan.json, report.md (no temporaries)", ents)
+	}
+}
+
+func TestTargetsYAMLAndInactive(t *testing.T) {
+	dir := inTempDir(t)
+	writeFile(t, dir, "User.csv", "Id,Username,Profile.UserLicense.Name,IsActive,AccountId,Account.Name,ContactId\n005A,a@x,Customer Community,true,001A,Acme,003A\n005B,b@x,Customer Community,false,001A,Acme,003B\n")
+	y := writeFile(t, dir, "t.yaml", "- match: {license: customer community, accountName: 'ac*'}\n  to: {license: Customer Community Plus}\n")
+	r := run(t, nil, "plan", "-i", dir, "-t", y, "-f", "json")
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+		t.Fatalf("%v: %s", err, r.stderr)
+	}
+	if p.Summary.Count(rules.ChangeInPlace) != 1 || p.Summary.Count(rules.Skipped) != 1 {
+		t.Errorf("outcomes %v", p.Summary.Outcomes)
+	}
+	if !strings.Contains(r.stderr, "note: UserRole.csv was not in the input") {
+		t.Errorf("missing-file notes not on stderr: %q", r.stderr)
+	}
+	r = run(t, nil, "plan", "-i", dir, "-t", y, "-f", "json", "--include-inactive")
+	json.Unmarshal([]byte(r.stdout), &p)
+	if p.Summary.Count(rules.ChangeInPlace) != 2 {
+		t.Errorf("--include-inactive: outcomes %v", p.Summary.Outcomes)
+	}
+	bad := writeFile(t, dir, "bad.yaml", "- match: {license: customer community}\n  to: {license: Customer Comunity Plus}\n")
+	r = run(t, nil, "plan", "-i", dir, "-t", bad)
+	if r.code != 1 || !strings.Contains(r.stderr, "bad.yaml:1") || !strings.Contains(r.stderr, "Customer Comunity Plus") {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestConfigOverrides(t *testing.T) {
+	dir := inTempDir(t)
+	good := writeFile(t, dir, "good.yaml", `rules:
+  overrides:
+    - from: Customer Community Login
+      to: Partner Community
+      outcome: recreate
+      note: refused in our sandbox
+format: json
+`)
+	r := run(t, nil, "rules", "explain", "--config", good, "customer community login", "partner community")
+	if r.code != 0 || !strings.Contains(r.stdout, "Outcome:  recreate") || !strings.Contains(r.stdout, "good.yaml: rules.overrides[0]") || !strings.Contains(r.stdout, "H000.CC.PC") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, map[string]string{"LICENSEPLAN_CONFIG": good}, "plan")
+	if !json.Valid([]byte(r.stdout)) || !strings.Contains(r.stdout, "CONFIG.CUSTOMER-COMMUNITY-LOGIN.PARTNER-COMMUNITY") {
+		t.Errorf("config format/override not applied to plan (exit %d): %.200s %s", r.code, r.stdout, r.stderr)
+	}
+	tests := []struct{ name, content, want string }{
+		{"unknown license", "rules:\n  overrides:\n    - {from: Gold Partnr, to: Partner Community, outcome: recreate, note: x}\n", `rules.overrides[0]: unknown license "Gold Partnr" in from (did you mean "Gold Partner"?)`},
+		{"unknown key", "inptu: x\n", "inptu"},
+		{"bad yaml", "rules: [\n", "bad.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := writeFile(t, dir, "bad.yaml", tt.content)
+			r := run(t, nil, "plan", "--config", f, "-f", "json")
+			if r.code != 1 || !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "bad.yaml") {
+				t.Errorf("exit %d stderr %q, want %q", r.code, r.stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestRulesCommand(t *testing.T) {
+	r := run(t, nil, "rules", "--format", "csv")
+	recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(recs[0], []string{"From", "To", "Outcome", "RuleID", "Source"}) || !strings.HasPrefix(r.stdout, "From,To,Outcome,RuleID,Source\n") {
+		t.Errorf("header %v", recs[0])
+	}
+	tb, _ := rules.Default()
+	n := len(tb.Catalog.Licenses)
+	if len(recs) != n*n+1 {
+		t.Errorf("%d rows, want %d", len(recs)-1, n*n)
+	}
+	seen := map[string]bool{}
+	for _, rec := range recs[1:] {
+		seen[rec[0]+">"+rec[1]] = true
+		if _, err := rules.ParseOutcome(rec[2]); err != nil || rec[3] == "" || rec[4] == "" {
+			t.Errorf("row %v", rec)
+		}
+	}
+	if len(seen) != n*n {
+		t.Errorf("%d distinct pairs", len(seen))
+	}
+	r = run(t, nil, "rules", "--from", "gold partner")
+	if strings.Count(r.stdout, "\n") != n+1 || !strings.Contains(r.stdout, "H000.PARTNER-PORTAL.PC") {
+		t.Errorf("--from:\n%s", r.stdout)
+	}
+	r = run(t, nil, "rules", "-f", "json")
+	if !json.Valid([]byte(r.stdout)) {
+		t.Error("rules -f json is not JSON")
+	}
+	r = run(t, nil, "rules", "licenses")
+	if !strings.Contains(r.stdout, "Customer Community Plus Login") || !strings.Contains(r.stdout, "PowerCustomerSuccess") {
+		t.Errorf("licenses:\n%s", r.stdout)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	tests := []struct {
+		from, to string
+		want     []string
+	}{
+		{"Customer Community Login", "Partner Community", []string{"Outcome:  change_in_place", "Rule:     H000.CC.PC", "Conflict:", "wins", "1. [prepare] enable_partner_account", "2. [convert] change_license (after 1) (irreversible)", "PARTNER_ACCOUNT_REQUIRED", "IRREVERSIBLE"}},
+		{"Chatter Free", "Customer Community", []string{"Outcome:  recreate", "M001.R13.R", "You can only reassign this user to a profile of the current license.", "deactivate_user", "NO_CONVERSION_PATH"}},
+		{"Customer Community Plus", "Customer Community", []string{"disable_reenable", "H000.CCPLUS.CC", "results in a loss in functionality", "FUNCTIONALITY_LOSS", "disable_user"}},
+		{"salesforce", "SALESFORCE", []string{"no_change", "SAME", "Steps:\n  none"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.from+" -> "+tt.to, func(t *testing.T) {
+			r := run(t, nil, "rules", "explain", tt.from, tt.to)
+			for _, w := range tt.want {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("explain lacks %q:\n%s", w, r.stdout)
+				}
+			}
+		})
+	}
+	r := run(t, nil, "rules", "explain", "Gold", "Partner Community")
+	if r.code != 1 || !strings.Contains(r.stderr, `unknown license "Gold" (did you mean "Gold Partner"?)`) {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestQuery(t *testing.T) {
+	r := run(t, nil, "query", "--target-org", "my-sandbox")
+	for _, f := range []string{"User.csv", "Account.csv", "UserRole.csv", "UserLicense.csv", "Profile.csv", "PermissionSetAssignment.csv", "ObjectPermissions.csv", "PermissionSetLicenseAssign.csv", "Organization.csv"} {
+		if !strings.Contains(r.stdout, "# "+f) || !strings.Contains(r.stdout, "> "+f) {
+			t.Errorf("query output lacks %s", f)
+		}
+	}
+	if !strings.Contains(r.stdout, "SELECT Id, Username") || !strings.Contains(r.stdout, "--target-org my-sandbox") || !strings.Contains(r.stdout, "Profile.UserLicense.Name") {
+		t.Errorf("query output:\n%s", r.stdout)
+	}
+}
+
+func TestHelpIsComplete(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"plan", "--help"}, {"rules", "--help"}, {"rules", "explain", "--help"}, {"query", "--help"}} {
+		r := run(t, nil, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Examples:") {
+			t.Errorf("%v: exit %d, no examples:\n%s", args, r.code, r.stdout)
+		}
+	}
+}

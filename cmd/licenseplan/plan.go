@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/licenseplan/licenseplan/demo"
+	"github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/reports"
+	"github.com/licenseplan/licenseplan/rules"
+	"github.com/licenseplan/licenseplan/targets"
+)
+
+const defaultOutDir = "licenseplan-out"
+
+func newPlanCmd(s *Streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Plan the license migration of an org's users",
+		Long: `Plan reads an org's users, resolves each user's target license against the
+rule set and prints an ordered plan: prepare (enable partner accounts),
+convert (change licenses in place), recreate (disable and re-enable, or
+deactivate and create) and follow-up (transfer records, reassign permission
+sets), with warnings and the rule and source behind every step.
+
+Input: --input DIR reads a snapshot folder (see 'licenseplan query' to export
+one with the Salesforce CLI); without it the built-in demo org is planned.
+
+Targets: --targets FILE gives per-user targets (CSV: Id or Username,
+TargetLicense, TargetProfile) or selectors (YAML: match/to). --preset NAME
+adds a built-in preset after them; the default preset is experience-cloud
+(legacy portal licenses to Experience Cloud), and --preset none turns it off.
+Per-user rows win over selectors; the first selector that matches wins. The
+demo org adds its own per-user targets so every outcome shows up.
+
+Output: with no --format and no --out, a summary goes to stdout and every
+file (plan.json, plan.csv, report.md) to ./licenseplan-out/. --format F
+alone writes only that format to stdout. --out DIR writes every file to DIR
+(and the summary, or --format F, to stdout).
+
+Exit status: 0 on success, 1 on error; with --detailed-exitcode, 2 when the
+plan has changes. GeneratedAt honours SOURCE_DATE_EPOCH for reproducible
+output.`,
+		Example: `  # The built-in demo org with the experience-cloud preset
+  licenseplan plan
+
+  # A snapshot, JSON only, to stdout
+  licenseplan plan --input ./snapshot --format json > plan.json
+
+  # Per-user targets plus the preset for everyone else, files into ./plan
+  licenseplan plan --input ./snapshot --targets targets.csv --out ./plan
+
+  # Selectors only, and fail a pipeline step when there is work to do
+  licenseplan plan --input ./snapshot --targets targets.yaml --preset none --detailed-exitcode`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd, s)
+			if err != nil {
+				return err
+			}
+			return runPlan(cmd.Context(), s, cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.String("config", "", "config `file` (YAML; also LICENSEPLAN_CONFIG)")
+	f.StringP("input", "i", "", "snapshot `folder` of CSV files (default: the built-in demo org)")
+	f.StringP("targets", "t", "", "targets `file`: .csv per-user rows or .yaml selectors")
+	f.String("preset", "", "built-in targets `preset` applied after --targets: experience-cloud (default) or none")
+	f.StringP("out", "o", "", "write plan.json, plan.csv and report.md into `folder`")
+	f.StringP("format", "f", "", "write this format to stdout: text, json, csv or md")
+	f.Bool("include-inactive", false, "plan inactive users instead of skipping them")
+	f.Bool("detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
+	f.BoolP("quiet", "q", false, "print no notes on stderr")
+	return cmd
+}
+
+func runPlan(ctx context.Context, s *Streams, cfg *Config) error {
+	if cfg.Format != "" && !slices.Contains(reports.Formats(), cfg.Format) {
+		return flagErrorf("--format %q: want one of %s", cfg.Format, strings.Join(reports.Formats(), ", "))
+	}
+	table, err := cfg.ruleTable()
+	if err != nil {
+		return err
+	}
+	snap, src, err := loadInput(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	tg, err := loadTargets(cfg, table)
+	if err != nil {
+		return err
+	}
+	src.Targets = tg.Describe
+	now, err := generatedAt(s)
+	if err != nil {
+		return err
+	}
+	plan := planner.Build(snap, table, tg, planner.Options{IncludeInactive: cfg.IncludeInactive, Now: now, Source: src})
+
+	if cfg.Out == "" && cfg.Format != "" {
+		if err := writeFormat(ctx, s, cfg.Format, plan); err != nil {
+			return err
+		}
+	} else {
+		dir := cfg.Out
+		if dir == "" {
+			dir = defaultOutDir
+		}
+		files, err := writeFiles(ctx, dir, plan)
+		if err != nil {
+			return err
+		}
+		format := cfg.Format
+		if format == "" {
+			format = "text"
+		}
+		if err := writeFormat(ctx, s, format, plan); err != nil {
+			return err
+		}
+		if !cfg.Quiet {
+			fmt.Fprintf(s.ErrOut, "Wrote %s to %s\n", strings.Join(files, ", "), dir)
+		}
+	}
+	if !cfg.Quiet {
+		for _, n := range plan.Notes {
+			fmt.Fprintf(s.ErrOut, "note: %s\n", n)
+		}
+	}
+	if cfg.DetailedExitcode && hasChanges(plan) {
+		return errChanges
+	}
+	return nil
+}
+
+func hasChanges(p *planner.Plan) bool {
+	for _, o := range rules.Outcomes {
+		if o.IsChange() && p.Summary.Count(o) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// loadInput reads the snapshot folder, or the built-in demo org.
+func loadInput(ctx context.Context, cfg *Config) (*org.Snapshot, planner.Source, error) {
+	if cfg.Input == "" {
+		snap, err := org.ReadSnapshot(ctx, demo.Snapshot(), "demo")
+		if err != nil {
+			return nil, planner.Source{}, fmt.Errorf("built-in demo org: %w", err)
+		}
+		return snap, planner.Source{Kind: "demo", Path: "built-in demo org", Files: snap.Files}, nil
+	}
+	st, err := os.Stat(cfg.Input)
+	if err != nil {
+		return nil, planner.Source{}, fmt.Errorf("input folder: %w (give --input the folder that holds User.csv)", err)
+	}
+	if !st.IsDir() {
+		return nil, planner.Source{}, fmt.Errorf("input %s is not a folder: give --input the folder that holds User.csv", cfg.Input)
+	}
+	snap, err := org.ReadSnapshot(ctx, os.DirFS(cfg.Input), cfg.Input)
+	if err != nil {
+		return nil, planner.Source{}, err
+	}
+	return snap, planner.Source{Kind: "snapshot", Path: cfg.Input, Files: snap.Files}, nil
+}
+
+// loadTargets combines --targets, the demo's own targets and the preset.
+func loadTargets(cfg *Config, table *rules.Table) (*targets.Set, error) {
+	canon := func(name string) (string, bool) {
+		l, ok := table.Catalog.Lookup(name)
+		if !ok {
+			return "", false
+		}
+		return l.Name, true
+	}
+	var sets []*targets.Set
+	if cfg.Targets != "" {
+		t, err := readTargetsFile(cfg.Targets, canon)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, t)
+	} else if cfg.Input == "" {
+		t, err := targets.ParseCSV("demo targets.csv", strings.NewReader(string(demo.Targets())))
+		if err != nil {
+			return nil, fmt.Errorf("built-in demo targets: %w", err)
+		}
+		sets = append(sets, t)
+	}
+	preset := cfg.Preset
+	if preset == "" {
+		preset = "experience-cloud"
+	}
+	if preset != "none" {
+		p, err := targets.Preset(preset, canon)
+		if err != nil {
+			return nil, flagErrorf("--preset: %w", err)
+		}
+		sets = append(sets, p)
+	}
+	return targets.Merge(sets...)
+}
+
+func readTargetsFile(path string, canon func(string) (string, bool)) (*targets.Set, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("targets file: %w", err)
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return targets.ParseCSV(path, strings.NewReader(string(data)))
+	case ".yaml", ".yml":
+		return targets.ParseYAML(path, data, canon)
+	}
+	return nil, flagErrorf("targets file %s: want a .csv (per-user rows) or .yaml (selectors) file", path)
+}
+
+// generatedAt is now, or SOURCE_DATE_EPOCH when set (reproducible output).
+func generatedAt(s *Streams) (time.Time, error) {
+	if v := s.Getenv("SOURCE_DATE_EPOCH"); v != "" {
+		sec, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q: want seconds since 1970-01-01 UTC", v)
+		}
+		return time.Unix(sec, 0).UTC(), nil
+	}
+	return time.Now().UTC().Truncate(time.Second), nil
+}
+
+func writeFormat(ctx context.Context, s *Streams, format string, p *planner.Plan) error {
+	var w reports.Writer
+	if format == "text" {
+		w = reports.Text{Color: s.ColorOut()}
+	} else {
+		var err error
+		if w, err = reports.ForFormat(format); err != nil {
+			return err
+		}
+	}
+	if err := w.Write(ctx, s.Out, p); err != nil {
+		return fmt.Errorf("writing %s to stdout: %w", format, err)
+	}
+	return nil
+}
+
+// writeFiles writes every format that has a file name into dir. Each file is
+// written to a temporary name and renamed, so a failed run never leaves a
+// half-written plan behind.
+func writeFiles(ctx context.Context, dir string, p *planner.Plan) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	var written []string
+	for _, format := range reports.Formats() {
+		name, ok := reports.FileName(format)
+		if !ok {
+			continue
+		}
+		w, _ := reports.ForFormat(format)
+		if err := writeFileAtomic(ctx, filepath.Join(dir, name), func(f *os.File) error { return w.Write(ctx, f, p) }); err != nil {
+			return nil, err
+		}
+		written = append(written, name)
+	}
+	return written, nil
+}
+
+func writeFileAtomic(ctx context.Context, path string, write func(*os.File) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := write(f); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, errors.Join(err, os.Remove(f.Name())))
+	}
+	return nil
+}
