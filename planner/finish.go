@@ -11,78 +11,80 @@ import (
 )
 
 // accountsAndLicenses builds the per-account and per-license tables.
+// Accounts are aggregated by their rank (users are grouped by account) and
+// catalog licenses by index, so no per-user map lookups are needed.
 func (b *builder) accountsAndLicenses() {
-	type acctAgg struct {
-		AccountPlan
-		roles map[string]bool
-	}
-	aggs := map[string]*acctAgg{}
 	type licAgg struct{ in, out int }
-	lics := map[string]*licAgg{}
+	nCat := len(b.table.Catalog.Licenses)
+	catAgg := make([]licAgg, nCat)
+	catSeen := make([]bool, nCat)
+	other := map[string]*licAgg{} // licenses outside the catalog
 	lic := func(name string) *licAgg {
-		a := lics[name]
+		if l := b.license(name); l != nil {
+			catSeen[l.Index] = true
+			return &catAgg[l.Index]
+		}
+		a := other[name]
 		if a == nil {
 			a = &licAgg{}
-			lics[name] = a
+			other[name] = a
 		}
 		return a
 	}
+	accts := make([]AccountPlan, len(b.acctInfo))
+	for r := range b.acctInfo {
+		info := &b.acctInfo[r]
+		a := &accts[r]
+		a.AccountID, a.AccountName, a.RolesCreated = info.id, info.name, []string{}
+		if info.acct != nil {
+			a.IsPartner = info.acct.IsPartner.String()
+			a.OwnerHasRole = info.acct.OwnerHasRole.String()
+		}
+		a.EnablePartnerStep = b.partnerSeq[info.id]
+	}
+	var lastFrom string
+	var lastAgg *licAgg
 	for i := range b.plan.Users {
 		up := &b.plan.Users[i]
-		d := &b.dec[i]
-		lic(up.FromLicense)
+		if up.FromLicense != lastFrom || lastAgg == nil {
+			lastFrom, lastAgg = up.FromLicense, lic(up.FromLicense)
+		}
 		if up.Outcome.IsChange() {
-			lic(up.FromLicense).out++
+			lastAgg.out++
 			lic(up.ToLicense).in++
 		}
 		if up.AccountID == "" {
 			continue
 		}
-		a := aggs[up.AccountID]
-		if a == nil {
-			a = &acctAgg{AccountPlan: AccountPlan{AccountID: up.AccountID, AccountName: up.AccountName, RolesCreated: []string{}}, roles: map[string]bool{}}
-			if acct := b.accounts[up.AccountID]; acct != nil {
-				a.IsPartner = acct.IsPartner.String()
-				a.OwnerHasRole = acct.OwnerHasRole.String()
-			} else {
-				a.IsPartner = b.snap.Users[b.order[i]].AccountIsPartner.String()
-			}
-			a.EnablePartnerStep = b.partnerSeq[up.AccountID]
-			aggs[up.AccountID] = a
+		a := &accts[b.rank[i]]
+		if a.IsPartner == "" && b.acctInfo[b.rank[i]].acct == nil {
+			a.IsPartner = b.snap.Users[b.order[i]].AccountIsPartner.String()
 		}
 		a.Users++
 		if up.Outcome.IsChange() {
 			a.Changing++
 		}
-		if d.rule != nil && up.HasWarning(rules.RoleCreated) {
-			to := d.rule.To
-			role := lowestRole(up.AccountName, to)
-			if !a.roles[role] {
-				a.roles[role] = true
+		if d := &b.dec[i]; d.rule != nil && up.HasWarning(rules.RoleCreated) {
+			if role := lowestRole(up.AccountName, d.rule.To); !slices.Contains(a.RolesCreated, role) {
 				a.RolesCreated = append(a.RolesCreated, role)
 			}
 		}
 	}
-	b.plan.Accounts = make([]AccountPlan, 0, len(aggs))
-	for _, a := range aggs {
-		slices.Sort(a.RolesCreated)
-		b.plan.Accounts = append(b.plan.Accounts, a.AccountPlan)
+	b.plan.Accounts = make([]AccountPlan, 0, len(accts))
+	for _, a := range accts {
+		if a.AccountID != "" {
+			slices.Sort(a.RolesCreated)
+			b.plan.Accounts = append(b.plan.Accounts, a)
+		}
 	}
-	slices.SortFunc(b.plan.Accounts, func(x, y AccountPlan) int {
-		return cmp.Or(strings.Compare(x.AccountName, y.AccountName), strings.Compare(x.AccountID, y.AccountID))
-	})
 
 	// Licenses: every license a user has or moves to, and every license the
 	// org reports.
 	for _, ul := range b.snap.Licenses {
-		name := ul.Name
-		if l := b.license(name); l != nil {
-			name = l.Name
-		}
-		lic(name)
+		lic(ul.Name)
 	}
-	b.plan.Licenses = make([]LicenseCapacity, 0, len(lics))
-	for name, a := range lics {
+	b.plan.Licenses = make([]LicenseCapacity, 0, nCat+len(other))
+	add := func(name string, a *licAgg) {
 		lc := LicenseCapacity{License: name, MovingIn: a.in, MovingOut: a.out}
 		if ul := b.orgLicense(name); ul != nil && ul.TotalLicenses >= 0 && ul.UsedLicenses >= 0 {
 			total, used := ul.TotalLicenses, ul.UsedLicenses
@@ -93,6 +95,14 @@ func (b *builder) accountsAndLicenses() {
 			}
 		}
 		b.plan.Licenses = append(b.plan.Licenses, lc)
+	}
+	for i, seen := range catSeen {
+		if seen {
+			add(b.table.Catalog.Licenses[i].Name, &catAgg[i])
+		}
+	}
+	for name, a := range other {
+		add(name, a)
 	}
 	slices.SortFunc(b.plan.Licenses, func(x, y LicenseCapacity) int { return strings.Compare(x.License, y.License) })
 	for _, lc := range b.plan.Licenses {

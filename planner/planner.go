@@ -40,6 +40,8 @@ type builder struct {
 	plan  *Plan
 
 	order    []int32 // user indices in plan order
+	rank     []int32 // per plan position: index into acctInfo
+	acctInfo []acctInfo
 	accounts map[string]*org.Account
 	// portalRoles: bit 1 = the account has customer portal roles, bit 2 = partner roles.
 	portalRoles map[string]uint8
@@ -47,9 +49,8 @@ type builder struct {
 	profiles    map[string]*org.Profile   // lower-case name -> profile
 	defProfile  map[*rules.License]string // default profile of a license
 	userLic     map[*rules.License]*org.UserLicense
-	psByUser    map[string][]int32 // user Id -> indices into snap.PermissionSets
-	pslByUser   map[string][]string
 	objPerms    map[string]*objAccess // permission set Id -> View/Modify All objects
+	psCheck     []int32               // plan positions whose change may remove permission sets
 	targetUsed  []bool
 
 	// per user, parallel to plan.Users
@@ -58,7 +59,9 @@ type builder struct {
 	partnerSeq map[string]int
 	partnerBy  map[string]string // account -> rule ID that first needed it
 
-	warnCache map[warnKey][]Warning
+	ruleBase  map[ruleBaseKey][]Warning
+	grpRank   int32
+	grpCache  []grpEntry
 	descCache map[descKey]string
 	recipes   map[recipeKey][]stepTmpl
 	ruleUse   map[*rules.Rule]int
@@ -73,14 +76,27 @@ type decision struct {
 	removesAccess bool
 }
 
-type objAccess struct{ viewAll, modifyAll []string }
+// acctInfo is one distinct account of the users, in plan order.
+type acctInfo struct {
+	id, name string
+	acct     *org.Account // nil when Account.csv does not have it
+	roles    uint8        // portal role bits (see portalBit)
+}
 
-type warnKey struct {
+type ruleBaseKey struct {
 	rule     *rules.Rule
-	account  string
-	mask     uint32
 	inactive bool
 }
+
+// grpEntry caches a shared warning list inside one account group.
+type grpEntry struct {
+	rule     *rules.Rule
+	mask     uint32
+	inactive bool
+	ws       []Warning
+}
+
+type objAccess struct{ viewAll, modifyAll []string }
 
 type descKey struct {
 	action  Action
@@ -103,12 +119,11 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 		profiles:    make(map[string]*org.Profile, len(snap.Profiles)),
 		defProfile:  map[*rules.License]string{},
 		userLic:     map[*rules.License]*org.UserLicense{},
-		psByUser:    map[string][]int32{},
-		pslByUser:   map[string][]string{},
 		objPerms:    map[string]*objAccess{},
 		partnerSeq:  map[string]int{},
 		partnerBy:   map[string]string{},
-		warnCache:   map[warnKey][]Warning{},
+		ruleBase:    map[ruleBaseKey][]Warning{},
+		grpRank:     -1,
 		descCache:   map[descKey]string{},
 		recipes:     map[recipeKey][]stepTmpl{},
 		ruleUse:     map[*rules.Rule]int{},
@@ -165,13 +180,6 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 		b.profiles[strings.ToLower(p.Name)] = p
 	}
 	b.pickDefaultProfiles()
-	for i := range snap.PermissionSets {
-		a := &snap.PermissionSets[i]
-		b.psByUser[a.AssigneeID] = append(b.psByUser[a.AssigneeID], int32(i))
-	}
-	for _, a := range snap.PermissionSetLicenses {
-		b.pslByUser[a.AssigneeID] = append(b.pslByUser[a.AssigneeID], a.Label)
-	}
 	for _, op := range snap.ObjectPermissions {
 		acc := b.objPerms[op.ParentID]
 		if acc == nil {
@@ -266,20 +274,26 @@ func (b *builder) inputNotes() {
 
 // decide computes every user's outcome, target, rule and warnings.
 func (b *builder) decide() {
+	b.orderUsers()
 	users := b.snap.Users
-	b.order = make([]int32, len(users))
-	for i := range b.order {
-		b.order[i] = int32(i)
-	}
-	slices.SortFunc(b.order, func(x, y int32) int {
-		a, c := &users[x], &users[y]
-		return cmp.Or(strings.Compare(a.AccountName, c.AccountName), strings.Compare(a.AccountID, c.AccountID),
-			strings.Compare(a.Username, c.Username), strings.Compare(a.ID, c.ID))
-	})
 	b.plan.Users = make([]UserPlan, len(users))
 	b.dec = make([]decision, len(users))
 	for pi, ui := range b.order {
-		b.decideUser(&users[ui], &b.plan.Users[pi], &b.dec[pi])
+		b.decideUser(&users[ui], int32(pi))
+	}
+	b.permissionChecks()
+	for i := range b.dec {
+		d := &b.dec[i]
+		if d.rule == nil || !d.rule.Outcome.IsChange() {
+			continue
+		}
+		rk := recipeKey{d.rule, d.needsPartner, d.removesAccess}
+		steps, ok := b.recipes[rk]
+		if !ok {
+			steps = recipe(d.rule, d.needsPartner, d.removesAccess)
+			b.recipes[rk] = steps
+		}
+		d.steps = steps
 	}
 	if b.tg != nil {
 		for i, used := range b.targetUsed {
@@ -295,30 +309,89 @@ func (b *builder) decide() {
 	}
 }
 
-func (b *builder) decideUser(u *org.User, up *UserPlan, d *decision) {
-	acct := b.accounts[u.AccountID]
-	accountName := u.AccountName
-	if acct != nil && acct.Name != "" {
-		accountName = acct.Name
+// orderUsers puts users in plan order: by account name and Id (a counting
+// sort over account ranks, so a million users cost a few small sorts), then
+// by username and Id inside each account.
+func (b *builder) orderUsers() {
+	users := b.snap.Users
+	rankOf := make(map[string]int32, len(b.accounts)+1)
+	userRank := make([]int32, len(users))
+	for i := range users {
+		u := &users[i]
+		r, ok := rankOf[u.AccountID]
+		if !ok {
+			r = int32(len(b.acctInfo))
+			rankOf[u.AccountID] = r
+			info := acctInfo{id: u.AccountID, name: u.AccountName, acct: b.accounts[u.AccountID], roles: b.portalRoles[u.AccountID]}
+			if info.acct != nil && info.acct.Name != "" {
+				info.name = info.acct.Name
+			}
+			b.acctInfo = append(b.acctInfo, info)
+		}
+		userRank[i] = r
 	}
+	// Sort the distinct accounts, then renumber so rank order is plan order.
+	perm := make([]int32, len(b.acctInfo))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(x, y int32) int {
+		a, c := &b.acctInfo[x], &b.acctInfo[y]
+		return cmp.Or(strings.Compare(a.name, c.name), strings.Compare(a.id, c.id))
+	})
+	newRank := make([]int32, len(perm))
+	sorted := make([]acctInfo, len(perm))
+	for pos, old := range perm {
+		newRank[old] = int32(pos)
+		sorted[pos] = b.acctInfo[old]
+	}
+	b.acctInfo = sorted
+	start := make([]int32, len(sorted)+1)
+	for i := range userRank {
+		userRank[i] = newRank[userRank[i]]
+		start[userRank[i]+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	b.order = make([]int32, len(users))
+	b.rank = make([]int32, len(users))
+	next := slices.Clone(start[:len(sorted)])
+	for i, r := range userRank {
+		b.order[next[r]] = int32(i)
+		b.rank[next[r]] = r
+		next[r]++
+	}
+	for r := range sorted {
+		group := b.order[start[r]:start[r+1]]
+		slices.SortFunc(group, func(x, y int32) int {
+			a, c := &users[x], &users[y]
+			return cmp.Or(strings.Compare(a.Username, c.Username), strings.Compare(a.ID, c.ID))
+		})
+	}
+}
+
+func (b *builder) decideUser(u *org.User, pi int32) {
+	up, d := &b.plan.Users[pi], &b.dec[pi]
+	info := &b.acctInfo[b.rank[pi]]
+	acct := info.acct
 	*up = UserPlan{
 		UserID: u.ID, Username: u.Username, Name: u.Name,
-		AccountID: u.AccountID, AccountName: accountName,
+		AccountID: u.AccountID, AccountName: info.name,
 		FromLicense: u.License, ToLicense: u.License,
 		FromProfile: u.ProfileName, ToProfile: u.ProfileName,
-		Steps: []int{}, Warnings: []Warning{},
+		Steps: noSteps, Warnings: noWarnings,
 	}
 	from := b.license(u.License)
 	if from != nil {
 		up.FromLicense = from.Name
 		up.ToLicense = from.Name
 	}
-	ref := targets.UserRef{ID: u.ID, Username: u.Username, License: up.FromLicense, UserType: u.UserType, Profile: u.ProfileName, AccountName: accountName}
+	isPartner := u.AccountIsPartner
 	if acct != nil && acct.IsPartner.Known() {
-		ref.AccountIsPartner = acct.IsPartner
-	} else {
-		ref.AccountIsPartner = u.AccountIsPartner
+		isPartner = acct.IsPartner
 	}
+	ref := targets.UserRef{ID: u.ID, Username: u.Username, License: up.FromLicense, UserType: u.UserType, Profile: u.ProfileName, AccountName: info.name, AccountIsPartner: isPartner}
 	m, hasTarget := b.tg.Lookup(ref)
 	if hasTarget && m.Row >= 0 {
 		b.targetUsed[m.Row] = true
@@ -327,9 +400,7 @@ func (b *builder) decideUser(u *org.User, up *UserPlan, d *decision) {
 
 	if inactive && !b.opts.IncludeInactive {
 		up.Outcome = rules.Skipped
-		up.Warnings = b.shared(warnKey{inactive: true}, func() []Warning {
-			return []Warning{{Code: rules.InactiveUser, Message: rules.InactiveUser.Message()}}
-		})
+		up.Warnings = b.skippedWarnings()
 		return
 	}
 	if !hasTarget {
@@ -347,12 +418,14 @@ func (b *builder) decideUser(u *org.User, up *UserPlan, d *decision) {
 	}
 	if from == nil || to == nil {
 		up.Outcome = rules.Invalid
+		var ws []Warning
 		if from == nil {
-			up.Warnings = append(up.Warnings, b.unknownLicense(u.License, false))
+			ws = append(ws, b.unknownLicense(u.License, false))
 		}
 		if to == nil {
-			up.Warnings = append(up.Warnings, b.unknownLicense(m.License, true))
+			ws = append(ws, b.unknownLicense(m.License, true))
 		}
+		up.Warnings = ws
 		return
 	}
 	r := b.table.Lookup(from, to)
@@ -363,22 +436,13 @@ func (b *builder) decideUser(u *org.User, up *UserPlan, d *decision) {
 		return
 	}
 
-	// Target profile.
-	var ws []Warning
 	profile, profWarn := b.targetProfile(m.Profile, to)
 	up.ToProfile = profile
-	if profWarn != nil {
-		ws = append(ws, *profWarn)
-	}
 
 	// Conditions that depend on the user and the account.
 	var mask uint32
 	set := func(c rules.Code) { mask |= 1 << uint(c.Rank()) }
 	may := func(c rules.Code) bool { return slices.Contains(r.MayWarn, c) }
-	isPartner := u.AccountIsPartner
-	if acct != nil && acct.IsPartner.Known() {
-		isPartner = acct.IsPartner
-	}
 	if may(rules.PartnerAccountRequired) && u.AccountID != "" && !isPartner.IsTrue() {
 		set(rules.PartnerAccountRequired)
 		d.needsPartner = true
@@ -398,50 +462,62 @@ func (b *builder) decideUser(u *org.User, up *UserPlan, d *decision) {
 		if createsUser || u.RoleID == "" || portalBit(u.RolePortalType) != portalBit(to.PortalType()) {
 			set(rules.RoleRequired)
 		}
-		if b.portalRoles[u.AccountID]&portalBit(to.PortalType()) == 0 {
+		if info.roles&portalBit(to.PortalType()) == 0 {
 			set(rules.RoleCreated)
 		}
 	}
-	key := warnKey{rule: r, account: u.AccountID, mask: mask, inactive: inactive}
-	shared := b.shared(key, func() []Warning { return b.ruleWarnings(r, to, mask, inactive, accountName, u.AccountID) })
-
-	// User-specific: permission sets and View/Modify All.
-	if may(rules.PermissionSetsRemoved) {
-		if w, ok := b.permissionSetsRemoved(u.ID); ok {
-			ws = append(ws, w)
-			d.removesAccess = true
-		}
+	up.Warnings = b.groupWarnings(b.rank[pi], r, to, mask, inactive)
+	if profWarn != nil {
+		up.Warnings = merge(up.Warnings, *profWarn)
 	}
-	if may(rules.ViewAllRecordsLost) {
-		ws = append(ws, b.viewModifyLost(u.ID, to)...)
+	if may(rules.PermissionSetsRemoved) || may(rules.ViewAllRecordsLost) {
+		b.psCheck = append(b.psCheck, pi)
 	}
-	if len(ws) == 0 {
-		up.Warnings = shared
-	} else {
-		ws = append(ws, shared...)
-		slices.SortStableFunc(ws, func(a, c Warning) int { return a.Code.Rank() - c.Code.Rank() })
-		up.Warnings = ws
-	}
-	rk := recipeKey{r, d.needsPartner, d.removesAccess}
-	steps, ok := b.recipes[rk]
-	if !ok {
-		steps = recipe(r, d.needsPartner, d.removesAccess)
-		b.recipes[rk] = steps
-	}
-	d.steps = steps
 }
 
-// shared returns a cached warning list, clipped so that appending to it
-// never writes into the shared array.
-func (b *builder) shared(k warnKey, build func() []Warning) []Warning {
-	if ws, ok := b.warnCache[k]; ok {
+var (
+	noSteps    = []int{}
+	noWarnings = []Warning{}
+)
+
+// merge returns shared plus extra, ordered by severity, in a new slice (the
+// shared list is never written to).
+func merge(shared []Warning, extra ...Warning) []Warning {
+	ws := make([]Warning, 0, len(shared)+len(extra))
+	ws = append(append(ws, shared...), extra...)
+	slices.SortStableFunc(ws, func(a, c Warning) int { return a.Code.Rank() - c.Code.Rank() })
+	return ws
+}
+
+func (b *builder) skippedWarnings() []Warning {
+	k := ruleBaseKey{inactive: true}
+	if ws, ok := b.ruleBase[k]; ok {
 		return ws
 	}
-	ws := slices.Clip(build())
-	if ws == nil {
-		ws = []Warning{}
+	ws := []Warning{{Code: rules.InactiveUser, Message: rules.InactiveUser.Message()}}
+	b.ruleBase[k] = ws
+	return ws
+}
+
+// groupWarnings returns the warnings shared by every user of the account
+// group rank that takes rule r with the same conditions. Users arrive grouped
+// by account, so the cache only ever holds one account's entries.
+func (b *builder) groupWarnings(rank int32, r *rules.Rule, to *rules.License, mask uint32, inactive bool) []Warning {
+	if rank != b.grpRank {
+		b.grpRank, b.grpCache = rank, b.grpCache[:0]
 	}
-	b.warnCache[k] = ws
+	for _, e := range b.grpCache {
+		if e.rule == r && e.mask == mask && e.inactive == inactive {
+			return e.ws
+		}
+	}
+	base := b.ruleWarnings(r, to, inactive)
+	ws := base
+	if mask != 0 {
+		ws = merge(base, b.accountWarnings(&b.acctInfo[rank], to, mask)...)
+	}
+	ws = slices.Clip(ws)
+	b.grpCache = append(b.grpCache, grpEntry{r, mask, inactive, ws})
 	return ws
 }
 
@@ -451,7 +527,7 @@ func (b *builder) unknownLicense(name string, target bool) Warning {
 		what = "target"
 	}
 	return Warning{Code: rules.UnknownLicense, License: name, Message: fmt.Sprintf(
-		"The %s license %q is not in the catalog, so no rule applies; the user is kept in the plan but not converted. Run `licenseplan rules` for the known licenses, or record the behaviour you see in the config file's rules.overrides.", what, name)}
+		"The %s license %q is not in the catalog, so no rule applies; the user is kept in the plan but not converted. Run `licenseplan rules licenses` for the known licenses, or record the behaviour you see in the config file's rules.overrides.", what, name)}
 }
 
 func (b *builder) targetProfile(given string, to *rules.License) (string, *Warning) {
@@ -477,10 +553,13 @@ func (b *builder) targetProfile(given string, to *rules.License) (string, *Warni
 	return p.Name, nil
 }
 
-// ruleWarnings builds the warnings that depend only on the rule, the
-// account and the condition mask (shared by every user with the same key).
-func (b *builder) ruleWarnings(r *rules.Rule, to *rules.License, mask uint32, inactive bool, accountName, accountID string) []Warning {
-	has := func(c rules.Code) bool { return mask&(1<<uint(c.Rank())) != 0 }
+// ruleWarnings builds, once per rule, the warnings that depend only on the
+// rule.
+func (b *builder) ruleWarnings(r *rules.Rule, to *rules.License, inactive bool) []Warning {
+	k := ruleBaseKey{r, inactive}
+	if ws, ok := b.ruleBase[k]; ok {
+		return ws
+	}
 	var ws []Warning
 	add := func(c rules.Code, msg string) {
 		if msg == "" {
@@ -512,26 +591,42 @@ func (b *builder) ruleWarnings(r *rules.Rule, to *rules.License, mask uint32, in
 			add(c, "")
 		}
 	}
-	acct := quoteName(accountName)
-	if has(rules.PartnerAccountRequired) {
-		add(rules.PartnerAccountRequired, fmt.Sprintf("Account %s must be enabled as a partner account before the user becomes a %s user (a partner account can hold customer and partner users, so customer users on it are not affected).", acct, to.Name))
-	}
-	if has(rules.AccountOwnerNoRole) {
-		add(rules.AccountOwnerNoRole, fmt.Sprintf("The owner of account %s has no role: give the owner a role first, or Salesforce refuses (\"portal account owner must have a role\").", acct))
-	}
-	if has(rules.RoleRequired) {
-		add(rules.RoleRequired, fmt.Sprintf("%s requires a role: unless you give one, the user gets the lowest role of the account, %q.", to.Name, lowestRole(accountName, to)))
-	}
-	if has(rules.RoleCreated) {
-		add(rules.RoleCreated, fmt.Sprintf("Account %s has no %s roles yet: Salesforce creates them (lowest %q) when the first user is enabled, and they cannot be renamed. Consider account role optimization.", acct, portalWord(to), lowestRole(accountName, to)))
-	}
-	if has(rules.NoContact) {
-		add(rules.NoContact, fmt.Sprintf("The user has no contact, and %s needs one: link the user to a contact (set ContactId) or create one on the right account first.", to.Name))
-	}
 	if inactive {
 		add(rules.InactiveUser, "The user is inactive; planned because inactive users were included.")
 	}
 	slices.SortStableFunc(ws, func(a, c Warning) int { return a.Code.Rank() - c.Code.Rank() })
+	ws = slices.Clip(ws)
+	if ws == nil {
+		ws = noWarnings
+	}
+	b.ruleBase[k] = ws
+	return ws
+}
+
+// accountWarnings builds the warnings of the mask that name the account.
+func (b *builder) accountWarnings(info *acctInfo, to *rules.License, mask uint32) []Warning {
+	has := func(c rules.Code) bool { return mask&(1<<uint(c.Rank())) != 0 }
+	var ws []Warning
+	acct := quoteName(info.name)
+	if has(rules.PartnerAccountRequired) {
+		msg := fmt.Sprintf("Account %s must be enabled as a partner account before the user becomes a %s user (a partner account can hold customer and partner users, so customer users on it are not affected).", acct, to.Name)
+		if info.acct == nil || !info.acct.IsPartner.Known() {
+			msg = fmt.Sprintf("Account %s may not be a partner account (Account.IsPartner is unknown): make sure it is one before the user becomes a %s user.", acct, to.Name)
+		}
+		ws = append(ws, Warning{Code: rules.PartnerAccountRequired, AccountID: info.id, Message: msg})
+	}
+	if has(rules.AccountOwnerNoRole) {
+		ws = append(ws, Warning{Code: rules.AccountOwnerNoRole, AccountID: info.id, Message: fmt.Sprintf("The owner of account %s has no role: give the owner a role first, or Salesforce refuses (\"portal account owner must have a role\").", acct)})
+	}
+	if has(rules.RoleRequired) {
+		ws = append(ws, Warning{Code: rules.RoleRequired, Message: fmt.Sprintf("%s requires a role: unless you give one, the user gets the lowest role of the account, %q.", to.Name, lowestRole(info.name, to))})
+	}
+	if has(rules.RoleCreated) {
+		ws = append(ws, Warning{Code: rules.RoleCreated, AccountID: info.id, Message: fmt.Sprintf("Account %s has no %s roles yet: Salesforce creates them (lowest %q) when the first user is enabled, and they cannot be renamed. Consider account role optimization.", acct, portalWord(to), lowestRole(info.name, to))})
+	}
+	if has(rules.NoContact) {
+		ws = append(ws, Warning{Code: rules.NoContact, Message: fmt.Sprintf("The user has no contact, and %s needs one: link the user to a contact (set ContactId) or create one on the right account first.", to.Name)})
+	}
 	return ws
 }
 
@@ -563,56 +658,4 @@ func millions(n int64) string {
 		return fmt.Sprintf("%d million", n/1_000_000)
 	}
 	return fmt.Sprint(n)
-}
-
-func (b *builder) permissionSetsRemoved(userID string) (Warning, bool) {
-	var names []string
-	for _, i := range b.psByUser[userID] {
-		a := &b.snap.PermissionSets[i]
-		if a.IsOwnedByProfile.IsTrue() {
-			continue
-		}
-		n := a.PermissionSetName
-		if n == "" {
-			n = a.PermissionSetID
-		}
-		names = append(names, n)
-	}
-	psl := b.pslByUser[userID]
-	if len(names) == 0 && len(psl) == 0 {
-		return Warning{}, false
-	}
-	slices.Sort(names)
-	var parts []string
-	if len(names) > 0 {
-		parts = append(parts, "permission sets "+strings.Join(slices.Compact(names), ", "))
-	}
-	if len(psl) > 0 {
-		psl = slices.Clone(psl)
-		slices.Sort(psl)
-		parts = append(parts, "permission set licenses "+strings.Join(slices.Compact(psl), ", "))
-	}
-	return Warning{Code: rules.PermissionSetsRemoved, Message: "The change removes " + strings.Join(parts, "; ") + ", and any sharing-set access: reassign what the new license allows."}, true
-}
-
-func (b *builder) viewModifyLost(userID string, to *rules.License) []Warning {
-	var view, modify []string
-	for _, i := range b.psByUser[userID] {
-		acc := b.objPerms[b.snap.PermissionSets[i].PermissionSetID]
-		if acc == nil {
-			continue
-		}
-		view = append(view, acc.viewAll...)
-		modify = append(modify, acc.modifyAll...)
-	}
-	var ws []Warning
-	if len(view) > 0 {
-		slices.Sort(view)
-		ws = append(ws, Warning{Code: rules.ViewAllRecordsLost, License: to.Name, Message: fmt.Sprintf("The user has View All Records on %s, which %s does not allow: the user loses it.", strings.Join(slices.Compact(view), ", "), to.Name)})
-	}
-	if len(modify) > 0 {
-		slices.Sort(modify)
-		ws = append(ws, Warning{Code: rules.ModifyAllRecordsLost, License: to.Name, Message: fmt.Sprintf("The user has Modify All Records on %s, which %s does not allow: the user loses it.", strings.Join(slices.Compact(modify), ", "), to.Name)})
-	}
-	return ws
 }

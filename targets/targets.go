@@ -110,11 +110,15 @@ func (s *Set) Lookup(u UserRef) (Match, bool) {
 	if s == nil {
 		return Match{}, false
 	}
-	if i, ok := s.byID[u.ID]; ok && u.ID != "" {
-		return Match{s.Rows[i].Target, i}, true
+	if len(s.byID) > 0 && u.ID != "" {
+		if i, ok := s.byID[u.ID]; ok {
+			return Match{s.Rows[i].Target, i}, true
+		}
 	}
-	if i, ok := s.byUsername[strings.ToLower(u.Username)]; ok && u.Username != "" {
-		return Match{s.Rows[i].Target, i}, true
+	if len(s.byUsername) > 0 && u.Username != "" {
+		if i, ok := s.byUsername[strings.ToLower(u.Username)]; ok {
+			return Match{s.Rows[i].Target, i}, true
+		}
 	}
 	for i := range s.Selectors {
 		if s.Selectors[i].matches(u) {
