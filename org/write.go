@@ -1,16 +1,18 @@
 package org
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/licenseplan/licenseplan/internal/atomicfile"
 )
 
 // WriteSnapshot writes s as snapshot CSV files into dir (created if missing),
@@ -232,7 +234,7 @@ func formatCount(n int) string {
 
 // file writes the n records of spec, leaving out the columns in skip. fill
 // sets a record's values, indexed by spec column.
-func (w *snapshotWriter) file(spec *fileSpec, skip map[int]bool, n int, fill func(i int, rec []string)) (err error) {
+func (w *snapshotWriter) file(spec *fileSpec, skip map[int]bool, n int, fill func(i int, rec []string)) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
@@ -245,49 +247,32 @@ func (w *snapshotWriter) file(spec *fileSpec, skip map[int]bool, n int, fill fun
 		}
 	}
 	path := filepath.Join(w.dir, spec.name)
-	f, err := os.CreateTemp(w.dir, "."+spec.name+".*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+	err := atomicfile.Write(w.ctx, path, 0o600, func(bw io.Writer) error {
+		cw := csv.NewWriter(bw)
+		if err := cw.Write(header); err != nil {
+			return err
 		}
-	}()
-	bw := bufio.NewWriterSize(f, 64<<10)
-	cw := csv.NewWriter(bw)
-	if err := cw.Write(header); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	full := make([]string, len(spec.cols))
-	out := make([]string, len(cols))
-	for i := range n {
-		if i&(ctxCheckEvery-1) == ctxCheckEvery-1 {
-			if err := w.ctx.Err(); err != nil {
-				return fmt.Errorf("writing %s: %w", path, err)
+		full := make([]string, len(spec.cols))
+		out := make([]string, len(cols))
+		for i := range n {
+			if i&(ctxCheckEvery-1) == ctxCheckEvery-1 {
+				if err := w.ctx.Err(); err != nil {
+					return err
+				}
+			}
+			fill(i, full)
+			for k, j := range cols {
+				out[k] = full[j]
+			}
+			if err := cw.Write(out); err != nil {
+				return err
 			}
 		}
-		fill(i, full)
-		for k, j := range cols {
-			out[k] = full[j]
-		}
-		if err := cw.Write(out); err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		cw.Flush()
+		return cw.Error()
+	})
+	if err != nil {
+		return err
 	}
 	w.written[spec.name] = true
 	return nil

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/licenseplan/licenseplan/demo"
+	"github.com/licenseplan/licenseplan/internal/atomicfile"
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/reports"
@@ -267,39 +268,10 @@ func writeFiles(ctx context.Context, dir string, p *planner.Plan) ([]string, err
 			continue
 		}
 		w, _ := reports.ForFormat(format)
-		if err := writeFileAtomic(ctx, filepath.Join(dir, name), func(f *os.File) error { return w.Write(ctx, f, p) }); err != nil {
+		if err := atomicfile.Write(ctx, filepath.Join(dir, name), 0o644, func(f io.Writer) error { return w.Write(ctx, f, p) }); err != nil {
 			return nil, err
 		}
 		written = append(written, name)
 	}
 	return written, nil
-}
-
-func writeFileAtomic(ctx context.Context, path string, write func(*os.File) error) (err error) {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := write(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, errors.Join(err, os.Remove(f.Name())))
-	}
-	return nil
 }
