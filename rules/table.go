@@ -69,25 +69,41 @@ type Rule struct {
 	MayWarn []Code
 }
 
+// Field is one labelled piece of a rule's provenance.
+type Field struct{ Label, Value string }
+
+// Provenance lists where the rule comes from, in display order: source, the
+// source's words, Salesforce's message, agreement, conflict and note. Empty
+// fields are left out.
+func (r *Rule) Provenance() []Field {
+	fs := []Field{{"Source", r.Source.String()}}
+	add := func(label, v string) {
+		if v != "" {
+			fs = append(fs, Field{label, v})
+		}
+	}
+	if r.Quote != "" {
+		add("Says", strconv.Quote(r.Quote))
+	}
+	if r.Message != r.Quote && r.Message != "" {
+		add("Salesforce says", strconv.Quote(r.Message))
+	}
+	add("Agrees", r.Also)
+	add("Conflict", r.Conflict)
+	add("Note", r.Note)
+	return fs
+}
+
 // Explanation is one paragraph saying what the rule is and where it comes
 // from, including any conflict between the documents.
 func (r *Rule) Explanation() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s -> %s: %s (rule %s). Source: %s.", r.From.Name, r.To.Name, r.Outcome.Label(), r.ID, r.Source)
-	if r.Quote != "" {
-		fmt.Fprintf(&b, " %q", r.Quote)
-	}
-	if r.Message != "" && r.Message != r.Quote {
-		fmt.Fprintf(&b, " Salesforce says: %q", r.Message)
-	}
-	if r.Also != "" {
-		fmt.Fprintf(&b, " Agrees with %s.", r.Also)
-	}
-	if r.Conflict != "" {
-		b.WriteString(" Conflict: " + r.Conflict)
-	}
-	if r.Note != "" {
-		b.WriteString(" Note: " + r.Note)
+	fmt.Fprintf(&b, "%s -> %s: %s (rule %s).", r.From.Name, r.To.Name, r.Outcome.Label(), r.ID)
+	for _, f := range r.Provenance() {
+		fmt.Fprintf(&b, " %s: %s", f.Label, f.Value)
+		if !strings.HasSuffix(f.Value, ".") && !strings.HasSuffix(f.Value, `."`) {
+			b.WriteByte('.')
+		}
 	}
 	return b.String()
 }
@@ -278,9 +294,6 @@ func resolve(r *Rule, h *help000Cell, m *matrix001Cell) {
 			} else {
 				r.Conflict = fmt.Sprintf("%s says %q (%s); %s says %s. %s wins: it is Salesforce's current official documentation for upgrades between Experience Cloud and legacy portal licenses.",
 					cite, m.result, m.outcome().Label(), Doc000, r.Outcome.Label(), Doc000)
-				if m.outcome() == Recreate {
-					r.Message = m.result
-				}
 			}
 		}
 	case m != nil:

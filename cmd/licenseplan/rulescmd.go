@@ -157,21 +157,8 @@ func explain(w io.Writer, r *rules.Rule) error {
 	fmt.Fprintf(&b, "%s -> %s\n\n", r.From.Name, r.To.Name)
 	fmt.Fprintf(&b, "Outcome:  %s (%s)\n", r.Outcome, r.Outcome.Label())
 	fmt.Fprintf(&b, "Rule:     %s\n", r.ID)
-	fmt.Fprintf(&b, "Source:   %s\n", r.Source)
-	if r.Quote != "" {
-		fmt.Fprintf(&b, "Says:     %q\n", r.Quote)
-	}
-	if r.Message != "" && r.Message != r.Quote {
-		fmt.Fprintf(&b, "Salesforce message: %q\n", r.Message)
-	}
-	if r.Also != "" {
-		fmt.Fprintf(&b, "Agrees:   %s\n", r.Also)
-	}
-	if r.Conflict != "" {
-		fmt.Fprintf(&b, "Conflict: %s\n", r.Conflict)
-	}
-	if r.Note != "" {
-		fmt.Fprintf(&b, "Note:     %s\n", r.Note)
+	for _, f := range r.Provenance() {
+		fmt.Fprintf(&b, "%-9s %s\n", f.Label+":", f.Value)
 	}
 	steps := planner.Outline(r)
 	b.WriteString("\nSteps:\n")
