@@ -63,7 +63,7 @@ func (b *builder) layout() {
 		b.partnerSeq[id] = seq
 		steps[seq-1] = Step{
 			Seq: seq, Phase: Prepare, Action: EnablePartnerAccount, AccountID: id,
-			Description: fmt.Sprintf("Enable account %q as a partner account (set Account.IsPartner = true) before its users move to a partner license.", names[id]),
+			Description: fmt.Sprintf("Enable account \"%s\" as a partner account (set Account.IsPartner = true) before its users move to a partner license.", names[id]),
 			DependsOn:   noDeps, Reversible: true, RuleID: b.partnerBy[id],
 		}
 	}
@@ -112,7 +112,7 @@ func (b *builder) describe(a Action, r *rules.Rule, profile string) string {
 	}
 	prof := "a profile of " + r.To.Name
 	if profile != "" {
-		prof = fmt.Sprintf("profile %q", profile)
+		prof = fmt.Sprintf("profile \"%s\"", profile)
 	}
 	var s string
 	switch a {

@@ -527,7 +527,7 @@ func (b *builder) unknownLicense(name string, target bool) Warning {
 		what = "target"
 	}
 	return Warning{Code: rules.UnknownLicense, License: name, Message: fmt.Sprintf(
-		"The %s license %q is not in the catalog, so no rule applies; the user is kept in the plan but not converted. Run `licenseplan rules licenses` for the known licenses, or record the behaviour you see in the config file's rules.overrides.", what, name)}
+		"The %s license \"%s\" is not in the catalog, so no rule applies; the user is kept in the plan but not converted. Run `licenseplan rules licenses` for the known licenses, or record the behaviour you see in the config file's rules.overrides.", what, name)}
 }
 
 func (b *builder) targetProfile(given string, to *rules.License) (string, *Warning) {
@@ -536,7 +536,7 @@ func (b *builder) targetProfile(given string, to *rules.License) (string, *Warni
 			return p, nil
 		}
 		return "", &Warning{Code: rules.NoTargetProfile, License: to.Name, Message: fmt.Sprintf(
-			"No profile of license %q is known (Profile.csv): create one, then name it as the target profile.", to.Name)}
+			"No profile of license \"%s\" is known (Profile.csv): create one, then name it as the target profile.", to.Name)}
 	}
 	if !b.snap.Has.Profiles {
 		return given, nil
@@ -544,11 +544,11 @@ func (b *builder) targetProfile(given string, to *rules.License) (string, *Warni
 	p, ok := b.profiles[strings.ToLower(given)]
 	if !ok {
 		return given, &Warning{Code: rules.NoTargetProfile, License: to.Name, Message: fmt.Sprintf(
-			"Target profile %q is not in Profile.csv: check the name, or create the profile with license %q.", given, to.Name)}
+			"Target profile \"%s\" is not in Profile.csv: check the name, or create the profile with license \"%s\".", given, to.Name)}
 	}
 	if l := b.license(p.License); l != to {
 		return p.Name, &Warning{Code: rules.TargetProfileMismatch, License: to.Name, Message: fmt.Sprintf(
-			"Target profile %q belongs to license %q, not %q: Salesforce sets the license from the profile, so choose a profile of %q.", p.Name, p.License, to.Name, to.Name)}
+			"Target profile \"%s\" belongs to license \"%s\", not \"%s\": Salesforce sets the license from the profile, so choose a profile of \"%s\".", p.Name, p.License, to.Name, to.Name)}
 	}
 	return p.Name, nil
 }
@@ -572,7 +572,7 @@ func (b *builder) ruleWarnings(r *rules.Rule, to *rules.License, inactive bool) 
 		case rules.NoConversionPath:
 			msg := fmt.Sprintf("No supported path from %s to %s (rule %s)", r.From.Name, r.To.Name, r.ID)
 			if r.Message != "" {
-				msg += fmt.Sprintf("; Salesforce says: %q", r.Message)
+				msg += fmt.Sprintf("; Salesforce says: \"%s\"", r.Message)
 			}
 			add(c, msg+". Deactivate the user, create a new user identity, migrate the data and associate it with the new user record.")
 		case rules.Irreversible:
@@ -619,10 +619,10 @@ func (b *builder) accountWarnings(info *acctInfo, to *rules.License, mask uint32
 		ws = append(ws, Warning{Code: rules.AccountOwnerNoRole, AccountID: info.id, Message: fmt.Sprintf("The owner of account %s has no role: give the owner a role first, or Salesforce refuses (\"portal account owner must have a role\").", acct)})
 	}
 	if has(rules.RoleRequired) {
-		ws = append(ws, Warning{Code: rules.RoleRequired, Message: fmt.Sprintf("%s requires a role: unless you give one, the user gets the lowest role of the account, %q.", to.Name, lowestRole(info.name, to))})
+		ws = append(ws, Warning{Code: rules.RoleRequired, Message: fmt.Sprintf("%s requires a role: unless you give one, the user gets the lowest role of the account, \"%s\".", to.Name, lowestRole(info.name, to))})
 	}
 	if has(rules.RoleCreated) {
-		ws = append(ws, Warning{Code: rules.RoleCreated, AccountID: info.id, Message: fmt.Sprintf("Account %s has no %s roles yet: Salesforce creates them (lowest %q) when the first user is enabled, and they cannot be renamed. Consider account role optimization.", acct, portalWord(to), lowestRole(info.name, to))})
+		ws = append(ws, Warning{Code: rules.RoleCreated, AccountID: info.id, Message: fmt.Sprintf("Account %s has no %s roles yet: Salesforce creates them (lowest \"%s\") when the first user is enabled, and they cannot be renamed. Consider account role optimization.", acct, portalWord(to), lowestRole(info.name, to))})
 	}
 	if has(rules.NoContact) {
 		ws = append(ws, Warning{Code: rules.NoContact, Message: fmt.Sprintf("The user has no contact, and %s needs one: link the user to a contact (set ContactId) or create one on the right account first.", to.Name)})
@@ -634,7 +634,7 @@ func quoteName(s string) string {
 	if s == "" {
 		return "(no account)"
 	}
-	return fmt.Sprintf("%q", s)
+	return `"` + s + `"`
 }
 
 func portalWord(l *rules.License) string {
