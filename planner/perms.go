@@ -43,6 +43,12 @@ func (b *builder) permissionChecks() {
 		removes bool
 	}
 	cache := map[string]cached{}
+	// Merged lists are shared too: users of one account with the same
+	// permissions get the same slice. psCheck is in plan order, so the cache
+	// only ever holds one account's entries.
+	type mergeKey [2]*Warning
+	merged := map[mergeKey][]Warning{}
+	curRank := int32(-1)
 	var sig []byte
 	for k, pi := range b.psCheck {
 		d := &b.dec[pi]
@@ -61,8 +67,21 @@ func (b *builder) permissionChecks() {
 			cache[string(sig)] = c
 		}
 		if len(c.ws) > 0 {
+			if r := b.rank[pi]; r != curRank {
+				curRank = r
+				clear(merged)
+			}
 			up := &b.plan.Users[pi]
-			up.Warnings = merge(up.Warnings, c.ws...)
+			key := mergeKey{&c.ws[0]}
+			if len(up.Warnings) > 0 {
+				key[1] = &up.Warnings[0]
+			}
+			ws, ok := merged[key]
+			if !ok {
+				ws = slices.Clip(merge(up.Warnings, c.ws...))
+				merged[key] = ws
+			}
+			up.Warnings = ws
 		}
 		d.removesAccess = c.removes
 	}
