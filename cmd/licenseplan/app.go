@@ -28,6 +28,8 @@ type Streams struct {
 	OutTTY, ErrTTY bool
 	// Getenv reads the environment (os.Getenv, or a map in tests).
 	Getenv func(string) string
+	// NoColor is set by --no-color.
+	NoColor bool
 }
 
 // SystemStreams returns the real process streams.
@@ -42,7 +44,7 @@ func SystemStreams() *Streams {
 
 // ColorOut reports whether stdout may use colour (a terminal, NO_COLOR unset).
 func (s *Streams) ColorOut() bool {
-	return s.OutTTY && s.Getenv("NO_COLOR") == "" && s.Getenv("TERM") != "dumb"
+	return s.OutTTY && !s.NoColor && s.Getenv("NO_COLOR") == "" && s.Getenv("TERM") != "dumb"
 }
 
 // errChanges signals "success, and the plan has changes" for
@@ -123,6 +125,7 @@ with the warnings and the source of every rule. It never writes to an org.`,
 	root.SetIn(s.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 	root.CompletionOptions.HiddenDefaultCmd = true
+	root.PersistentFlags().BoolVar(&s.NoColor, "no-color", false, "no colour in terminal output (also NO_COLOR)")
 	root.AddCommand(newPlanCmd(s), newRulesCmd(s), newQueryCmd(s))
 	return root
 }

@@ -407,3 +407,32 @@ func TestHelpIsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestColorOnlyOnTerminal(t *testing.T) {
+	inTempDir(t)
+	tests := []struct {
+		name string
+		tty  bool
+		env  map[string]string
+		args []string
+		want bool
+	}{
+		{"terminal", true, map[string]string{}, nil, true},
+		{"pipe", false, map[string]string{}, nil, false},
+		{"NO_COLOR", true, map[string]string{"NO_COLOR": "1"}, nil, false},
+		{"--no-color", true, map[string]string{}, []string{"--no-color"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			tt.env["SOURCE_DATE_EPOCH"] = "1795000000"
+			s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tt.tty, Getenv: func(k string) string { return tt.env[k] }}
+			if code := Execute(context.Background(), append([]string{"plan", "-f", "text"}, tt.args...), s); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut.String())
+			}
+			if got := strings.Contains(out.String(), "\x1b["); got != tt.want {
+				t.Errorf("colour %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
