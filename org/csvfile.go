@@ -148,6 +148,16 @@ func (c *csvFile) estimate(br *bufio.Reader) {
 	if rest <= 0 {
 		return
 	}
+	// Count the line breaks exactly when the file can be read at an offset
+	// (os.DirFS and embed.FS files can): an estimate from the first rows
+	// oversized the user slice by 44% on a generated million-user org,
+	// because the first rows (admins) are longer than the rest.
+	if ra, ok := c.f.(io.ReaderAt); ok {
+		if n, err := countLines(ra, c.r.InputOffset(), info.Size()); err == nil {
+			c.sizeHint = int(min(n+1, 1<<30))
+			return
+		}
+	}
 	sample, _ := br.Peek(br.Size())
 	lines := bytes.Count(sample, []byte{'\n'})
 	if lines == 0 {
@@ -156,6 +166,24 @@ func (c *csvFile) estimate(br *bufio.Reader) {
 	n := rest * int64(lines) / int64(len(sample))
 	n = min(n+n/16+1, rest/minRecordBytes+1, 1<<30)
 	c.sizeHint = int(n)
+}
+
+// countLines counts the line breaks in r from off to size.
+func countLines(r io.ReaderAt, off, size int64) (int64, error) {
+	buf := make([]byte, 1<<20)
+	var n int64
+	for off < size {
+		k, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		n += int64(bytes.Count(buf[:k], []byte{'\n'}))
+		off += int64(k)
+		if err != nil {
+			if err == io.EOF {
+				break
+			}
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 // next reads the next record into c.rec. It reports false at the end of

@@ -93,7 +93,6 @@ type User struct {
 	ID               string
 	Username         string
 	Name             string
-	IsActive         Tri
 	UserType         string
 	ProfileID        string
 	ProfileName      string
@@ -105,12 +104,14 @@ type User struct {
 	ContactID        string
 	AccountID        string
 	AccountName      string
-	AccountIsPartner Tri
 	AccountOwnerID   string
+	IsActive         Tri
+	AccountIsPartner Tri
 	IsPortalEnabled  Tri
 
 	// Line is the 1-based line of the record in User.csv (0 when the user did
-	// not come from a file), so findings can name the record.
+	// not come from a file), so findings can name the record. The Tri fields
+	// sit together before it so a User packs into 256 bytes.
 	Line int
 }
 

@@ -41,7 +41,7 @@ func (b *builder) layout() {
 	count[Prepare] = len(accts)
 	nDeps := 0
 	for i := range b.dec {
-		for _, t := range b.dec[i].steps {
+		for _, t := range b.steps(&b.dec[i]) {
 			count[t.phase]++
 			nDeps += len(t.deps)
 		}
@@ -71,12 +71,13 @@ func (b *builder) layout() {
 	var local [8]int
 	for i := range b.dec {
 		d := &b.dec[i]
-		if len(d.steps) == 0 {
+		tmpl := b.steps(d)
+		if len(tmpl) == 0 {
 			continue
 		}
 		up := &b.plan.Users[i]
 		start := len(seqArena)
-		for j, t := range d.steps {
+		for j, t := range tmpl {
 			seq := next[t.phase]
 			next[t.phase]++
 			local[j] = seq
@@ -101,6 +102,14 @@ func (b *builder) layout() {
 		up.Steps = seqArena[start:len(seqArena):len(seqArena)]
 	}
 	b.plan.Steps = steps
+}
+
+// steps returns the recipe of a decision (nil when it has none).
+func (b *builder) steps(d *decision) []stepTmpl {
+	if d.recipe < 0 {
+		return nil
+	}
+	return b.recipeList[d.recipe]
 }
 
 // describe returns the step description; descriptions depend only on the

@@ -59,19 +59,22 @@ type builder struct {
 	partnerSeq map[string]int
 	partnerBy  map[string]string // account -> rule ID that first needed it
 
-	ruleBase  map[ruleBaseKey][]Warning
-	grpRank   int32
-	grpCache  []grpEntry
-	descCache map[descKey]string
-	recipes   map[recipeKey][]stepTmpl
-	ruleUse   map[*rules.Rule]int
-	planWarn  []Warning
-	notes     []string
+	ruleBase   map[ruleBaseKey][]Warning
+	grpRank    int32
+	grpCache   []grpEntry
+	descCache  map[descKey]string
+	recipes    map[recipeKey]int32
+	recipeList [][]stepTmpl
+	ruleUse    map[*rules.Rule]int
+	planWarn   []Warning
+	notes      []string
 }
 
+// decision is kept per user, so it is small: the recipe is an index into
+// builder.recipeList.
 type decision struct {
 	rule          *rules.Rule
-	steps         []stepTmpl
+	recipe        int32 // index into recipeList; -1 for no steps
 	needsPartner  bool
 	removesAccess bool
 }
@@ -125,7 +128,7 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 		ruleBase:    map[ruleBaseKey][]Warning{},
 		grpRank:     -1,
 		descCache:   map[descKey]string{},
-		recipes:     map[recipeKey][]stepTmpl{},
+		recipes:     map[recipeKey]int32{},
 		ruleUse:     map[*rules.Rule]int{},
 	}
 	if tg != nil {
@@ -284,16 +287,18 @@ func (b *builder) decide() {
 	b.permissionChecks()
 	for i := range b.dec {
 		d := &b.dec[i]
+		d.recipe = -1
 		if d.rule == nil || !d.rule.Outcome.IsChange() {
 			continue
 		}
 		rk := recipeKey{d.rule, d.needsPartner, d.removesAccess}
-		steps, ok := b.recipes[rk]
+		idx, ok := b.recipes[rk]
 		if !ok {
-			steps = recipe(d.rule, d.needsPartner, d.removesAccess)
-			b.recipes[rk] = steps
+			idx = int32(len(b.recipeList))
+			b.recipeList = append(b.recipeList, recipe(d.rule, d.needsPartner, d.removesAccess))
+			b.recipes[rk] = idx
 		}
-		d.steps = steps
+		d.recipe = idx
 	}
 	if b.tg != nil {
 		for i, used := range b.targetUsed {
