@@ -114,8 +114,8 @@ func (u *UserPlan) HasWarning(c rules.Code) bool {
 	return slices.ContainsFunc(u.Warnings, func(w Warning) bool { return w.Code == c })
 }
 
-// Warning is one finding. UserID is set only on plan-level copies; License and
-// AccountID give context where it helps.
+// Warning is one finding. License and AccountID give context where it helps
+// (plan-level and account-level warnings).
 type Warning struct {
 	Code      rules.Code `json:"code"`
 	Message   string     `json:"message"`

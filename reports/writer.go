@@ -199,13 +199,6 @@ func (o *out) print(ss ...string) {
 	}
 }
 
-// printf writes a formatted string.
-func (o *out) printf(format string, args ...any) {
-	if o.err == nil {
-		_, o.err = fmt.Fprintf(o.w, format, args...)
-	}
-}
-
 // flush writes what is buffered and returns the first error.
 func (o *out) flush() error {
 	if o.err == nil {

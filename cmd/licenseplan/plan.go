@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -192,7 +193,7 @@ func loadTargets(cfg *Config, table *rules.Table) (*targets.Set, error) {
 		}
 		sets = append(sets, t)
 	} else if cfg.Input == "" {
-		t, err := targets.ParseCSV("demo targets.csv", strings.NewReader(string(demo.Targets())))
+		t, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()))
 		if err != nil {
 			return nil, fmt.Errorf("built-in demo targets: %w", err)
 		}
@@ -219,7 +220,7 @@ func readTargetsFile(path string, canon func(string) (string, bool)) (*targets.S
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
-		return targets.ParseCSV(path, strings.NewReader(string(data)))
+		return targets.ParseCSV(path, bytes.NewReader(data))
 	case ".yaml", ".yml":
 		return targets.ParseYAML(path, data, canon)
 	}
