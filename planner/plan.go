@@ -16,8 +16,14 @@ const SchemaVersion = 1
 type Plan struct {
 	SchemaVersion int       `json:"schemaVersion"`
 	GeneratedAt   time.Time `json:"generatedAt"`
-	Source        Source    `json:"source"`
-	Summary       Summary   `json:"summary"`
+	// Fingerprint identifies the plan's content: "sha256:" and the hex
+	// SHA-256 of its plan.json with generatedAt and fingerprint left empty
+	// (reports.Fingerprint computes it). Two runs that plan the same thing
+	// have the same fingerprint, so a change board can tell that the plan it
+	// approved is the plan being carried out. Empty until computed.
+	Fingerprint string  `json:"fingerprint"`
+	Source      Source  `json:"source"`
+	Summary     Summary `json:"summary"`
 	// Users holds one entry per input user, ordered by account name,
 	// username, then Id.
 	Users []UserPlan `json:"users"`

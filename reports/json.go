@@ -260,7 +260,20 @@ func ReadJSON(r io.Reader) (*planner.Plan, error) {
 	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, jsonError(data, err)
 	}
-	return normalize(&p), nil
+	q := normalize(&p)
+	if q.Fingerprint != "" {
+		// A plan carries the fingerprint of what was approved; a file
+		// edited since then must not be re-rendered as if it were that plan.
+		fp, err := Fingerprint(context.Background(), q)
+		if err != nil {
+			return nil, err
+		}
+		if fp != q.Fingerprint {
+			return nil, fmt.Errorf("%w: the file says %s but its content hashes to %s; it was changed after licenseplan wrote it, so re-run the plan instead of editing plan.json",
+				ErrFingerprint, q.Fingerprint, fp)
+		}
+	}
+	return q, nil
 }
 
 // jsonError adds the line and column of a decoding error.

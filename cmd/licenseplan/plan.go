@@ -108,6 +108,13 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config) error {
 		return err
 	}
 	plan := planner.Build(snap, table, tg, planner.Options{IncludeInactive: cfg.IncludeInactive, Now: now, Source: src})
+	// The fingerprint costs one JSON encoding of the plan, so it is computed
+	// only when a written format shows it (the terminal summary does not).
+	if cfg.Out != "" || cfg.Format != "text" {
+		if err := reports.SetFingerprint(ctx, plan); err != nil {
+			return err
+		}
+	}
 
 	if cfg.Out == "" && cfg.Format != "" {
 		if err := writeFormat(ctx, s, cfg.Format, plan); err != nil {
