@@ -190,17 +190,20 @@ func (r *mdReport) notes() {
 type codeGroup struct {
 	users   int
 	message string // first user-specific message, for codes outside the vocabulary
-	listed  []int  // indexes into Plan.Users, at most mdMaxUsersPerCode
+	listed  []int  // indexes into Plan.Users, at most the maxListed of groupByCode
 }
 
-func (r *mdReport) warningsByCode(ctx context.Context) error {
-	r.o.print("## Warnings by code\n\n")
-	groups := map[rules.Code]*codeGroup{}
-	for i := range r.p.Users {
+// groupByCode groups users by the warning codes they carry: for each code, how
+// many users have it and the indexes of the first maxListed of them. codes is
+// most severe first (sortCodes). The Markdown and HTML risk registers share
+// it. Its cost is O(users × warnings per user).
+func groupByCode(ctx context.Context, users []planner.UserPlan, maxListed int) (codes []rules.Code, groups map[rules.Code]*codeGroup, err error) {
+	groups = map[rules.Code]*codeGroup{}
+	for i := range users {
 		if err := checkCtx(ctx, i); err != nil {
-			return err
+			return nil, nil, err
 		}
-		u := &r.p.Users[i]
+		u := &users[i]
 		for _, c := range userCodes(u.Warnings) {
 			g := groups[c]
 			if g == nil {
@@ -214,20 +217,29 @@ func (r *mdReport) warningsByCode(ctx context.Context) error {
 				}
 			}
 			g.users++
-			if len(g.listed) < mdMaxUsersPerCode {
+			if len(g.listed) < maxListed {
 				g.listed = append(g.listed, i)
 			}
 		}
+	}
+	codes = make([]rules.Code, 0, len(groups))
+	for c := range groups {
+		codes = append(codes, c)
+	}
+	sortCodes(codes)
+	return codes, groups, nil
+}
+
+func (r *mdReport) warningsByCode(ctx context.Context) error {
+	r.o.print("## Warnings by code\n\n")
+	codes, groups, err := groupByCode(ctx, r.p.Users, mdMaxUsersPerCode)
+	if err != nil {
+		return err
 	}
 	if len(groups) == 0 {
 		r.o.print("No user has a warning.\n\n")
 		return nil
 	}
-	codes := make([]rules.Code, 0, len(groups))
-	for c := range groups {
-		codes = append(codes, c)
-	}
-	sortCodes(codes)
 	for _, c := range codes {
 		g := groups[c]
 		noun := "users"
