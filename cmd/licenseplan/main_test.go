@@ -36,6 +36,12 @@ type result struct {
 // run executes the CLI in a fresh working directory with a fixed clock.
 func run(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return runStdin(t, env, "", args...)
+}
+
+// runStdin is run with stdin.
+func runStdin(t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	if env == nil {
 		env = map[string]string{}
@@ -43,7 +49,7 @@ func run(t *testing.T, env map[string]string, args ...string) result {
 	if _, ok := env["SOURCE_DATE_EPOCH"]; !ok {
 		env["SOURCE_DATE_EPOCH"] = "1795000000"
 	}
-	s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return env[k] }}
+	s := &Streams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return env[k] }}
 	code := Execute(context.Background(), args, s)
 	return result{code, out.String(), errOut.String()}
 }

@@ -125,7 +125,7 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config) error {
 		if dir == "" {
 			dir = defaultOutDir
 		}
-		files, err := writeFiles(ctx, dir, plan)
+		files, err := writeFiles(ctx, dir, plan, nil)
 		if err != nil {
 			return err
 		}
@@ -262,20 +262,37 @@ func writeFormat(ctx context.Context, s *Streams, format string, p *planner.Plan
 	return nil
 }
 
-// writeFiles writes every format that has a file name into dir. Each file is
-// written to a temporary name and renamed, so a failed run never leaves a
-// half-written plan behind.
-func writeFiles(ctx context.Context, dir string, p *planner.Plan) ([]string, error) {
+// fileFormats returns the formats that have an output file, sorted.
+func fileFormats() []string {
+	var fs []string
+	for _, f := range reports.Formats() {
+		if _, ok := reports.FileName(f); ok {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// writeFiles writes each of formats (every format with a file when formats
+// is nil) into dir. Each file is written to a temporary name and renamed, so
+// a failed run never leaves a half-written plan behind.
+func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []string) ([]string, error) {
+	if formats == nil {
+		formats = fileFormats()
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
 	var written []string
-	for _, format := range reports.Formats() {
+	for _, format := range formats {
 		name, ok := reports.FileName(format)
 		if !ok {
-			continue
+			return nil, fmt.Errorf("format %q has no output file", format)
 		}
-		w, _ := reports.ForFormat(format)
+		w, err := reports.ForFormat(format)
+		if err != nil {
+			return nil, err
+		}
 		if err := atomicfile.Write(ctx, filepath.Join(dir, name), 0o644, func(f io.Writer) error { return w.Write(ctx, f, p) }); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/reports"
+)
+
+func newReportCmd(s *Streams) *cobra.Command {
+	var planFile, formatList, outDir string
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "report --plan plan.json",
+		Short: "Render a saved plan.json as reports, without touching any org",
+		Long: `Report renders a plan that 'licenseplan plan' saved as plan.json into the
+report formats, so a change board re-renders exactly what it approved. It
+reads nothing but the plan file: no org, no snapshot, no rules.
+
+The plan's fingerprint (a SHA-256 of its content) is checked first: a
+plan.json edited after it was written is refused, because its reports would
+no longer describe the plan that was approved. Re-run 'licenseplan plan'
+instead of editing the file.
+
+--format takes a comma-separated list of file formats; the default is every
+report format except json. --out defaults to the folder that holds the plan
+file, so the reports land next to it. '--plan -' reads the plan from stdin
+(then --out is required).`,
+		Example: `  # Re-render every report next to an approved plan
+  licenseplan report --plan approved/plan.json
+
+  # Only the HTML report and the spreadsheet, into another folder
+  licenseplan report --plan plan.json --format html,xlsx --out ./board
+
+  # From a pipeline
+  licenseplan plan --format json | licenseplan report --plan - --format md --out .`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runReport(cmd.Context(), s, reportArgs{planFile, formatList, outDir, cmd.Flags().Changed("format"), quiet})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&planFile, "plan", "p", "", "plan.json `file` written by 'licenseplan plan' (- for stdin)")
+	f.StringVarP(&formatList, "format", "f", "", "comma-separated `formats` to write: "+strings.Join(fileFormats(), ", ")+" (default: all but json)")
+	f.StringVarP(&outDir, "out", "o", "", "output `folder` (default: the plan file's folder)")
+	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing on stderr")
+	_ = cmd.MarkFlagRequired("plan")
+	return cmd
+}
+
+// reportFormats parses --format into file formats, in the order given and
+// without repeats.
+func reportFormats(list string, given bool) ([]string, error) {
+	valid := fileFormats()
+	if !given {
+		return slices.DeleteFunc(valid, func(f string) bool { return f == "json" }), nil
+	}
+	var out []string
+	for _, f := range strings.Split(list, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f == "" {
+			continue
+		}
+		if !slices.Contains(valid, f) {
+			return nil, flagErrorf("--format %q: want a comma-separated list of %s", f, strings.Join(valid, ", "))
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, flagErrorf("--format is empty: want a comma-separated list of %s", strings.Join(valid, ", "))
+	}
+	return out, nil
+}
+
+type reportArgs struct {
+	planFile, formatList, outDir string
+	formatGiven, quiet           bool
+}
+
+func runReport(ctx context.Context, s *Streams, a reportArgs) error {
+	planFile, outDir := a.planFile, a.outDir
+	formats, err := reportFormats(a.formatList, a.formatGiven)
+	if err != nil {
+		return err
+	}
+	if planFile == "-" && outDir == "" {
+		return flagErrorf("--plan - reads stdin: give --out for the reports")
+	}
+	if outDir == "" {
+		outDir = filepath.Dir(planFile)
+	}
+	p, err := readPlan(planFile, s.In)
+	if err != nil {
+		return err
+	}
+	written, err := writeFiles(ctx, outDir, p, formats)
+	if err != nil {
+		return err
+	}
+	if !a.quiet {
+		fmt.Fprintf(s.ErrOut, "Wrote %s to %s (plan %s)\n", strings.Join(written, ", "), outDir, reports.ShortFingerprint(p.Fingerprint))
+	}
+	return nil
+}
+
+// readPlan reads and checks a plan.json from a file or, for "-", stdin.
+func readPlan(path string, stdin io.Reader) (*planner.Plan, error) {
+	name := path
+	r := stdin
+	if path == "-" {
+		name = "stdin"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("plan file: %w (give --plan the plan.json that 'licenseplan plan' wrote)", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	p, err := reports.ReadJSON(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return p, nil
+}
