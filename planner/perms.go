@@ -28,9 +28,17 @@ func (b *builder) permissionChecks() {
 			head[i] = -1
 		}
 		next = make([]int32, n)
+		// A user's assignments are usually adjacent (created together), so
+		// the previous row's answer saves most map lookups.
+		last, lastK, lastOK := "", int32(0), false
 		for i := range n {
-			if k, ok := pos[assignee(i)]; ok {
-				next[i], head[k] = head[k], int32(i)
+			id := assignee(i)
+			if i == 0 || id != last {
+				lastK, lastOK = pos[id]
+				last = id
+			}
+			if lastOK {
+				next[i], head[lastK] = head[lastK], int32(i)
 			}
 		}
 		return head, next

@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -321,8 +320,16 @@ func (b *builder) orderUsers() {
 	users := b.snap.Users
 	rankOf := make(map[string]int32, len(b.accounts)+1)
 	userRank := make([]int32, len(users))
+	lastAcct, lastRank := "", int32(-1)
 	for i := range users {
 		u := &users[i]
+		// Users of one account are usually next to each other (a snapshot
+		// ordered by Id holds them in creation order), so the previous
+		// user's rank saves most map lookups.
+		if lastRank >= 0 && u.AccountID == lastAcct {
+			userRank[i] = lastRank
+			continue
+		}
 		r, ok := rankOf[u.AccountID]
 		if !ok {
 			r = int32(len(b.acctInfo))
@@ -334,6 +341,7 @@ func (b *builder) orderUsers() {
 			b.acctInfo = append(b.acctInfo, info)
 		}
 		userRank[i] = r
+		lastAcct, lastRank = u.AccountID, r
 	}
 	// Sort the distinct accounts, then renumber so rank order is plan order.
 	perm := make([]int32, len(b.acctInfo))
@@ -342,7 +350,7 @@ func (b *builder) orderUsers() {
 	}
 	slices.SortFunc(perm, func(x, y int32) int {
 		a, c := &b.acctInfo[x], &b.acctInfo[y]
-		return cmp.Or(strings.Compare(a.name, c.name), strings.Compare(a.id, c.id))
+		return compare2(a.name, c.name, a.id, c.id)
 	})
 	newRank := make([]int32, len(perm))
 	sorted := make([]acctInfo, len(perm))
@@ -371,9 +379,19 @@ func (b *builder) orderUsers() {
 		group := b.order[start[r]:start[r+1]]
 		slices.SortFunc(group, func(x, y int32) int {
 			a, c := &users[x], &users[y]
-			return cmp.Or(strings.Compare(a.Username, c.Username), strings.Compare(a.ID, c.ID))
+			return compare2(a.Username, c.Username, a.ID, c.ID)
 		})
 	}
+}
+
+// compare2 orders by (a1, a2) then (b1, b2). Unlike cmp.Or over two
+// strings.Compare calls it compares the second key only on a tie; in the
+// sorts of a million users that halves the comparisons.
+func compare2(a1, a2, b1, b2 string) int {
+	if c := strings.Compare(a1, a2); c != 0 {
+		return c
+	}
+	return strings.Compare(b1, b2)
 }
 
 func (b *builder) decideUser(u *org.User, pi int32) {
