@@ -41,6 +41,7 @@ var formats = map[string]format{
 	"json": {new: func() Writer { return JSON{} }, file: "plan.json"},
 	"csv":  {new: func() Writer { return CSV{} }, file: "plan.csv"},
 	"md":   {new: func() Writer { return Markdown{} }, file: "report.md"},
+	"html": {new: func() Writer { return HTML{} }, file: "report.html"},
 	"text": {new: func() Writer { return Text{} }},
 }
 
@@ -49,6 +50,7 @@ var (
 	_ Writer = JSON{}
 	_ Writer = CSV{}
 	_ Writer = Markdown{}
+	_ Writer = HTML{}
 	_ Writer = Text{}
 )
 

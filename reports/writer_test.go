@@ -55,7 +55,7 @@ func allWriters() []struct {
 }
 
 func TestFormats(t *testing.T) {
-	want := []string{"csv", "json", "md", "text"}
+	want := []string{"csv", "html", "json", "md", "text"}
 	if got := Formats(); !slices.Equal(got, want) {
 		t.Errorf("Formats() = %v, want %v", got, want)
 	}
@@ -111,6 +111,7 @@ func TestFileName(t *testing.T) {
 		{"json", "plan.json", true},
 		{"csv", "plan.csv", true},
 		{"md", "report.md", true},
+		{"html", "report.html", true},
 		{"text", "", false},
 		{"nope", "", false},
 	}

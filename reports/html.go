@@ -1,0 +1,649 @@
+package reports
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/rules"
+)
+
+// HTML writes report.html, the report a change board reviews before it
+// approves a migration: one self-contained file (inline CSS and SVG, no
+// script, no font, image or style from anywhere else) that reads the same on
+// screen, on A4 and on Letter.
+//
+// Sections: a header with the org, a production / sandbox banner, the
+// source, the generated time and the plan fingerprint; an executive summary;
+// three SVG charts (license flow from current to target license, outcomes per
+// target license, license capacity before and after), each with a table
+// equivalent; the risk register (warnings grouped by code, most severe
+// first); the steps grouped by phase; per-account detail; the rules used with
+// their sources and conflicts; and a sign-off block.
+//
+// Lists longer than htmlMaxRows show their first htmlMaxRows rows and say how
+// many more are in plan.xlsx, so a plan of 100,000 users stays readable and
+// well under 5 MB. Every value is escaped by html/template, and control and
+// bidi characters in org data are shown as escapes (\x1b, \u202e) so a name
+// cannot reorder or hide text. A Content-Security-Policy allows nothing but
+// the report's own stylesheet, so even a value that slipped through could
+// neither run nor load anything.
+type HTML struct{}
+
+const (
+	// htmlMaxRows is the most rows any list (steps of one phase, accounts,
+	// rules, licenses, flows, notes) shows before it is summarised.
+	htmlMaxRows = 250
+	// htmlMaxUsersPerCode is how many affected users the risk register
+	// names for each warning code.
+	htmlMaxUsersPerCode = 30
+	// htmlFullList is where a summarised list continues.
+	htmlFullList = "plan.xlsx"
+)
+
+//go:embed templates/report.html.tmpl templates/report.css
+var htmlFiles embed.FS
+
+var (
+	htmlTemplate = template.Must(template.New("report.html.tmpl").ParseFS(htmlFiles, "templates/report.html.tmpl"))
+	htmlCSS      = htmlMustRead(htmlFiles, "templates/report.css")
+	// htmlCSP allows the report's own <style> element (by hash) and nothing
+	// else: no script, no connection, no image, font or frame.
+	htmlCSP = "default-src 'none'; style-src '" + htmlCSPHash(htmlCSS) + "'; base-uri 'none'; form-action 'none'"
+)
+
+func htmlMustRead(fs embed.FS, name string) string {
+	b, err := fs.ReadFile(name)
+	if err != nil {
+		panic("reports: embedded " + name + ": " + err.Error()) // embedded at build time; cannot happen
+	}
+	return string(b)
+}
+
+// htmlCSPHash is the CSP source expression of an inline element's content.
+func htmlCSPHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// Write implements Writer.
+func (HTML) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
+	if p == nil {
+		return fmt.Errorf("reports: html: %w", errNilPlan)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("reports: html: %w", err)
+	}
+	v, err := newHTMLView(ctx, p)
+	if err != nil {
+		return fmt.Errorf("reports: html: %w", err)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := htmlTemplate.Execute(bw, v); err != nil {
+		return fmt.Errorf("reports: writing HTML: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("reports: writing HTML: %w", err)
+	}
+	return nil
+}
+
+// htmlView is everything the template shows, computed from the plan alone.
+// Every string that comes from the plan has been through htmlClean.
+type htmlView struct {
+	Title        string
+	CSS          template.CSS // the embedded stylesheet; never org data
+	CSP          string
+	Env          htmlEnv
+	Org          *htmlOrg
+	Source       htmlSource
+	Generated    string
+	GeneratedISO string
+	Fingerprint  string
+	Schema       int
+	Verdict      []string
+	Headline     []htmlMetric
+	Attention    []htmlMetric
+	Outcomes     []htmlMetric
+	Flow         flowChart
+	Targets      stackChart
+	Capacity     capacityChart
+	Licenses     htmlList[htmlLicenseRow]
+	Risks        []htmlRisk
+	Notes        htmlList[string]
+	Phases       []htmlPhase
+	StepsTotal   int
+	Accounts     htmlList[htmlAccountRow]
+	Rules        htmlList[htmlRuleRow]
+	Conflicts    int
+	Full         string
+	MaxRows      int
+}
+
+// htmlList is a list shown up to htmlMaxRows rows.
+type htmlList[T any] struct {
+	Rows  []T
+	Total int
+	More  int
+}
+
+func htmlCapped[T any](rows []T, total int) htmlList[T] {
+	return htmlList[T]{Rows: rows, Total: total, More: total - len(rows)}
+}
+
+// htmlEnv is the production / sandbox banner.
+type htmlEnv struct {
+	Class  string // env-production, env-sandbox, env-unknown
+	Label  string
+	Detail string
+}
+
+type htmlOrg struct {
+	Name, ID, Type, Instance string
+}
+
+type htmlSource struct {
+	Kind, Path, Targets string
+	Files               []string
+	APICalls            int
+}
+
+// htmlMetric is one summary figure. Key is the plan.json summary field it
+// shows (outcome.<name> for outcomes; warnings is the sum of
+// summary.warnings); the page carries it as data-metric so tests can compare.
+type htmlMetric struct {
+	Key   string
+	Label string
+	Value int
+	Text  string // Value with thousands separators
+	Tone  string // "", "alert", "warn", "good"
+	Class string // outcome class, for outcome rows
+	Share string // share of users, for outcome rows
+}
+
+type htmlLicenseRow struct {
+	License                        string
+	Total, Used, After             string
+	MovingIn, MovingOut, Shortfall int
+	Short                          bool
+}
+
+type htmlRisk struct {
+	Code     string
+	Anchor   string
+	Severity string
+	Class    string // sev-high, sev-medium, sev-low, sev-unknown
+	Count    int    // warnings with this code (summary.warnings)
+	Users    int    // users who carry it
+	Message  string
+	Source   string
+	Listed   []htmlUserRef
+	More     int
+	Plan     []htmlPlanWarning
+}
+
+type htmlUserRef struct{ Name, Username, Account string }
+
+type htmlPlanWarning struct{ Message, License, Account string }
+
+type htmlPhase struct {
+	Name  string
+	Title string
+	About string
+	Steps htmlList[htmlStepRow]
+}
+
+type htmlStepRow struct {
+	Seq         int
+	Action      string
+	User        string
+	Account     string
+	Description string
+	DependsOn   string
+	Reversible  bool
+}
+
+type htmlAccountRow struct {
+	Name, ID     string
+	Partner      string // yes, no, unknown
+	EnableStep   int
+	Roles        []string
+	Users        int
+	Changing     int
+	OwnerHasRole string // yes, no, unknown
+}
+
+type htmlRuleRow struct {
+	ID, From, To string
+	Outcome      string
+	Class        string
+	Users        int
+	Source       string
+	Explanation  string
+	Conflict     string
+}
+
+// htmlPhaseInfo names and explains each phase.
+var htmlPhaseInfo = map[planner.Phase][2]string{
+	planner.Prepare:       {"Prepare", "Accounts to enable as partner accounts before any user on them moves."},
+	planner.Convert:       {"Convert", "License changes on the same user record, and users disabled or deactivated ahead of being recreated."},
+	planner.RecreatePhase: {"Recreate", "New user records for users that cannot change in place."},
+	planner.FollowUp:      {"Follow-up", "Records to transfer and permission sets to assign again after the change."},
+}
+
+func newHTMLView(ctx context.Context, p *planner.Plan) (*htmlView, error) {
+	accounts := accountNames(p.Accounts)
+	v := &htmlView{
+		CSS:         template.CSS(htmlCSS),
+		CSP:         htmlCSP,
+		Fingerprint: htmlClean(p.Fingerprint),
+		Schema:      p.SchemaVersion,
+		Full:        htmlFullList,
+		MaxRows:     htmlMaxRows,
+		StepsTotal:  len(p.Steps),
+	}
+	v.header(p)
+	v.summary(p.Summary)
+	var err error
+	if v.Flow, err = newFlowChart(ctx, p.Users); err != nil {
+		return nil, err
+	}
+	if v.Targets, err = newStackChart(ctx, p.Users); err != nil {
+		return nil, err
+	}
+	v.Capacity = newCapacityChart(p.Licenses)
+	v.licenses(p.Licenses)
+	if err := v.risks(ctx, p, accounts); err != nil {
+		return nil, err
+	}
+	v.notes(p.Notes)
+	if err := v.steps(ctx, p, accounts); err != nil {
+		return nil, err
+	}
+	v.accounts(p.Accounts)
+	v.rules(p.Rules)
+	return v, nil
+}
+
+func (v *htmlView) header(p *planner.Plan) {
+	title := p.Source.Path
+	if o := p.Source.Org; o != nil && o.Name != "" {
+		title = o.Name
+	}
+	if title == "" {
+		title = p.Source.Kind
+	}
+	v.Title = htmlClean(title)
+	org := p.Source.Org
+	switch {
+	case org == nil:
+		v.Env = htmlEnv{"env-unknown", "Production or sandbox: unknown",
+			"The input has no Organization record, so this report cannot tell whether the org is production. Confirm which org the plan is for before you approve it."}
+	case org.Production || (org.IsSandbox != nil && !*org.IsSandbox):
+		v.Env = htmlEnv{"env-production", "Production org",
+			"Every step changes live users, and some cannot be undone. Rehearse the plan in a sandbox first."}
+	case org.IsSandbox != nil && *org.IsSandbox:
+		v.Env = htmlEnv{"env-sandbox", "Sandbox org",
+			"This plan was made from a sandbox. Plan again from the production org before changing it."}
+	default:
+		v.Env = htmlEnv{"env-unknown", "Production or sandbox: unknown",
+			"The Organization record does not say whether the org is a sandbox. Confirm which org the plan is for before you approve it."}
+	}
+	if org != nil {
+		v.Org = &htmlOrg{Name: htmlClean(org.Name), ID: htmlClean(org.ID), Type: htmlClean(org.OrganizationType), Instance: htmlClean(org.InstanceName)}
+	}
+	v.Source = htmlSource{Kind: htmlClean(p.Source.Kind), Path: htmlClean(p.Source.Path), Targets: htmlClean(p.Source.Targets), APICalls: p.Source.APICalls}
+	for _, f := range p.Source.Files {
+		v.Source.Files = append(v.Source.Files, htmlClean(f))
+	}
+	if !p.GeneratedAt.IsZero() {
+		t := p.GeneratedAt.UTC()
+		v.Generated = t.Format("2 January 2006, 15:04:05 UTC")
+		v.GeneratedISO = t.Format(time.RFC3339)
+	}
+}
+
+func (v *htmlView) summary(s planner.Summary) {
+	metric := func(key, label string, n int, tone string) htmlMetric {
+		return htmlMetric{Key: key, Label: label, Value: n, Text: htmlThousands(n), Tone: tone}
+	}
+	alert := func(n int, tone string) string {
+		if n > 0 {
+			return tone
+		}
+		return "good"
+	}
+	v.Headline = []htmlMetric{
+		metric("users", "Users in scope", s.Users, ""),
+		metric("steps", "Steps", s.Steps, ""),
+		metric("warnings", "Warnings", s.TotalWarnings(), ""),
+	}
+	v.Attention = []htmlMetric{
+		metric("irreversibleChanges", "Irreversible changes", s.IrreversibleChanges, alert(s.IrreversibleChanges, "alert")),
+		metric("newUserRecords", "New user records", s.NewUserRecords, alert(s.NewUserRecords, "warn")),
+		metric("rolesCreated", "Roles Salesforce will create", s.RolesCreated, alert(s.RolesCreated, "warn")),
+		metric("partnerAccountsToEnable", "Partner accounts to enable", s.PartnerAccountsToEnable, alert(s.PartnerAccountsToEnable, "warn")),
+		metric("licensesShort", "Licenses short of seats", s.LicensesShort, alert(s.LicensesShort, "alert")),
+	}
+	for _, oc := range htmlOutcomeCounts(s.Outcomes) {
+		m := metric("outcome."+oc.name, htmlClean(oc.label), oc.count, "")
+		m.Class = htmlOutcomeClass(oc.name)
+		m.Share = htmlShare(oc.count, s.Users)
+		v.Outcomes = append(v.Outcomes, m)
+	}
+
+	changing := s.Count(rules.ChangeInPlace) + s.Count(rules.DisableReenable) + s.Count(rules.Recreate)
+	v.Verdict = append(v.Verdict, fmt.Sprintf("%s of %s users change license: %s in place, %s disabled and enabled again as new users, %s recreated with no supported path.",
+		htmlThousands(changing), htmlThousands(s.Users), htmlThousands(s.Count(rules.ChangeInPlace)),
+		htmlThousands(s.Count(rules.DisableReenable)), htmlThousands(s.Count(rules.Recreate))))
+	if n := s.IrreversibleChanges; n > 0 {
+		v.Verdict = append(v.Verdict, htmlPlural(n, "step cannot", "steps cannot")+" be undone once carried out.")
+	}
+	if n := s.LicensesShort; n > 0 {
+		v.Verdict = append(v.Verdict, htmlPlural(n, "license does", "licenses do")+" not have enough seats for the users moving in: buy or free seats before the convert phase.")
+	}
+	if n := s.Count(rules.Invalid); n > 0 {
+		v.Verdict = append(v.Verdict, htmlPlural(n, "user has", "users have")+" a license that is not in the catalog and cannot be planned.")
+	}
+}
+
+// htmlOutcome is an outcome count with its plan.json name.
+type htmlOutcome struct {
+	name, label string
+	count       int
+}
+
+// htmlOutcomeCounts is outcomeCounts with the stable outcome names, which
+// the page's data-metric keys use.
+func htmlOutcomeCounts(m map[string]int) []htmlOutcome {
+	counts := outcomeCounts(m)
+	out := make([]htmlOutcome, len(counts))
+	for i, oc := range counts {
+		name := oc.label // keys outside rules.Outcomes keep their own name
+		if i < len(rules.Outcomes) {
+			name = rules.Outcomes[i].String()
+		}
+		out[i] = htmlOutcome{name, oc.label, oc.count}
+	}
+	return out
+}
+
+func (v *htmlView) licenses(ls []planner.LicenseCapacity) {
+	rows := make([]htmlLicenseRow, 0, min(len(ls), htmlMaxRows))
+	for _, l := range ls[:min(len(ls), htmlMaxRows)] {
+		rows = append(rows, htmlLicenseRow{
+			License: htmlClean(l.License), Total: htmlInt(l.Total), Used: htmlInt(l.Used), After: htmlInt(l.After),
+			MovingIn: l.MovingIn, MovingOut: l.MovingOut, Shortfall: l.Shortfall, Short: l.Shortfall > 0,
+		})
+	}
+	v.Licenses = htmlCapped(rows, len(ls))
+}
+
+func (v *htmlView) risks(ctx context.Context, p *planner.Plan, accounts map[string]string) error {
+	codes, groups, err := groupByCode(ctx, p.Users, htmlMaxUsersPerCode)
+	if err != nil {
+		return err
+	}
+	planByCode := map[rules.Code][]htmlPlanWarning{}
+	for _, w := range p.Warnings {
+		msg := w.Message
+		if msg == "" {
+			msg = w.Code.Message()
+		}
+		acct := ""
+		if w.AccountID != "" {
+			acct = orElse(accounts[w.AccountID], w.AccountID)
+		}
+		if _, seen := planByCode[w.Code]; !seen && groups[w.Code] == nil {
+			codes = append(codes, w.Code)
+		}
+		planByCode[w.Code] = append(planByCode[w.Code], htmlPlanWarning{Message: htmlClean(msg), License: htmlClean(w.License), Account: htmlClean(acct)})
+	}
+	for c, n := range p.Summary.Warnings {
+		if n != 0 && groups[rules.Code(c)] == nil && planByCode[rules.Code(c)] == nil {
+			codes = append(codes, rules.Code(c))
+		}
+	}
+	sortCodes(codes)
+	for _, c := range codes {
+		g := groups[c]
+		if g == nil {
+			g = &codeGroup{}
+		}
+		info, known := rules.Info(c)
+		r := htmlRisk{
+			Code: htmlClean(string(c)), Anchor: "risk-" + htmlAnchor(string(c)), Severity: severity(c), Class: "sev-unknown",
+			Count: p.Summary.Warnings[string(c)], Users: g.users, Message: htmlClean(orElse(info.Message, g.message)),
+			Source: htmlClean(info.Source), More: g.users - len(g.listed), Plan: planByCode[c],
+		}
+		if known {
+			r.Class = "sev-" + info.Severity.String()
+		}
+		for _, i := range g.listed {
+			u := &p.Users[i]
+			acct := u.AccountName
+			if acct == "" && u.AccountID != "" {
+				acct = orElse(accounts[u.AccountID], u.AccountID)
+			}
+			r.Listed = append(r.Listed, htmlUserRef{Name: htmlClean(u.Name), Username: htmlClean(orElse(u.Username, u.UserID)), Account: htmlClean(acct)})
+		}
+		v.Risks = append(v.Risks, r)
+	}
+	return nil
+}
+
+func (v *htmlView) notes(ns []string) {
+	rows := make([]string, 0, min(len(ns), htmlMaxRows))
+	for _, n := range ns[:min(len(ns), htmlMaxRows)] {
+		rows = append(rows, htmlClean(n))
+	}
+	v.Notes = htmlCapped(rows, len(ns))
+}
+
+func (v *htmlView) steps(ctx context.Context, p *planner.Plan, accounts map[string]string) error {
+	// Steps in phase order; a phase outside planner.Phases (a hand-edited
+	// plan) comes last, so no step is hidden.
+	byPhase := map[planner.Phase][]int{}
+	var phases []planner.Phase
+	for i := range p.Steps {
+		if err := checkCtx(ctx, i); err != nil {
+			return err
+		}
+		ph := p.Steps[i].Phase
+		if _, ok := byPhase[ph]; !ok {
+			phases = append(phases, ph)
+		}
+		byPhase[ph] = append(byPhase[ph], i)
+	}
+	slices.Sort(phases)
+	// Look up only the users of the rows shown: a map of every user would
+	// cost more than the whole page at 100,000 users.
+	users := map[string]*planner.UserPlan{}
+	for _, ph := range phases {
+		for _, i := range byPhase[ph][:min(len(byPhase[ph]), htmlMaxRows)] {
+			if id := p.Steps[i].UserID; id != "" {
+				users[id] = nil
+			}
+		}
+	}
+	for i := range p.Users {
+		if err := checkCtx(ctx, i); err != nil {
+			return err
+		}
+		if u, ok := users[p.Users[i].UserID]; ok && u == nil {
+			users[p.Users[i].UserID] = &p.Users[i]
+		}
+	}
+	for _, ph := range phases {
+		idx := byPhase[ph]
+		info, known := htmlPhaseInfo[ph]
+		if !known {
+			info = [2]string{ph.String(), "Steps in a phase this version of licenseplan does not know."}
+		}
+		rows := make([]htmlStepRow, 0, min(len(idx), htmlMaxRows))
+		for _, i := range idx[:min(len(idx), htmlMaxRows)] {
+			s := &p.Steps[i]
+			user, account := "", orElse(accounts[s.AccountID], s.AccountID)
+			if s.UserID != "" {
+				user = s.UserID
+				if u := users[s.UserID]; u != nil {
+					user = orElse(u.Username, u.UserID)
+					if (s.AccountID == "" || s.AccountID == u.AccountID) && u.AccountName != "" {
+						account = u.AccountName
+					}
+				}
+			}
+			rows = append(rows, htmlStepRow{Seq: s.Seq, Action: s.Action.String(), User: htmlClean(user), Account: htmlClean(account),
+				Description: htmlClean(s.Description), DependsOn: joinInts(s.DependsOn, ", "), Reversible: s.Reversible})
+		}
+		v.Phases = append(v.Phases, htmlPhase{Name: htmlAnchor(ph.String()), Title: info[0], About: info[1], Steps: htmlCapped(rows, len(idx))})
+	}
+	return nil
+}
+
+func (v *htmlView) accounts(as []planner.AccountPlan) {
+	rows := make([]htmlAccountRow, 0, min(len(as), htmlMaxRows))
+	for _, a := range as[:min(len(as), htmlMaxRows)] {
+		r := htmlAccountRow{Name: htmlClean(a.AccountName), ID: htmlClean(a.AccountID), Partner: htmlYesNo(a.IsPartner),
+			EnableStep: a.EnablePartnerStep, Users: a.Users, Changing: a.Changing, OwnerHasRole: htmlYesNo(a.OwnerHasRole)}
+		for _, role := range a.RolesCreated {
+			r.Roles = append(r.Roles, htmlClean(role))
+		}
+		rows = append(rows, r)
+	}
+	v.Accounts = htmlCapped(rows, len(as))
+}
+
+func (v *htmlView) rules(rs []planner.RuleUse) {
+	rows := make([]htmlRuleRow, 0, min(len(rs), htmlMaxRows))
+	for _, r := range rs {
+		if r.Conflict != "" {
+			v.Conflicts++
+		}
+	}
+	// Rules with a conflict first, so a long list never hides them.
+	order := make([]int, len(rs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ca, cb := rs[a].Conflict != "", rs[b].Conflict != ""
+		switch {
+		case ca && !cb:
+			return -1
+		case cb && !ca:
+			return 1
+		}
+		return 0
+	})
+	for _, i := range order[:min(len(order), htmlMaxRows)] {
+		r := rs[i]
+		rows = append(rows, htmlRuleRow{ID: htmlClean(r.ID), From: htmlClean(r.From), To: htmlClean(r.To), Outcome: r.Outcome.Label(),
+			Class: htmlOutcomeClass(r.Outcome.String()), Users: r.Users, Source: htmlClean(r.Source),
+			Explanation: htmlClean(r.Explanation), Conflict: htmlClean(r.Conflict)})
+	}
+	v.Rules = htmlCapped(rows, len(rs))
+}
+
+// htmlClean makes an org-derived value safe to show as text: html/template
+// escapes markup, and htmlClean shows control and bidi characters and bytes that
+// are not UTF-8 as escapes (\x1b, \u202e, \xff), so a value can neither hide
+// nor reorder the text around it.
+func htmlClean(s string) string { return termSafe(s) }
+
+// htmlOutcomeClass is the CSS class of an outcome name (o-change_in_place);
+// names outside the vocabulary get o-other.
+func htmlOutcomeClass(name string) string {
+	for _, o := range rules.Outcomes {
+		if o.String() == name {
+			return "o-" + name
+		}
+	}
+	return "o-other"
+}
+
+// htmlAnchor turns a code or name into an id fragment: letters, digits and '-'.
+func htmlAnchor(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+func htmlYesNo(s string) string {
+	switch s {
+	case "true":
+		return "yes"
+	case "false":
+		return "no"
+	}
+	return "unknown"
+}
+
+func htmlInt(n *int) string {
+	if n == nil {
+		return "unknown"
+	}
+	return htmlThousands(*n)
+}
+
+// htmlThousands formats n with comma separators: 100000 is "100,000".
+func htmlThousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	if len(s) <= 3 {
+		if neg {
+			return "-" + s
+		}
+		return s
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	first := len(s) % 3
+	if first == 0 {
+		first = 3
+	}
+	b.WriteString(s[:first])
+	for i := first; i < len(s); i += 3 {
+		b.WriteByte(',')
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// htmlShare is n as a percentage of total, one decimal ("12.5%"); "" when total
+// is 0.
+func htmlShare(n, total int) string {
+	if total <= 0 {
+		return ""
+	}
+	return strconv.FormatFloat(float64(n)*100/float64(total), 'f', 1, 64) + "%"
+}
+
+// htmlPlural is "1 <one>" or "n <many>".
+func htmlPlural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return htmlThousands(n) + " " + many
+}
