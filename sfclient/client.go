@@ -1,0 +1,608 @@
+package sfclient
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/simpleforce/simpleforce"
+
+	"github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/planner"
+)
+
+// DefaultAPIVersion is the REST API version used when none is given: the
+// last version that still has SOAP login(), so every login method works.
+const DefaultAPIVersion = "64.0"
+
+// Progress receives a pull's progress, one object at a time. The Client
+// calls it from the goroutine that runs Pull.
+type Progress interface {
+	// Begin starts an object, with the totalSize of its first page.
+	Begin(object string, total int)
+	// Advance reports n more records of the object received.
+	Advance(n int)
+	// End finishes the object; err is nil when all its records arrived.
+	End(err error)
+}
+
+// Options configure a Client. The zero value works.
+type Options struct {
+	// APIVersion is the REST API version, like "64.0" (default
+	// DefaultAPIVersion).
+	APIVersion string
+	// Base sends the HTTP requests (default: a clone of
+	// http.DefaultTransport). Tests point it at loopback servers.
+	Base http.RoundTripper
+	// Retry is the transport's retry policy; its Sleep also paces the
+	// retries of pages that do not parse.
+	Retry RetryPolicy
+	// BatchSize is the Sforce-Query-Options batch size (default 2000).
+	BatchSize int
+	// RequireSandbox makes Pull fail before it pulls any user when the org
+	// is not known to be a sandbox.
+	RequireSandbox bool
+	// Progress, if set, receives per-object progress.
+	Progress Progress
+	// TempDir is where the pulled CSV files are staged (default
+	// os.TempDir()); they are removed when Pull returns.
+	TempDir string
+	// Redactor, if set, is the one the Client adds its secrets to (so the
+	// caller can redact its debug log with it); default: a new one.
+	Redactor *Redactor
+}
+
+// Client pulls one org. Make it with New.
+type Client struct {
+	auth    Authenticator
+	opts    Options
+	tr      *Transport
+	red     *Redactor
+	sf      *simpleforce.Client
+	session Session
+	notes   []string
+}
+
+var versionRE = regexp.MustCompile(`^[1-9][0-9]\.0$`)
+
+// New returns a Client that logs in with auth. It sends nothing yet.
+func New(auth Authenticator, opts Options) (*Client, error) {
+	if auth == nil {
+		return nil, fmt.Errorf("%w: no authenticator", ErrConfig)
+	}
+	if opts.APIVersion == "" {
+		opts.APIVersion = DefaultAPIVersion
+	}
+	opts.APIVersion = strings.TrimPrefix(opts.APIVersion, "v")
+	if !versionRE.MatchString(opts.APIVersion) {
+		return nil, fmt.Errorf("%w: API version %s: want a version such as %s", ErrConfig, shortValue(opts.APIVersion), DefaultAPIVersion)
+	}
+	red := opts.Redactor
+	if red == nil {
+		red = NewRedactor()
+	}
+	red.Add(auth.Secrets()...)
+	tr, err := NewTransport(TransportOptions{Base: opts.Base, Retry: opts.Retry, BatchSize: opts.BatchSize, Redactor: red})
+	if err != nil {
+		return nil, err
+	}
+	opts.Retry = opts.Retry.withDefaults()
+	return &Client{auth: auth, opts: opts, tr: tr, red: red}, nil
+}
+
+// APICalls counts the REST API calls sent so far (see Transport.APICalls).
+func (c *Client) APICalls() int { return c.tr.APICalls() }
+
+// Usage is the org's API usage from the last Sforce-Limit-Info header.
+func (c *Client) Usage() Usage { return c.tr.Usage() }
+
+// InstanceURL is the org's instance URL, once connected.
+func (c *Client) InstanceURL() string { return c.session.InstanceURL }
+
+// Connect authenticates. Pull connects by itself when needed.
+func (c *Client) Connect(ctx context.Context) error {
+	return c.red.Error(c.login(ctx))
+}
+
+func (c *Client) login(ctx context.Context) error {
+	s, err := c.auth.Authenticate(ctx, c.tr.httpClient(ctx), c.opts.APIVersion)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !errors.Is(err, ErrAuth) && !errors.Is(err, ErrConfig) {
+			err = fmt.Errorf("%w: %s: %w", ErrAuth, c.auth.Method(), err)
+		}
+		return err
+	}
+	c.red.Add(s.AccessToken)
+	if c.sf == nil {
+		if n, ok := c.auth.(Noticer); ok {
+			c.notes = append(c.notes, n.Notice())
+		}
+	}
+	c.session = s
+	c.sf = simpleforce.NewClient(s.InstanceURL, simpleforce.DefaultClientID, c.opts.APIVersion)
+	c.sf.SetSidLoc(s.AccessToken, s.InstanceURL)
+	return nil
+}
+
+// Result is what Pull returns.
+type Result struct {
+	Snapshot    *org.Snapshot
+	InstanceURL string
+	// Method is how the client logged in (no secrets).
+	Method string
+	// Files are the snapshot files pulled, in snapshot order.
+	Files []string
+	// APICalls counts the REST API calls the pull used.
+	APICalls int
+	// Usage is the org's API usage after the pull.
+	Usage Usage
+	// Notes are for the user: objects skipped for lack of access, fields the
+	// org does not have, the SOAP login notice. They are not plan notes:
+	// the planner notes missing files and columns itself.
+	Notes []string
+}
+
+// Source is the plan source of the pull: Kind "org", the instance URL, the
+// files pulled and the API calls used. planner.Build fills Org from the
+// snapshot's Organization.
+func (r *Result) Source() planner.Source {
+	return planner.Source{Kind: "org", Path: r.InstanceURL, Files: slices.Clone(r.Files), APICalls: r.APICalls}
+}
+
+// Pull reads every snapshot file of org.Queries from the org: Organization
+// first (so RequireSandbox fails before any user is read), then a describe
+// of Account (Account.IsPartner exists only in orgs with partner licenses),
+// then each file's query ordered by Id. Optional objects the user cannot
+// read (INSUFFICIENT_ACCESS, INVALID_TYPE) are skipped with a note. The
+// records are checked (count equals totalSize, Ids strictly increase) and
+// then read with org.ReadSnapshot, which validates them like an offline
+// snapshot.
+func (c *Client) Pull(ctx context.Context) (*Result, error) {
+	res, err := c.pull(ctx)
+	return res, c.red.Error(err)
+}
+
+func (c *Client) pull(ctx context.Context) (*Result, error) {
+	if c.sf == nil {
+		if err := c.login(ctx); err != nil {
+			return nil, err
+		}
+	}
+	dir, err := os.MkdirTemp(c.opts.TempDir, "licenseplan-pull-")
+	if err != nil {
+		return nil, fmt.Errorf("staging folder for the pulled records: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	queries := map[string]org.Query{}
+	for _, q := range org.Queries {
+		queries[q.Object] = q
+	}
+	p := &puller{c: c, dir: dir}
+
+	// Organization first: whether this is production decides whether to go
+	// on.
+	orgQ := queries["Organization"]
+	if err := p.object(ctx, orgQ, orgQ.Fields); err != nil {
+		return nil, err
+	}
+	if c.opts.RequireSandbox {
+		if err := p.checkSandbox(); err != nil {
+			return nil, err
+		}
+	}
+
+	accountFields, err := p.describeAccount(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range org.Queries {
+		fields := q.Fields
+		switch q.Object {
+		case "Organization":
+			continue
+		case "Account":
+			if accountFields == nil {
+				continue // not readable; noted
+			}
+			fields = slices.DeleteFunc(slices.Clone(fields), func(f string) bool {
+				return isOptionalAccountField(f) && !accountFields[strings.ToLower(f)]
+			})
+		case "User":
+			if accountFields == nil || !accountFields["ispartner"] {
+				fields = slices.DeleteFunc(slices.Clone(fields), func(f string) bool { return strings.EqualFold(f, "Account.IsPartner") })
+			}
+		}
+		if err := p.object(ctx, q, fields); err != nil {
+			return nil, err
+		}
+	}
+
+	snap, err := org.ReadSnapshot(ctx, os.DirFS(dir), "org")
+	if err != nil {
+		return nil, fmt.Errorf("the records pulled from %s did not pass the snapshot checks: %w", c.session.InstanceURL, err)
+	}
+	return &Result{
+		Snapshot:    snap,
+		InstanceURL: c.session.InstanceURL,
+		Method:      c.auth.Method(),
+		Files:       slices.Clone(snap.Files),
+		APICalls:    c.tr.APICalls(),
+		Usage:       c.tr.Usage(),
+		Notes:       append(slices.Clone(c.notes), p.notes...),
+	}, nil
+}
+
+// isOptionalAccountField: Account fields that exist only with some
+// features, and are dropped from the query when the describe lacks them.
+func isOptionalAccountField(f string) bool {
+	return strings.EqualFold(f, "IsPartner") || strings.EqualFold(f, "IsCustomerPortal")
+}
+
+// puller is one Pull's state.
+type puller struct {
+	c     *Client
+	dir   string
+	notes []string
+	org   map[string]string // the Organization record's fields, lower-case keys
+}
+
+// restartSOQL is q's SOQL over cols, ordered by Id, and when afterID is set
+// limited to the records after it (afterID is checked by validID).
+func restartSOQL(q org.Query, cols []string, afterID string) string {
+	q.Fields = cols
+	q.OrderBy = "Id"
+	if afterID != "" {
+		cond := "Id > '" + afterID + "'"
+		if q.Where != "" {
+			cond = "(" + q.Where + ") AND " + cond
+		}
+		q.Where = cond
+	}
+	return q.SOQL()
+}
+
+func (p *puller) checkSandbox() error {
+	if p.org == nil {
+		return fmt.Errorf("%w: the Organization record could not be read, so this may be a production org; "+
+			"--require-sandbox refuses to go on", ErrNotSandbox)
+	}
+	who := fmt.Sprintf("%s (%s)", shortValue(p.org["name"]), p.org["id"])
+	switch strings.ToLower(p.org["issandbox"]) {
+	case "true":
+		return nil
+	case "false":
+		return fmt.Errorf("%w: org %s at %s is a production org (Organization.IsSandbox = false); "+
+			"--require-sandbox stopped before reading any user", ErrNotSandbox, who, p.c.session.InstanceURL)
+	}
+	return fmt.Errorf("%w: org %s did not say whether it is a sandbox (Organization.IsSandbox is blank); "+
+		"--require-sandbox refuses to go on", ErrNotSandbox, who)
+}
+
+// describeAccount returns the lower-case names of Account's fields, or nil
+// when Account cannot be described (then Account.csv is skipped).
+func (p *puller) describeAccount(ctx context.Context) (map[string]bool, error) {
+	c := p.c
+	path := fmt.Sprintf("services/data/v%s/sobjects/Account/describe", c.opts.APIVersion)
+	var names map[string]bool
+	err := c.call(ctx, "describe Account", func() error {
+		data, err := c.sf.ApexREST(http.MethodGet, path, nil)
+		if err != nil {
+			return err
+		}
+		var d struct {
+			Fields []struct {
+				Name string `json:"name"`
+			} `json:"fields"`
+		}
+		if err := json.Unmarshal(data, &d); err != nil {
+			return &badPage{fmt.Errorf("describe answer: %w", err)}
+		}
+		if len(d.Fields) == 0 {
+			return &badPage{errors.New("describe answer lists no fields")}
+		}
+		names = make(map[string]bool, len(d.Fields))
+		for _, f := range d.Fields {
+			names[strings.ToLower(f.Name)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && noAccess(ae.Code) {
+			p.notes = append(p.notes, fmt.Sprintf("Account could not be described (%s): Account.csv was not pulled "+
+				"and partner status is unknown.", ae.Code))
+			return nil, nil
+		}
+		return nil, err
+	}
+	if !names["ispartner"] {
+		p.notes = append(p.notes, "Account.IsPartner does not exist in this org (it exists only with partner licenses): "+
+			"it was left out of the Account and User queries, and partner status is unknown.")
+	}
+	if !names["iscustomerportal"] {
+		p.notes = append(p.notes, "Account.IsCustomerPortal does not exist in this org (it exists only with Customer Portal "+
+			"or Digital Experiences): it was left out of the Account query.")
+	}
+	return names, nil
+}
+
+func noAccess(code string) bool {
+	return strings.HasPrefix(code, "INSUFFICIENT_ACCESS") || code == "INVALID_TYPE" || code == "NOT_FOUND"
+}
+
+// badPage marks an answer that did not parse: it is fetched again.
+type badPage struct{ err error }
+
+func (e *badPage) Error() string { return e.err.Error() }
+func (e *badPage) Unwrap() error { return e.err }
+
+// call runs one API call: it re-authenticates once and repeats the call on
+// INVALID_SESSION_ID, fetches an answer that does not parse again (up to
+// the retry policy's MaxRetries), and turns REQUEST_LIMIT_EXCEEDED into a
+// final error that names the usage.
+func (c *Client) call(ctx context.Context, what string, fn func() error) error {
+	reauthed := false
+	for bad := 0; ; {
+		c.sf.SetHttpClient(c.tr.httpClient(ctx))
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var ae *APIError
+		var bp *badPage
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &ae) && ae.Code == "INVALID_SESSION_ID":
+			if reauthed {
+				return fmt.Errorf("%w: %s: Salesforce rejected the session again right after a new login (%s); "+
+					"check that the user may use the API", ErrSessionExpired, what, ae.Message)
+			}
+			if _, static := c.auth.(AccessToken); static {
+				return fmt.Errorf("%w: %s: the access token from SF_ACCESS_TOKEN expired or was revoked (%s); "+
+					"get a new one (for example: sf org display --target-org ALIAS --json)", ErrSessionExpired, what, ae.Message)
+			}
+			reauthed = true
+			if err := c.login(ctx); err != nil {
+				return fmt.Errorf("%s: the session expired and logging in again failed: %w", what, err)
+			}
+			continue
+		case errors.As(err, &ae) && ae.Code == "REQUEST_LIMIT_EXCEEDED":
+			return fmt.Errorf("%w: %s: the org's API request limit is used up (%s, from Sforce-Limit-Info; "+
+				"Salesforce said: %s); stopped at once without retrying: wait for the 24-hour usage to drop, "+
+				"or ask the admin for a higher limit", ErrRequestLimit, what, c.tr.Usage(), ae.Message)
+		case errors.As(err, &bp), errors.As(err, &se), errors.As(err, &te):
+			if bad >= c.opts.Retry.MaxRetries {
+				return fmt.Errorf("%w: %s: %v (after %d attempts); run again, and report it if it persists",
+					ErrBadResponse, what, err, bad+1)
+			}
+			if err := c.opts.Retry.Sleep(ctx, c.opts.Retry.backoff(bad)); err != nil {
+				return err
+			}
+			bad++
+			continue
+		}
+		return callError(what, err)
+	}
+}
+
+// callError describes a failed call without net/http's "Get URL:" prefix
+// (the URL holds the whole SOQL).
+func callError(what string, err error) error {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		hint := ""
+		switch {
+		case errors.Is(ae, ErrRetriesExhausted):
+			hint = "; Salesforce kept failing: try again later (status.salesforce.com shows incidents)"
+		case ae.Status == http.StatusUnauthorized:
+			hint = "; log in again"
+		case ae.Code == "INVALID_FIELD":
+			hint = "; the org or API version lacks a field (try a newer --api-version, or check field-level security)"
+		case ae.Status == http.StatusNotFound:
+			hint = "; check the instance URL and --api-version"
+		}
+		return fmt.Errorf("%s: %w%s", what, ae, hint)
+	}
+	var te *TransportError
+	if errors.As(err, &te) {
+		return fmt.Errorf("%s: %w; check the network and the instance URL", what, te)
+	}
+	if errors.Is(err, ErrReadOnly) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, plainCause(err))
+}
+
+// object pulls one snapshot file: q's SOQL with fields, ordered by Id. An
+// optional object the user cannot read is skipped with a note.
+func (p *puller) object(ctx context.Context, q org.Query, fields []string) error {
+	c := p.c
+	cols := slices.Clone(fields)
+	idCol := slices.IndexFunc(cols, func(f string) bool { return strings.EqualFold(f, "Id") })
+	if idCol < 0 {
+		// Every query is ordered by Id, and a restart needs the last one;
+		// the reader ignores the extra column.
+		cols = append(cols, "Id")
+		idCol = len(cols) - 1
+	}
+	paths := splitPaths(cols)
+
+	path := filepath.Join(p.dir, q.File)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("staging %s: %w", q.File, err)
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	cw := csv.NewWriter(bw)
+	closeAll := func() error {
+		cw.Flush()
+		err := cw.Error()
+		if e := bw.Flush(); err == nil {
+			err = e
+		}
+		if e := f.Close(); err == nil {
+			err = e
+		}
+		return err
+	}
+	if err := cw.Write(cols); err != nil {
+		closeAll()
+		return fmt.Errorf("staging %s: %w", q.File, err)
+	}
+
+	prog := c.opts.Progress
+	st := &objectState{q: q, cols: cols, paths: paths, idCol: idCol}
+	err = p.pages(ctx, st, cw)
+	if prog != nil && st.begun {
+		prog.End(err)
+	}
+	if cerr := closeAll(); err == nil && cerr != nil {
+		err = fmt.Errorf("staging %s: %w", q.File, cerr)
+	}
+	if err != nil {
+		var ae *APIError
+		if !q.Required && st.received == 0 && errors.As(err, &ae) && noAccess(ae.Code) {
+			os.Remove(path)
+			p.notes = append(p.notes, fmt.Sprintf("%s was not pulled: the user cannot read %s (%s).", q.File, q.Object, ae.Code))
+			return nil
+		}
+		return err
+	}
+	if q.Object == "Organization" && len(st.first) > 0 {
+		p.org = map[string]string{}
+		for i, col := range cols {
+			p.org[strings.ToLower(col)] = st.first[i]
+		}
+	}
+	return nil
+}
+
+// objectState tracks one object's pages.
+type objectState struct {
+	q         org.Query
+	cols      []string
+	paths     []fieldPath
+	idCol     int
+	received  int
+	expected  int    // totalSize, adjusted at each restart
+	pageTotal int    // totalSize of the current cursor
+	lastID    string // last Id received
+	begun     bool
+	first     []string // the first row (the Organization record)
+	restarts  int
+}
+
+// pages runs the object's query and follows nextRecordsUrl to the end,
+// writing each page's rows once the whole page has been checked.
+func (p *puller) pages(ctx context.Context, st *objectState, cw *csv.Writer) error {
+	c := p.c
+	q := st.q
+	what := "query " + q.Object
+	next := restartSOQL(q, st.cols, "")
+	fresh := true // next is a SOQL query, not a locator
+	for {
+		var page *simpleforce.QueryResult
+		var rowsOut [][]string
+		err := c.call(ctx, what, func() error {
+			var err error
+			page, err = c.sf.Query(next)
+			if err != nil {
+				return err
+			}
+			rowsOut, err = rows(page.Records, st.paths, st.idCol)
+			if err != nil {
+				return &badPage{fmt.Errorf("%s answer: %w", q.Object, err)}
+			}
+			if !page.Done && !strings.HasPrefix(page.NextRecordsURL, "/services/data/") {
+				return &badPage{fmt.Errorf("%s answer: done is false but nextRecordsUrl %s is not a /services/data/ path",
+					q.Object, shortValue(page.NextRecordsURL))}
+			}
+			if !page.Done && len(page.Records) == 0 {
+				return &badPage{fmt.Errorf("%s answer: an empty page before the end", q.Object)}
+			}
+			if page.TotalSize < 0 {
+				return &badPage{fmt.Errorf("%s answer: totalSize %d", q.Object, page.TotalSize)}
+			}
+			return nil
+		})
+		if err != nil {
+			var ae *APIError
+			if !fresh && errors.As(err, &ae) && ae.Code == "INVALID_QUERY_LOCATOR" {
+				// The cursor expired: query again after the last Id
+				// received. A query's first page is never a locator, and
+				// it holds records unless it is the last, so every
+				// restart makes progress.
+				next, fresh = restartSOQL(q, st.cols, st.lastID), true
+				continue
+			}
+			return err
+		}
+		if fresh {
+			if !st.begun {
+				st.expected = page.TotalSize
+				st.begun = true
+				if c.opts.Progress != nil {
+					c.opts.Progress.Begin(q.Object, page.TotalSize)
+				}
+			} else {
+				st.expected = st.received + page.TotalSize
+			}
+			st.pageTotal = page.TotalSize
+		} else if page.TotalSize != st.pageTotal {
+			return fmt.Errorf("%w: %s: totalSize changed from %d to %d between pages; run again",
+				ErrCountMismatch, what, st.pageTotal, page.TotalSize)
+		}
+		for _, row := range rowsOut {
+			id := row[st.idCol]
+			if id <= st.lastID {
+				kind := "out of order"
+				if id == st.lastID {
+					kind = "a duplicate"
+				}
+				return fmt.Errorf("%w: %s: record Id %s after %s is %s (the query is ordered by Id); "+
+					"nothing was written: run again", ErrOutOfOrder, what, id, st.lastID, kind)
+			}
+			st.lastID = id
+			if st.first == nil {
+				st.first = row
+			}
+			if err := cw.Write(row); err != nil {
+				return fmt.Errorf("staging %s: %w", q.File, err)
+			}
+		}
+		st.received += len(rowsOut)
+		if len(rowsOut) > 0 && c.opts.Progress != nil {
+			c.opts.Progress.Advance(len(rowsOut))
+		}
+		if st.received > st.expected {
+			return fmt.Errorf("%w: %s: received %d records but totalSize is %d: the org answered more than it counted; run again",
+				ErrCountMismatch, what, st.received, st.expected)
+		}
+		if page.Done {
+			break
+		}
+		next, fresh = page.NextRecordsURL, false
+	}
+	if st.received != st.expected {
+		return fmt.Errorf("%w: %s: received %d records but totalSize is %d: %d records were lost; run again",
+			ErrCountMismatch, what, st.received, st.expected, st.expected-st.received)
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package sfclient
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/simpleforce/simpleforce"
+)
+
+// fieldPath is a SOQL field path split at its dots: Profile.UserLicense.Name.
+type fieldPath []string
+
+func splitPaths(fields []string) []fieldPath {
+	out := make([]fieldPath, len(fields))
+	for i, f := range fields {
+		out[i] = strings.Split(f, ".")
+	}
+	return out
+}
+
+// lookup finds key in a record, exactly or else ignoring case: Salesforce
+// answers with the field names of the describe, which a query may spell in
+// another case.
+func lookup(m map[string]any, key string) (any, bool) {
+	if v, ok := m[key]; ok {
+		return v, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// cell flattens the value at path p of rec into a CSV cell: a string as it
+// is, a boolean as true/false, a number in decimal, null (the value or any
+// parent relationship on the way) as blank. A selected field missing from
+// the record, or a value that is an object where a field was asked for, is
+// an error: the answer does not match the query.
+func cell(rec map[string]any, p fieldPath) (string, error) {
+	var cur any = rec
+	for i, key := range p {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			if cur == nil {
+				return "", nil // a null parent relationship
+			}
+			return "", fmt.Errorf("field %s: %s is not a relationship object", strings.Join(p, "."), strings.Join(p[:i], "."))
+		}
+		v, ok := lookup(m, key)
+		if !ok {
+			return "", fmt.Errorf("field %s is missing from the record", strings.Join(p, "."))
+		}
+		cur = v
+	}
+	switch v := cur.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			return strconv.FormatInt(int64(v), 10), nil
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64), nil
+	}
+	return "", fmt.Errorf("field %s: a %T, not a value", strings.Join(p, "."), cur)
+}
+
+// rows flattens a page's records into CSV rows, in field order. idCol is
+// the index of Id in the fields. It fails on the first record that does not
+// fit, so a bad page is retried whole and nothing of it is written.
+func rows(recs []simpleforce.SObject, paths []fieldPath, idCol int) ([][]string, error) {
+	out := make([][]string, len(recs))
+	for i, r := range recs {
+		if r == nil {
+			return nil, fmt.Errorf("record %d is null", i+1)
+		}
+		row := make([]string, len(paths))
+		for j, p := range paths {
+			v, err := cell(r, p)
+			if err != nil {
+				return nil, fmt.Errorf("record %d: %w", i+1, err)
+			}
+			row[j] = v
+		}
+		if !validID(row[idCol]) {
+			return nil, fmt.Errorf("record %d: Id %s is not a Salesforce Id", i+1, shortValue(row[idCol]))
+		}
+		out[i] = row
+	}
+	return out, nil
+}
+
+// validID reports whether s looks like a Salesforce Id: 15 or 18 letters
+// and digits. Ids go into SOQL when a query restarts, so nothing else may.
+func validID(s string) bool {
+	if len(s) != 15 && len(s) != 18 {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}

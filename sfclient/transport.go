@@ -1,0 +1,369 @@
+package sfclient
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// RetryPolicy says how the transport retries.
+type RetryPolicy struct {
+	// MaxRetries is how many times a failed request is sent again (default
+	// 5; negative: never).
+	MaxRetries int
+	// BaseDelay is the first backoff (default 500ms); it doubles each
+	// retry up to MaxDelay (default 30s). The wait is drawn from
+	// [d/2, d) (jitter).
+	BaseDelay, MaxDelay time.Duration
+	// MaxRetryAfter is the longest Retry-After the transport waits for
+	// (default 5m); a longer one fails the request at once.
+	MaxRetryAfter time.Duration
+	// Sleep waits d or until ctx is done (default: a timer). Tests inject a
+	// fake clock.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Jitter returns a number in [0, 1) (default math/rand/v2).
+	Jitter func() float64
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxRetries == 0 {
+		p.MaxRetries = 5
+	}
+	if p.MaxRetries < 0 {
+		p.MaxRetries = 0
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = 500 * time.Millisecond
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = 30 * time.Second
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = 5 * time.Minute
+	}
+	if p.Sleep == nil {
+		p.Sleep = sleepCtx
+	}
+	if p.Jitter == nil {
+		p.Jitter = rand.Float64
+	}
+	return p
+}
+
+// backoff is the wait before retry number n (0-based).
+func (p RetryPolicy) backoff(n int) time.Duration {
+	d := p.BaseDelay
+	for i := 0; i < n && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, p.MaxDelay)
+	return d/2 + time.Duration(p.Jitter()*float64(d/2))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Usage is the API usage from the last Sforce-Limit-Info header
+// ("api-usage=USED/LIMIT"). Limit is 0 when no header was seen.
+type Usage struct {
+	Used, Limit int
+}
+
+// Known reports whether a Sforce-Limit-Info header was seen.
+func (u Usage) Known() bool { return u.Limit > 0 }
+
+func (u Usage) String() string {
+	if !u.Known() {
+		return "api-usage unknown (no Sforce-Limit-Info header)"
+	}
+	return fmt.Sprintf("api-usage=%d/%d", u.Used, u.Limit)
+}
+
+// parseLimitInfo reads "api-usage=18/15000" out of a Sforce-Limit-Info
+// value, which may list other parts ("per-app-api-usage=…") after commas.
+func parseLimitInfo(v string) (Usage, bool) {
+	for part := range strings.SplitSeq(v, ",") {
+		part = strings.TrimSpace(part)
+		rest, ok := strings.CutPrefix(part, "api-usage=")
+		if !ok {
+			continue
+		}
+		used, limit, ok := strings.Cut(rest, "/")
+		if !ok {
+			return Usage{}, false
+		}
+		u, err1 := strconv.Atoi(strings.TrimSpace(used))
+		l, err2 := strconv.Atoi(strings.TrimSpace(limit))
+		if err1 != nil || err2 != nil || u < 0 || l <= 0 {
+			return Usage{}, false
+		}
+		return Usage{Used: u, Limit: l}, true
+	}
+	return Usage{}, false
+}
+
+// maxBody bounds a response body the transport buffers. A query page of
+// 2,000 records is a few megabytes.
+const maxBody = 256 << 20
+
+// Transport is the read-only, retrying, counting http.RoundTripper under
+// every request a Client sends. Use NewTransport; the zero value is not
+// usable. It is safe for concurrent use.
+//
+// RoundTrip buffers each answer's body (so a body cut off mid-way is
+// retried like a dropped connection) and returns an *APIError, not a
+// response, for every status of 400 and above.
+type Transport struct {
+	base      http.RoundTripper
+	policy    RetryPolicy
+	batchSize int
+	timeout   time.Duration
+	redactor  *Redactor
+
+	calls atomic.Int64
+	mu    sync.Mutex
+	usage Usage
+}
+
+// TransportOptions configure NewTransport.
+type TransportOptions struct {
+	// Base sends the requests (default: a clone of http.DefaultTransport).
+	Base http.RoundTripper
+	// Retry is the retry policy.
+	Retry RetryPolicy
+	// BatchSize goes into Sforce-Query-Options (default 2000; Salesforce
+	// accepts 200 to 2000).
+	BatchSize int
+	// AttemptTimeout bounds each attempt, body included (default 2m).
+	AttemptTimeout time.Duration
+	// Redactor cleans server text kept in errors (nil: none).
+	Redactor *Redactor
+}
+
+// NewTransport returns a Transport.
+func NewTransport(o TransportOptions) (*Transport, error) {
+	if o.BatchSize == 0 {
+		o.BatchSize = 2000
+	}
+	if o.BatchSize < 200 || o.BatchSize > 2000 {
+		return nil, fmt.Errorf("%w: batch size %d: Salesforce accepts 200 to 2000", ErrConfig, o.BatchSize)
+	}
+	if o.Base == nil {
+		o.Base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	if o.AttemptTimeout <= 0 {
+		o.AttemptTimeout = 2 * time.Minute
+	}
+	return &Transport{base: o.Base, policy: o.Retry.withDefaults(), batchSize: o.BatchSize,
+		timeout: o.AttemptTimeout, redactor: o.Redactor}, nil
+}
+
+// APICalls counts the requests to /services/data that got an answer,
+// retries included: what Salesforce counts against the org's API limit.
+// Logins (OAuth token and SOAP login requests) are not counted.
+func (t *Transport) APICalls() int { return int(t.calls.Load()) }
+
+// Usage returns the API usage from the last Sforce-Limit-Info header.
+func (t *Transport) Usage() Usage {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.usage
+}
+
+// allowed reports whether a request may be sent: reads anywhere, and the
+// POSTs of the two login endpoints.
+func allowed(method, path string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		return true
+	case http.MethodPost:
+		p := cleanPath(path)
+		return p == "/services/oauth2/token" || strings.HasPrefix(p, "/services/Soap/u/")
+	}
+	return false
+}
+
+// cleanPath folds doubled slashes, so "//services/data" is checked like
+// "/services/data".
+func cleanPath(p string) string {
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	return p
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	path := req.URL.Path
+	if !allowed(req.Method, path) {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, fmt.Errorf("%w: %s %s (licenseplan only reads from the org)", ErrReadOnly, req.Method, path)
+	}
+	ctx := req.Context()
+	rest := strings.HasPrefix(cleanPath(path), "/services/data")
+	query := rest && strings.Contains(cleanPath(path), "/query")
+	if req.Body != nil && req.GetBody == nil {
+		// Without GetBody the request cannot be sent twice; buffer it.
+		data, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: reading request body: %w", req.Method, path, err)
+		}
+		req = req.Clone(ctx)
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	}
+
+	for attempt := 1; ; attempt++ {
+		r := req.Clone(ctx)
+		if attempt > 1 && req.GetBody != nil {
+			b, err := req.GetBody()
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: rewinding request body: %w", req.Method, path, err)
+			}
+			r.Body = b
+		}
+		if query {
+			r.Header.Set("Sforce-Query-Options", "batchSize="+strconv.Itoa(t.batchSize))
+		}
+		resp, body, err := t.attempt(r, rest)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if !retryableErr(err) || attempt > t.policy.MaxRetries {
+				return nil, &TransportError{Method: req.Method, Path: path, Attempts: attempt, Err: err}
+			}
+			if err := t.policy.Sleep(ctx, t.policy.backoff(attempt-1)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if resp.StatusCode < 400 {
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+			resp.ContentLength = int64(len(body))
+			return resp, nil
+		}
+		code, msg := parseErrorBody(body)
+		apiErr := &APIError{Method: req.Method, Path: path, Status: resp.StatusCode,
+			Code: code, Message: t.redactor.Redact(msg), Attempts: attempt}
+		if !retryableStatus(resp.StatusCode) || code == "REQUEST_LIMIT_EXCEEDED" || attempt > t.policy.MaxRetries {
+			return nil, apiErr
+		}
+		wait := t.policy.backoff(attempt - 1)
+		if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if ra > t.policy.MaxRetryAfter {
+				apiErr.Message = strings.TrimSpace(apiErr.Message + fmt.Sprintf(
+					" (Retry-After %s is longer than the %s this run waits; try again later)",
+					ra, t.policy.MaxRetryAfter))
+				return nil, apiErr
+			}
+			wait = ra
+		}
+		if err := t.policy.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// attempt sends r once and reads the whole body.
+func (t *Transport) attempt(r *http.Request, rest bool) (*http.Response, []byte, error) {
+	ctx, cancel := context.WithTimeout(r.Context(), t.timeout)
+	defer cancel()
+	resp, err := t.base.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	if rest {
+		t.calls.Add(1)
+	}
+	if v := resp.Header.Get("Sforce-Limit-Info"); v != "" {
+		if u, ok := parseLimitInfo(v); ok {
+			t.mu.Lock()
+			t.usage = u
+			t.mu.Unlock()
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	if len(body) > maxBody {
+		return nil, nil, fmt.Errorf("answer larger than %d MB", maxBody>>20)
+	}
+	return resp, body, nil
+}
+
+func retryableStatus(code int) bool {
+	return code == http.StatusTooManyRequests || code >= 500
+}
+
+// retryableErr recognises dropped connections and timeouts.
+func retryableErr(err error) bool {
+	var ne net.Error
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, syscall.EPIPE), errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, &ne) && ne.Timeout():
+		return true
+	}
+	return false
+}
+
+// retryAfter parses a Retry-After value: seconds, or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// boundTransport sends every request with ctx: simpleforce builds its
+// requests without a context.
+type boundTransport struct {
+	ctx context.Context
+	t   *Transport
+}
+
+func (b boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return b.t.RoundTrip(req.WithContext(b.ctx))
+}
+
+// httpClient returns an http.Client whose requests carry ctx.
+func (t *Transport) httpClient(ctx context.Context) *http.Client {
+	return &http.Client{Transport: boundTransport{ctx: ctx, t: t}}
+}
