@@ -1,7 +1,6 @@
 package sfclient
 
 import (
-	"errors"
 	"html"
 	"io"
 	"net/url"
@@ -103,12 +102,4 @@ func (rw *redactWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
-}
-
-var _ interface{ Unwrap() error } = (*redactedError)(nil)
-
-// isRedacted reports whether err's message was redacted (for tests).
-func isRedacted(err error) bool {
-	var re *redactedError
-	return errors.As(err, &re)
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	pathpkg "path"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,7 +197,7 @@ func allowed(method, path string) bool {
 	case http.MethodGet, http.MethodHead:
 		return true
 	case http.MethodPost:
-		p := cleanPath(path)
+		p := pathpkg.Clean(cleanPath(path))
 		return p == "/services/oauth2/token" || strings.HasPrefix(p, "/services/Soap/u/")
 	}
 	return false
