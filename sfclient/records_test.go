@@ -34,7 +34,7 @@ func TestCell(t *testing.T) {
 		{"Big", "12345678901", ""},
 		{"Profile.UserLicense.Name", "Partner Community", ""},
 		{"profile.userlicense.name", "Partner Community", ""}, // Salesforce's case may differ from the query's
-		{"UserRole.Name", "", ""},                            // null parent: blank
+		{"UserRole.Name", "", ""},                             // null parent: blank
 		{"UserRole.PortalAccount.Name", "", ""},
 		{"Account.IsPartner", "false", ""},
 		{"Account.Name", "", ""},
