@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"cmp"
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
@@ -126,6 +127,15 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 		return fmt.Errorf("reports: xlsx: %w", err)
 	}
 	f := excelize.NewFile()
+	// Deflate at its fastest level: about three times faster than the
+	// default for a slightly larger file.
+	f.ZipWriter = func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	}
 	defer func() {
 		// Close removes the stream writers' temporary files.
 		if cerr := f.Close(); cerr != nil && err == nil {
@@ -162,7 +172,8 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 			return fmt.Errorf("reports: xlsx: %w", err)
 		}
 	}
-	f.SetActiveSheet(0)
+	// Summary, the first sheet, is the active one already. SetActiveSheet
+	// would read every streamed sheet back into memory.
 	if err := setDocProps(f, p); err != nil {
 		return fmt.Errorf("reports: xlsx: document properties: %w", err)
 	}
