@@ -42,6 +42,7 @@ var formats = map[string]format{
 	"csv":  {new: func() Writer { return CSV{} }, file: "plan.csv"},
 	"md":   {new: func() Writer { return Markdown{} }, file: "report.md"},
 	"html": {new: func() Writer { return HTML{} }, file: "report.html"},
+	"xlsx": {new: func() Writer { return XLSX{} }, file: "plan.xlsx"},
 	"text": {new: func() Writer { return Text{} }},
 }
 
@@ -51,6 +52,7 @@ var (
 	_ Writer = CSV{}
 	_ Writer = Markdown{}
 	_ Writer = HTML{}
+	_ Writer = XLSX{}
 	_ Writer = Text{}
 )
 

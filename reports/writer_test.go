@@ -55,7 +55,7 @@ func allWriters() []struct {
 }
 
 func TestFormats(t *testing.T) {
-	want := []string{"csv", "html", "json", "md", "text"}
+	want := []string{"csv", "html", "json", "md", "text", "xlsx"}
 	if got := Formats(); !slices.Equal(got, want) {
 		t.Errorf("Formats() = %v, want %v", got, want)
 	}
@@ -71,7 +71,8 @@ func TestForFormat(t *testing.T) {
 		{"csv", CSV{}, false},
 		{"md", Markdown{}, false},
 		{"text", Text{}, false},
-		{"xlsx", nil, true},
+		{"xlsx", XLSX{}, false},
+		{"xls", nil, true},
 		{"JSON", nil, true},
 		{"", nil, true},
 	}
@@ -112,6 +113,7 @@ func TestFileName(t *testing.T) {
 		{"csv", "plan.csv", true},
 		{"md", "report.md", true},
 		{"html", "report.html", true},
+		{"xlsx", "plan.xlsx", true},
 		{"text", "", false},
 		{"nope", "", false},
 	}
