@@ -27,6 +27,8 @@ type Config struct {
 	Rules            struct {
 		Overrides []rules.Override `mapstructure:"overrides"`
 	} `mapstructure:"rules"`
+	// Live holds the live-org settings (live.go).
+	Live liveConfig `mapstructure:",squash"`
 
 	// File is the config file that was read ("" if none).
 	File string `mapstructure:"-"`
@@ -81,6 +83,9 @@ func loadConfig(cmd *cobra.Command, s *Streams) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w (see configs/licenseplan.yaml for the keys)", where, err)
 	}
 	cfg.File = file
+	if cmd.Name() == "plan" {
+		cfg.applySFEnv(cmd, s)
+	}
 	for i := range cfg.Rules.Overrides {
 		cfg.Rules.Overrides[i].Origin = fmt.Sprintf("%s: rules.overrides[%d]", file, i)
 	}

@@ -37,6 +37,10 @@ sets), with warnings and the rule and source behind every step.
 
 Input: --input DIR reads a snapshot folder (see 'licenseplan query' to export
 one with the Salesforce CLI); without it the built-in demo org is planned.
+A live org is pulled read-only instead with --target-org ALIAS, or
+SF_ACCESS_TOKEN with --instance-url, or --client-id with --jwt-key-file or
+SF_CLIENT_SECRET, or SF_USERNAME with SF_PASSWORD (secrets only from the
+environment or the config file, never flags).
 
 Targets: --targets FILE gives per-user targets (CSV: Id or Username,
 TargetLicense, TargetProfile) or selectors (YAML: match/to). --preset NAME
@@ -83,6 +87,7 @@ output.`,
 	f.Bool("include-inactive", false, "plan inactive users instead of skipping them")
 	f.Bool("detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	f.BoolP("quiet", "q", false, "print no notes on stderr")
+	addLiveFlags(f)
 	return cmd
 }
 
@@ -94,7 +99,7 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	snap, src, err := loadInput(ctx, cfg)
+	snap, src, err := loadPlanInput(ctx, s, cfg)
 	if err != nil {
 		return err
 	}
@@ -199,7 +204,7 @@ func loadTargets(cfg *Config, table *rules.Table) (*targets.Set, error) {
 			return nil, err
 		}
 		sets = append(sets, t)
-	} else if cfg.Input == "" {
+	} else if cfg.isDemoInput() {
 		t, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()))
 		if err != nil {
 			return nil, fmt.Errorf("built-in demo targets: %w", err)

@@ -1,0 +1,391 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/sfclient"
+)
+
+// liveConfig holds the settings of a live-org pull. It is squashed into
+// Config, so its keys are top-level config keys.
+//
+// Secrets (access-token, client-secret, password, security-token) come
+// only from the config file or the SF_* environment variables, never from
+// flags: a flag lands in shell history and in the process list.
+type liveConfig struct {
+	TargetOrg      string `mapstructure:"target-org"`
+	InstanceURL    string `mapstructure:"instance-url"`
+	ClientID       string `mapstructure:"client-id"`
+	Username       string `mapstructure:"username"`
+	JWTKeyFile     string `mapstructure:"jwt-key-file"`
+	LoginURL       string `mapstructure:"login-url"`
+	APIVersion     string `mapstructure:"api-version"`
+	RequireSandbox bool   `mapstructure:"require-sandbox"`
+	SaveSnapshot   string `mapstructure:"save-snapshot"`
+
+	AccessToken   string `mapstructure:"access-token"`
+	ClientSecret  string `mapstructure:"client-secret"`
+	Password      string `mapstructure:"password"`
+	SecurityToken string `mapstructure:"security-token"`
+}
+
+// liveFlagKeys are the live settings that are flags (and LICENSEPLAN_<KEY>
+// variables). The secrets are not among them.
+var liveFlagKeys = []string{"target-org", "instance-url", "client-id", "username", "jwt-key-file", "login-url",
+	"api-version", "require-sandbox", "save-snapshot"}
+
+func init() {
+	for _, k := range liveFlagKeys {
+		configKeys[k] = true
+	}
+}
+
+// sfEnv maps config keys to the Salesforce environment variables that set
+// them. They rank below a flag and LICENSEPLAN_<KEY>, above the file.
+var sfEnv = []struct{ key, env string }{
+	{"target-org", "SF_TARGET_ORG"},
+	{"instance-url", "SF_INSTANCE_URL"},
+	{"username", "SF_USERNAME"},
+	{"access-token", "SF_ACCESS_TOKEN"},
+	{"client-secret", "SF_CLIENT_SECRET"},
+	{"password", "SF_PASSWORD"},
+	{"security-token", "SF_SECURITY_TOKEN"},
+}
+
+// addLiveFlags adds the live-org flags to plan.
+func addLiveFlags(f *pflag.FlagSet) {
+	f.String("target-org", "", "pull the org of this Salesforce CLI `alias` (also SF_TARGET_ORG)")
+	f.String("instance-url", "", "instance `URL` of the org, with SF_ACCESS_TOKEN (also SF_INSTANCE_URL)")
+	f.String("client-id", "", "connected app consumer `key`, for --jwt-key-file or SF_CLIENT_SECRET")
+	f.String("username", "", "Salesforce `user` for the JWT bearer flow (also SF_USERNAME, with SF_PASSWORD for SOAP login)")
+	f.String("jwt-key-file", "", "PEM private key `file` of the connected app's certificate (JWT bearer flow)")
+	f.String("login-url", "", "login `URL`: https://test.salesforce.com for sandboxes, the My Domain URL for client credentials (default https://login.salesforce.com)")
+	f.String("api-version", "", "Salesforce REST API `version` (default "+sfclient.DefaultAPIVersion+")")
+	f.Bool("require-sandbox", false, "refuse to run unless the org is a sandbox (Organization.IsSandbox)")
+	f.String("save-snapshot", "", "also write the planned org as a snapshot into `folder`, to re-run offline with --input")
+}
+
+// applySFEnv fills live settings from the SF_* environment variables where
+// neither a flag nor LICENSEPLAN_<KEY> gave them (those rank higher; the
+// file ranks lower).
+func (c *Config) applySFEnv(cmd *cobra.Command, s *Streams) {
+	fields := c.Live.fields()
+	for _, e := range sfEnv {
+		v := s.Getenv(e.env)
+		if v == "" {
+			continue
+		}
+		if f := cmd.Flags().Lookup(e.key); f != nil && f.Changed {
+			continue
+		}
+		if s.Getenv("LICENSEPLAN_"+strings.ToUpper(strings.ReplaceAll(e.key, "-", "_"))) != "" && configKeys[e.key] {
+			continue
+		}
+		*fields[e.key] = v
+	}
+}
+
+func (l *liveConfig) fields() map[string]*string {
+	return map[string]*string{"target-org": &l.TargetOrg, "instance-url": &l.InstanceURL, "username": &l.Username,
+		"access-token": &l.AccessToken, "client-secret": &l.ClientSecret, "password": &l.Password,
+		"security-token": &l.SecurityToken}
+}
+
+// liveSettings names the live settings that are set, for messages.
+func (l *liveConfig) liveSettings() []string {
+	var out []string
+	add := func(v, name string) {
+		if v != "" {
+			out = append(out, name)
+		}
+	}
+	add(l.TargetOrg, "--target-org/SF_TARGET_ORG")
+	add(l.AccessToken, "SF_ACCESS_TOKEN")
+	add(l.InstanceURL, "--instance-url/SF_INSTANCE_URL")
+	add(l.ClientID, "--client-id")
+	add(l.JWTKeyFile, "--jwt-key-file")
+	add(l.ClientSecret, "SF_CLIENT_SECRET")
+	add(l.Password, "SF_PASSWORD")
+	add(l.SecurityToken, "SF_SECURITY_TOKEN")
+	return out
+}
+
+// authenticator picks the login method from the settings. It returns nil,
+// nil when no live source is configured (the demo org or --input).
+// SF_USERNAME alone is not a live source: it is only read with SF_PASSWORD
+// or the JWT flow.
+func (c *Config) authenticator() (sfclient.Authenticator, error) {
+	l := &c.Live
+	set := l.liveSettings()
+	if len(set) == 0 {
+		if l.LoginURL != "" {
+			return nil, flagErrorf("--login-url is set but no way to log in: add --target-org, SF_ACCESS_TOKEN, " +
+				"--client-id with --jwt-key-file or SF_CLIENT_SECRET, or SF_USERNAME with SF_PASSWORD")
+		}
+		return nil, nil
+	}
+	if c.Input != "" {
+		return nil, flagErrorf("--input reads a snapshot offline, but a live org is configured too (%s): "+
+			"unset those, or drop --input to pull the org", strings.Join(set, ", "))
+	}
+	var methods []string
+	if l.TargetOrg != "" {
+		methods = append(methods, "--target-org (Salesforce CLI)")
+	}
+	if l.AccessToken != "" {
+		methods = append(methods, "SF_ACCESS_TOKEN (access token)")
+	}
+	if l.JWTKeyFile != "" {
+		methods = append(methods, "--jwt-key-file (JWT bearer flow)")
+	}
+	if l.ClientSecret != "" {
+		methods = append(methods, "SF_CLIENT_SECRET (client credentials flow)")
+	}
+	if l.Password != "" {
+		methods = append(methods, "SF_PASSWORD (SOAP login)")
+	}
+	switch len(methods) {
+	case 0:
+		switch {
+		case l.InstanceURL != "":
+			return nil, flagErrorf("--instance-url needs an access token: set SF_ACCESS_TOKEN (for example from: sf org display --json)")
+		case l.SecurityToken != "":
+			return nil, flagErrorf("SF_SECURITY_TOKEN needs SF_USERNAME and SF_PASSWORD")
+		}
+		return nil, flagErrorf("--client-id needs --jwt-key-file (JWT bearer flow) or SF_CLIENT_SECRET (client credentials flow)")
+	case 1:
+	default:
+		return nil, flagErrorf("several ways to log in are configured: %s; keep one", strings.Join(methods, ", "))
+	}
+	switch {
+	case l.TargetOrg != "":
+		return sfclient.SFCLI{Alias: l.TargetOrg}, nil
+	case l.AccessToken != "":
+		if l.InstanceURL == "" {
+			return nil, flagErrorf("SF_ACCESS_TOKEN needs the org's instance URL: give --instance-url or set SF_INSTANCE_URL")
+		}
+		return sfclient.AccessToken{InstanceURL: l.InstanceURL, Token: l.AccessToken}, nil
+	case l.JWTKeyFile != "":
+		if l.ClientID == "" || l.Username == "" {
+			return nil, flagErrorf("the JWT bearer flow (--jwt-key-file) needs --client-id and --username")
+		}
+		key, err := os.ReadFile(l.JWTKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--jwt-key-file: %w", err)
+		}
+		if err := sfclient.CheckPrivateKey(key); err != nil {
+			return nil, fmt.Errorf("--jwt-key-file %s: %w", l.JWTKeyFile, err)
+		}
+		return sfclient.JWTBearer{ClientID: l.ClientID, Username: l.Username, LoginURL: l.LoginURL, PrivateKey: key}, nil
+	case l.ClientSecret != "":
+		if l.ClientID == "" {
+			return nil, flagErrorf("SF_CLIENT_SECRET (client credentials flow) needs --client-id")
+		}
+		if l.LoginURL == "" {
+			return nil, flagErrorf("the client credentials flow needs the org's My Domain URL: give --login-url https://MYDOMAIN.my.salesforce.com")
+		}
+		return sfclient.ClientCredentials{ClientID: l.ClientID, ClientSecret: l.ClientSecret, LoginURL: l.LoginURL}, nil
+	default:
+		if l.Username == "" {
+			return nil, flagErrorf("SF_PASSWORD (SOAP login) needs SF_USERNAME")
+		}
+		return sfclient.Password{LoginURL: l.LoginURL, Username: l.Username, Password: l.Password, SecurityToken: l.SecurityToken}, nil
+	}
+}
+
+// loadPlanInput loads what plan plans: a live org when one is configured,
+// else the snapshot folder or the demo org (loadInput). --save-snapshot and
+// --require-sandbox apply to every input.
+func loadPlanInput(ctx context.Context, s *Streams, cfg *Config) (*org.Snapshot, planner.Source, error) {
+	auth, err := cfg.authenticator()
+	if err != nil {
+		return nil, planner.Source{}, err
+	}
+	if cfg.Live.SaveSnapshot != "" && cfg.Input != "" && sameDir(cfg.Live.SaveSnapshot, cfg.Input) {
+		return nil, planner.Source{}, flagErrorf("--save-snapshot %s is the --input folder: give another folder", cfg.Live.SaveSnapshot)
+	}
+	warnSecretFile(s, cfg)
+	var snap *org.Snapshot
+	var src planner.Source
+	if auth != nil {
+		snap, src, err = pullOrg(ctx, s, cfg, auth)
+	} else {
+		snap, src, err = loadInput(ctx, cfg)
+		if err == nil && cfg.Live.RequireSandbox {
+			err = requireSandbox(snap)
+		}
+	}
+	if err != nil {
+		return nil, planner.Source{}, err
+	}
+	if dir := cfg.Live.SaveSnapshot; dir != "" {
+		if err := org.WriteSnapshot(ctx, dir, snap); err != nil {
+			return nil, planner.Source{}, fmt.Errorf("--save-snapshot %s: %w", dir, err)
+		}
+		if !cfg.Quiet {
+			fmt.Fprintf(s.ErrOut, "Saved the snapshot to %s (plan it offline with --input %s)\n", dir, dir)
+		}
+	}
+	return snap, src, nil
+}
+
+// isDemoInput reports whether plan reads the built-in demo org, whose own
+// per-user targets then apply.
+func (c *Config) isDemoInput() bool {
+	return c.Input == "" && len(c.Live.liveSettings()) == 0
+}
+
+func requireSandbox(snap *org.Snapshot) error {
+	o := snap.Organization
+	switch {
+	case o == nil:
+		return fmt.Errorf("--require-sandbox: the input has no Organization.csv, so it may be a production org")
+	case o.IsSandbox.IsTrue():
+		return nil
+	case o.IsSandbox.IsFalse():
+		return fmt.Errorf("--require-sandbox: org %q (%s) is a production org (Organization.IsSandbox = false)", o.Name, o.ID)
+	}
+	return fmt.Errorf("--require-sandbox: org %q (%s) does not say whether it is a sandbox (IsSandbox is blank)", o.Name, o.ID)
+}
+
+func sameDir(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(sa, sb)
+	}
+	return filepath.Clean(a) == filepath.Clean(b)
+}
+
+// warnSecretFile notes a config file that holds a secret and that other
+// users may read.
+func warnSecretFile(s *Streams, cfg *Config) {
+	l := &cfg.Live
+	if cfg.Quiet || cfg.File == "" || (l.AccessToken == "" && l.ClientSecret == "" && l.Password == "" && l.SecurityToken == "") {
+		return
+	}
+	st, err := os.Stat(cfg.File)
+	if err == nil && st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(s.ErrOut, "note: config file %s may hold a secret and others can read it (mode %s): chmod 600 %s\n",
+			cfg.File, st.Mode().Perm(), cfg.File)
+	}
+}
+
+// pullOrg pulls the org that auth logs in to, through sfclient, with
+// progress bars on a terminal, and returns the snapshot and plan source.
+// The demo run can call it with sfclient.AccessToken{InstanceURL, Token}.
+func pullOrg(ctx context.Context, s *Streams, cfg *Config, auth sfclient.Authenticator) (*org.Snapshot, planner.Source, error) {
+	red := sfclient.NewRedactor()
+	routeLibraryLog(s, red)
+	var prog sfclient.Progress
+	if s.ErrTTY && !cfg.Quiet {
+		prog = &bars{w: s.ErrOut}
+	}
+	c, err := sfclient.New(auth, sfclient.Options{APIVersion: cfg.Live.APIVersion, RequireSandbox: cfg.Live.RequireSandbox,
+		Progress: prog, Redactor: red})
+	if err != nil {
+		return nil, planner.Source{}, flagErrorf("%w", err)
+	}
+	res, err := c.Pull(ctx)
+	if err != nil {
+		if errors.Is(err, sfclient.ErrConfig) {
+			return nil, planner.Source{}, &flagError{err}
+		}
+		return nil, planner.Source{}, err
+	}
+	if !cfg.Quiet {
+		for _, n := range res.Notes {
+			fmt.Fprintf(s.ErrOut, "note: %s\n", n)
+		}
+		fmt.Fprintln(s.ErrOut, pulledLine(res))
+	}
+	return res.Snapshot, res.Source(), nil
+}
+
+// pulledLine summarises a pull for stderr, marking production plainly.
+func pulledLine(res *sfclient.Result) string {
+	kind := "org of unknown kind (no Organization record)"
+	if o := res.Snapshot.Organization; o != nil {
+		switch {
+		case o.IsSandbox.IsTrue():
+			kind = fmt.Sprintf("sandbox %q", o.Name)
+		case o.IsSandbox.IsFalse():
+			kind = fmt.Sprintf("PRODUCTION org %q", o.Name)
+		default:
+			kind = fmt.Sprintf("org %q (sandbox or production unknown)", o.Name)
+		}
+	}
+	return fmt.Sprintf("Pulled %d users from %s at %s (read only) with %d API calls; %s",
+		len(res.Snapshot.Users), kind, res.InstanceURL, res.APICalls, res.Usage)
+}
+
+// routeLibraryLog sends the standard log package, which simpleforce writes
+// to on failures and logins, to stderr through the redactor when
+// LICENSEPLAN_DEBUG is set, and nowhere otherwise, so it never reaches
+// stdout (or the JSON there). log.SetOutput is process-wide; licenseplan
+// pulls at most one org per run, and nothing else in it uses log.
+func routeLibraryLog(s *Streams, red *sfclient.Redactor) {
+	var w io.Writer = io.Discard
+	if s.Getenv("LICENSEPLAN_DEBUG") != "" {
+		w = red.Writer(s.ErrOut)
+	}
+	log.SetOutput(w)
+	log.SetFlags(0)
+	log.SetPrefix("debug: ")
+}
+
+// bars draws one progressbar per object on stderr.
+type bars struct {
+	w   io.Writer
+	cur *progressbar.ProgressBar
+}
+
+func (b *bars) Begin(object string, total int) {
+	if total <= 0 {
+		b.cur = nil
+		return
+	}
+	b.cur = progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(b.w),
+		progressbar.OptionSetDescription(fmt.Sprintf("%-26s", object)),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(b.w) }),
+	)
+}
+
+func (b *bars) Advance(n int) {
+	if b.cur != nil {
+		b.cur.Add(n)
+	}
+}
+
+func (b *bars) End(err error) {
+	if b.cur == nil {
+		return
+	}
+	if err == nil {
+		b.cur.Finish()
+	} else {
+		b.cur.Exit()
+		fmt.Fprintln(b.w)
+	}
+	b.cur = nil
+}
+
+var _ sfclient.Progress = (*bars)(nil)

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/licenseplan/licenseplan/demo"
+	"github.com/licenseplan/licenseplan/sfclient"
+)
+
+// configFor parses plan's flags and environment into a Config, without
+// running the plan.
+func configFor(t *testing.T, env map[string]string, args ...string) (*Config, error) {
+	t.Helper()
+	s := &Streams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, Getenv: func(k string) string { return env[k] }}
+	var cfg *Config
+	var cfgErr error
+	cmd := newPlanCmd(s)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		cfg, cfgErr = loadConfig(cmd, s)
+		return nil
+	}
+	cmd.SetArgs(args)
+	cmd.SetOut(s.Out)
+	cmd.SetErr(s.ErrOut)
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("flags %q: %v", args, err)
+	}
+	return cfg, cfgErr
+}
+
+func writeKey(t *testing.T, dir string) string {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(k)
+	return writeFile(t, dir, "server.key", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})))
+}
+
+// TestLiveAuthSelection: flags, SF_* variables and the config file pick
+// one login method, or give a usage error that says what is missing.
+func TestLiveAuthSelection(t *testing.T) {
+	dir := t.TempDir()
+	key := writeKey(t, dir)
+	cfgFile := writeFile(t, dir, "lp.yaml", "instance-url: https://file.my.salesforce.com\naccess-token: 00Dfile!tok\n")
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		want    sfclient.Authenticator // nil: no live source
+		wantErr string
+	}{
+		{"nothing: demo", nil, nil, nil, ""},
+		{"--input: offline", nil, []string{"--input", dir}, nil, ""},
+		{"SF_USERNAME alone is not a live source", map[string]string{"SF_USERNAME": "a@b"}, nil, nil, ""},
+		{"--target-org", nil, []string{"--target-org", "dev"}, sfclient.SFCLI{Alias: "dev"}, ""},
+		{"SF_TARGET_ORG", map[string]string{"SF_TARGET_ORG": "dev"}, nil, sfclient.SFCLI{Alias: "dev"}, ""},
+		{"flag beats SF_TARGET_ORG", map[string]string{"SF_TARGET_ORG": "env"}, []string{"--target-org", "flag"}, sfclient.SFCLI{Alias: "flag"}, ""},
+		{"LICENSEPLAN_TARGET_ORG beats SF_TARGET_ORG", map[string]string{"SF_TARGET_ORG": "sf", "LICENSEPLAN_TARGET_ORG": "lp"}, nil, sfclient.SFCLI{Alias: "lp"}, ""},
+		{"access token", map[string]string{"SF_ACCESS_TOKEN": "00Dx!t", "SF_INSTANCE_URL": "https://a.my.salesforce.com"}, nil,
+			sfclient.AccessToken{InstanceURL: "https://a.my.salesforce.com", Token: "00Dx!t"}, ""},
+		{"access token with --instance-url", map[string]string{"SF_ACCESS_TOKEN": "00Dx!t", "SF_INSTANCE_URL": "https://env.my.salesforce.com"},
+			[]string{"--instance-url", "https://flag.my.salesforce.com"},
+			sfclient.AccessToken{InstanceURL: "https://flag.my.salesforce.com", Token: "00Dx!t"}, ""},
+		{"access token from the config file", nil, []string{"--config", cfgFile},
+			sfclient.AccessToken{InstanceURL: "https://file.my.salesforce.com", Token: "00Dfile!tok"}, ""},
+		{"SF_ACCESS_TOKEN beats the config file", map[string]string{"SF_ACCESS_TOKEN": "00Denv!tok"}, []string{"--config", cfgFile},
+			sfclient.AccessToken{InstanceURL: "https://file.my.salesforce.com", Token: "00Denv!tok"}, ""},
+		{"JWT", nil, []string{"--client-id", "3MVG", "--username", "u@x", "--jwt-key-file", key, "--login-url", "https://test.salesforce.com"},
+			sfclient.JWTBearer{ClientID: "3MVG", Username: "u@x", LoginURL: "https://test.salesforce.com", PrivateKey: mustRead(t, key)}, ""},
+		{"client credentials", map[string]string{"SF_CLIENT_SECRET": "sec"}, []string{"--client-id", "3MVG", "--login-url", "https://acme.my.salesforce.com"},
+			sfclient.ClientCredentials{ClientID: "3MVG", ClientSecret: "sec", LoginURL: "https://acme.my.salesforce.com"}, ""},
+		{"SOAP", map[string]string{"SF_USERNAME": "u@x", "SF_PASSWORD": "pw", "SF_SECURITY_TOKEN": "tk"}, nil,
+			sfclient.Password{Username: "u@x", Password: "pw", SecurityToken: "tk"}, ""},
+
+		{"--input and a live org", map[string]string{"SF_TARGET_ORG": "dev"}, []string{"--input", dir}, nil, "--input reads a snapshot offline, but a live org is configured too (--target-org/SF_TARGET_ORG)"},
+		{"two methods", map[string]string{"SF_ACCESS_TOKEN": "t", "SF_INSTANCE_URL": "https://a.my.salesforce.com"}, []string{"--target-org", "dev"}, nil, "several ways to log in are configured: --target-org (Salesforce CLI), SF_ACCESS_TOKEN (access token); keep one"},
+		{"token without instance", map[string]string{"SF_ACCESS_TOKEN": "t"}, nil, nil, "SF_ACCESS_TOKEN needs the org's instance URL"},
+		{"instance without token", nil, []string{"--instance-url", "https://a.my.salesforce.com"}, nil, "--instance-url needs an access token"},
+		{"client id alone", nil, []string{"--client-id", "3MVG"}, nil, "--client-id needs --jwt-key-file"},
+		{"JWT without username", nil, []string{"--client-id", "3MVG", "--jwt-key-file", key}, nil, "needs --client-id and --username"},
+		{"JWT key missing", nil, []string{"--client-id", "3MVG", "--username", "u", "--jwt-key-file", filepath.Join(dir, "nope.key")}, nil, "--jwt-key-file: open"},
+		{"JWT key not a key", nil, []string{"--client-id", "3MVG", "--username", "u", "--jwt-key-file", cfgFile}, nil, "is not PEM"},
+		{"client credentials without My Domain", map[string]string{"SF_CLIENT_SECRET": "sec"}, []string{"--client-id", "3MVG"}, nil, "needs the org's My Domain URL"},
+		{"password without username", map[string]string{"SF_PASSWORD": "pw"}, nil, nil, "SF_PASSWORD (SOAP login) needs SF_USERNAME"},
+		{"login URL alone", nil, []string{"--login-url", "https://test.salesforce.com"}, nil, "--login-url is set but no way to log in"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := configFor(t, tt.env, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := cfg.authenticator()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %#v, want %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestSecretsAreNotFlags: no flag can carry a secret.
+func TestSecretsAreNotFlags(t *testing.T) {
+	cmd := newPlanCmd(&Streams{Getenv: func(string) string { return "" }})
+	for _, name := range []string{"access-token", "client-secret", "password", "security-token", "token", "secret"} {
+		if cmd.Flags().Lookup(name) != nil {
+			t.Errorf("plan has a --%s flag", name)
+		}
+	}
+	for _, name := range liveFlagKeys {
+		if cmd.Flags().Lookup(name) == nil {
+			t.Errorf("plan lacks --%s", name)
+		}
+	}
+}
+
+func TestLiveUsageErrorsThroughCLI(t *testing.T) {
+	inTempDir(t)
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"input and live", map[string]string{"SF_TARGET_ORG": "dev"}, []string{"plan", "--input", "."}, "a live org is configured too"},
+		{"bad API version", map[string]string{"SF_ACCESS_TOKEN": "t"}, []string{"plan", "--instance-url", "https://a.my.salesforce.com", "--api-version", "latest"}, `API version "latest"`},
+		{"plain http to a remote host", map[string]string{"SF_ACCESS_TOKEN": "00Dx!sekrit"}, []string{"plan", "--instance-url", "http://a.my.salesforce.com"}, "use https"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.env, tt.args...)
+			if r.code != exitError || !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "--help") {
+				t.Fatalf("exit %d, stderr %q; want a usage error with %q", r.code, r.stderr, tt.want)
+			}
+			if strings.Contains(r.stderr, "sekrit") || r.stdout != "" {
+				t.Errorf("stdout %q, stderr %q", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+func TestRequireSandboxOffline(t *testing.T) {
+	dir := inTempDir(t)
+	snap := filepath.Join(dir, "snap")
+	os.Mkdir(snap, 0o755)
+	writeFile(t, snap, "User.csv", "Id,Username,Profile.UserLicense.Name\n005000000000001,a@x,Salesforce\n")
+	r := run(t, nil, "plan", "--input", snap, "--require-sandbox", "--format", "json")
+	if r.code != exitError || !strings.Contains(r.stderr, "no Organization.csv") {
+		t.Fatalf("no Organization.csv: exit %d, %q", r.code, r.stderr)
+	}
+	writeFile(t, snap, "Organization.csv", "Id,Name,IsSandbox\n00D000000000001,Acme,false\n")
+	r = run(t, nil, "plan", "--input", snap, "--require-sandbox", "--format", "json")
+	if r.code != exitError || !strings.Contains(r.stderr, `org "Acme" (00D000000000001) is a production org`) {
+		t.Fatalf("production: exit %d, %q", r.code, r.stderr)
+	}
+	// The demo org is a sandbox.
+	if r := run(t, nil, "plan", "--require-sandbox", "--format", "json"); r.code != 0 {
+		t.Fatalf("demo: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestSaveSnapshotOffline(t *testing.T) {
+	dir := inTempDir(t)
+	saved := filepath.Join(dir, "saved")
+	tg := writeFile(t, dir, "targets.csv", string(demo.Targets()))
+	first := run(t, nil, "plan", "--save-snapshot", saved, "--format", "json", "--targets", tg)
+	if first.code != 0 || !strings.Contains(first.stderr, "Saved the snapshot to "+saved) {
+		t.Fatalf("exit %d: %s", first.code, first.stderr)
+	}
+	again := run(t, nil, "plan", "--input", saved, "--format", "json", "--targets", tg)
+	if again.code != 0 {
+		t.Fatalf("exit %d: %s", again.code, again.stderr)
+	}
+	if stripSource(t, first.stdout) != stripSource(t, again.stdout) {
+		t.Error("the plan of the saved snapshot differs from the first plan")
+	}
+	if r := run(t, nil, "plan", "--input", saved, "--save-snapshot", saved); r.code != exitError || !strings.Contains(r.stderr, "is the --input folder") {
+		t.Errorf("same folder: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// stripSource returns plan.json without its source and fingerprint (which
+// covers the source).
+func stripSource(t *testing.T, planJSON string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(planJSON), &m); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	delete(m, "source")
+	delete(m, "fingerprint")
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestProgressBars(t *testing.T) {
+	var buf bytes.Buffer
+	b := &bars{w: &buf}
+	b.Begin("User", 4000)
+	b.Advance(2000)
+	b.Advance(2000)
+	b.End(nil)
+	b.Begin("UserRole", 0) // nothing to draw
+	b.Advance(0)
+	b.End(nil)
+	out := buf.String()
+	if !strings.Contains(out, "User") || !strings.Contains(out, "4000/4000") || strings.Contains(out, "UserRole") {
+		t.Errorf("bars drew %q", out)
+	}
+}
