@@ -729,3 +729,29 @@ func TestPullCancelled(t *testing.T) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
 }
+
+// TestPullMarksProduction: the plan of a production org says so in its
+// source.
+func TestPullMarksProduction(t *testing.T) {
+	for _, sandbox := range []bool{false, true} {
+		t.Run(fmt.Sprintf("IsSandbox %v", sandbox), func(t *testing.T) {
+			f := newFakeOrg(t)
+			addUsers(f, 1)
+			addOrganization(f, sandbox)
+			c, _ := testClient(t, tokenAuth(f), Options{})
+			res, err := c.Pull(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			table, _ := rules.Default()
+			p := planner.Build(res.Snapshot, table, nil, planner.Options{Source: res.Source()})
+			o := p.Source.Org
+			if o == nil || o.ID != "00D000000000001" || o.Name != "Acme" || o.IsSandbox == nil || *o.IsSandbox != sandbox || o.Production == sandbox {
+				t.Fatalf("source org %+v", o)
+			}
+			if p.Source.Kind != "org" || p.Source.Path != f.url() || p.Source.APICalls != res.APICalls || res.APICalls == 0 {
+				t.Errorf("source %+v", p.Source)
+			}
+		})
+	}
+}
