@@ -55,7 +55,7 @@ const (
 var htmlFiles embed.FS
 
 var (
-	htmlTemplate = template.Must(template.New("report.html.tmpl").ParseFS(htmlFiles, "templates/report.html.tmpl"))
+	htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{"plural": htmlPlural}).ParseFS(htmlFiles, "templates/report.html.tmpl"))
 	htmlCSS      = htmlMustRead(htmlFiles, "templates/report.css")
 	// htmlCSP allows the report's own <style> element (by hash) and nothing
 	// else: no script, no connection, no image, font or frame.
@@ -128,6 +128,12 @@ type htmlView struct {
 	Conflicts    int
 	Full         string
 	MaxRows      int
+	Geom         htmlGeom
+}
+
+// htmlGeom holds the chart coordinates the template needs.
+type htmlGeom struct {
+	LabelX, PlotX, RightLabelX, FigureX int
 }
 
 // htmlList is a list shown up to htmlMaxRows rows.
@@ -250,7 +256,9 @@ func newHTMLView(ctx context.Context, p *planner.Plan) (*htmlView, error) {
 		Schema:      p.SchemaVersion,
 		Full:        htmlFullList,
 		MaxRows:     htmlMaxRows,
-		StepsTotal:  len(p.Steps),
+		Geom: htmlGeom{LabelX: chartLabelW, PlotX: chartPlotX,
+			RightLabelX: chartRightX + chartNodeW + 6, FigureX: chartCapacityText},
+		StepsTotal: len(p.Steps),
 	}
 	v.header(p)
 	v.summary(p.Summary)
@@ -548,9 +556,15 @@ func (v *htmlView) rules(rs []planner.RuleUse) {
 	})
 	for _, i := range order[:min(len(order), htmlMaxRows)] {
 		r := rs[i]
+		// The planner's explanation ends with the conflict, which the
+		// report shows on its own.
+		expl := r.Explanation
+		if r.Conflict != "" {
+			expl = strings.TrimSpace(strings.Replace(expl, "Conflict: "+r.Conflict, "", 1))
+		}
 		rows = append(rows, htmlRuleRow{ID: htmlClean(r.ID), From: htmlClean(r.From), To: htmlClean(r.To), Outcome: r.Outcome.Label(),
 			Class: htmlOutcomeClass(r.Outcome.String()), Users: r.Users, Source: htmlClean(r.Source),
-			Explanation: htmlClean(r.Explanation), Conflict: htmlClean(r.Conflict)})
+			Explanation: htmlClean(expl), Conflict: htmlClean(r.Conflict)})
 	}
 	v.Rules = htmlCapped(rows, len(rs))
 }

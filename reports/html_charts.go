@@ -16,8 +16,16 @@ import (
 // the page (width: 100%), so it fits A4 and Letter as well as a screen.
 const (
 	chartWidth  = 960
-	chartLabelW = 250 // room for a license name left of the plot
-	chartLabelN = 38  // runes of a label before it is cut with "…"
+	chartLabelW = 290 // room for a license name left of the plot
+	chartLabelN = 40  // runes of a label before it is cut with "…"
+	chartPlotX  = chartLabelW + 10
+	chartNodeW  = 12 // the flow chart's license bars
+	// chartRightX is where the flow chart's target licenses stand.
+	chartRightX = chartWidth - chartLabelW - 10 - chartNodeW
+	// chartCapacityW is the capacity chart's plot width; its figures
+	// follow at chartCapacityText.
+	chartCapacityW    = 360
+	chartCapacityText = chartPlotX + chartCapacityW + 14
 	// chartFlowMax is how many flows the flow chart draws; the rest are in its
 	// table.
 	chartFlowMax = 40
@@ -167,9 +175,9 @@ func newFlowChart(ctx context.Context, users []planner.UserPlan) (flowChart, err
 	leftIdx, rightIdx := index(left), index(right)
 
 	const (
-		nodeW = 12
-		xL    = chartLabelW + 10
-		xR    = chartWidth - chartLabelW - 10 - nodeW
+		nodeW = chartNodeW
+		xL    = chartPlotX
+		xR    = chartRightX
 	)
 	for _, side := range []struct {
 		ns    []*node
@@ -317,7 +325,7 @@ func newStackChart(ctx context.Context, users []planner.UserPlan) (stackChart, e
 	const (
 		rowH  = 24
 		barH  = 16
-		x0    = chartLabelW + 10
+		x0    = chartPlotX
 		plotW = chartWidth - x0 - 80
 	)
 	most := 0
@@ -373,8 +381,8 @@ func newCapacityChart(ls []planner.LicenseCapacity) capacityChart {
 	const (
 		rowH  = 36
 		barH  = 11
-		x0    = chartLabelW + 10
-		plotW = 450
+		x0    = chartPlotX
+		plotW = chartCapacityW
 	)
 	for _, l := range ls {
 		if l.MovingIn == 0 && l.MovingOut == 0 && l.Shortfall <= 0 {

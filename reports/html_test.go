@@ -276,10 +276,27 @@ func TestHTMLEscapesHostileNames(t *testing.T) {
 		"Line one\\nLine two",                    // a newline in a name stays on one line
 		"<span class=\"person\">@SUM(A1)</span>", // a formula is plain text
 		"\\tTab@acme.example",                    // tab in a username
-		`<text x="250" y="12" text-anchor="end" dominant-baseline="middle" class="label">Partner Community<title>`, // SVG text
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("the report does not contain %q", want)
+		}
+	}
+	// License names are drawn as SVG text and titles.
+	p := fixturePlan()
+	for i := range p.Users {
+		if p.Users[i].ToLicense == "Partner Community" {
+			p.Users[i].ToLicense = hostileScript
+		}
+	}
+	p.Licenses[0].License = hostileScript
+	svg := string(render(t, HTML{}, p))
+	for _, want := range []string{
+		`class="label">&lt;script&gt;alert(1)&lt;/script&gt; <tspan class="count">4</tspan><title>&lt;script&gt;alert(1)&lt;/script&gt;</title></text>`, // flow
+		`class="label">&lt;script&gt;alert(1)&lt;/script&gt;<title>&lt;script&gt;alert(1)&lt;/script&gt;</title></text>`,                                // outcomes
+		`<title>&lt;script&gt;alert(1)&lt;/script&gt;: 9 seats used now, 12 after the plan, 10 owned (&#43;3 in, −0 out)</title>`,                           // capacity
+	} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the charts do not contain %q", want)
 		}
 	}
 }
