@@ -293,7 +293,7 @@ func TestHTMLEscapesHostileNames(t *testing.T) {
 	for _, want := range []string{
 		`class="label">&lt;script&gt;alert(1)&lt;/script&gt; <tspan class="count">4</tspan><title>&lt;script&gt;alert(1)&lt;/script&gt;</title></text>`, // flow
 		`class="label">&lt;script&gt;alert(1)&lt;/script&gt;<title>&lt;script&gt;alert(1)&lt;/script&gt;</title></text>`,                                // outcomes
-		`<title>&lt;script&gt;alert(1)&lt;/script&gt;: 9 seats used now, 12 after the plan, 10 owned (&#43;3 in, −0 out)</title>`,                           // capacity
+		`<title>&lt;script&gt;alert(1)&lt;/script&gt;: 9 seats used now, 12 after the plan, 10 owned (&#43;3 in, −0 out)</title>`,                       // capacity
 	} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("the charts do not contain %q", want)
