@@ -190,9 +190,11 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 	return nil
 }
 
-// limit returns the rows per worksheet, header included.
+// limit returns the rows per worksheet, header included. A limit below 3
+// is ignored: with one data row per worksheet, Summary, which lists its own
+// worksheets, would never fit.
 func (x XLSX) limit() int {
-	if x.rowLimit < 2 || x.rowLimit > excelize.TotalRows {
+	if x.rowLimit < 3 || x.rowLimit > excelize.TotalRows {
 		return excelize.TotalRows
 	}
 	return x.rowLimit

@@ -719,7 +719,7 @@ func TestXLSXRowLimit(t *testing.T) {
 	if got := (XLSX{}).limit(); got != 1_048_576 {
 		t.Errorf("default limit = %d, want 1,048,576", got)
 	}
-	for _, bad := range []int{-1, 1, excelize.TotalRows + 1} {
+	for _, bad := range []int{-1, 1, 2, excelize.TotalRows + 1} {
 		if got := (XLSX{rowLimit: bad}).limit(); got != excelize.TotalRows {
 			t.Errorf("limit(%d) = %d, want %d", bad, got, excelize.TotalRows)
 		}
