@@ -109,6 +109,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}{
 		{"demo", demoPlan(t)},
 		{"fixture", fixturePlan()},
+		{"generated", generatedPlan(t, 100_000)}, // long lists summarised
 	}
 
 	dir := t.TempDir()

@@ -55,7 +55,7 @@ const (
 var htmlFiles embed.FS
 
 var (
-	htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{"plural": htmlPlural}).ParseFS(htmlFiles, "templates/report.html.tmpl"))
+	htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{"plural": htmlPlural, "n": htmlThousands}).ParseFS(htmlFiles, "templates/report.html.tmpl"))
 	htmlCSS      = htmlMustRead(htmlFiles, "templates/report.css")
 	// htmlCSP allows the report's own <style> element (by hash) and nothing
 	// else: no script, no connection, no image, font or frame.
@@ -88,7 +88,7 @@ func (HTML) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if err != nil {
 		return fmt.Errorf("reports: html: %w", err)
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
+	bw := bufio.NewWriterSize(ctxWriter{ctx, w}, 64<<10)
 	if err := htmlTemplate.Execute(bw, v); err != nil {
 		return fmt.Errorf("reports: writing HTML: %w", err)
 	}
@@ -96,6 +96,20 @@ func (HTML) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 		return fmt.Errorf("reports: writing HTML: %w", err)
 	}
 	return nil
+}
+
+// ctxWriter fails its writes once ctx is done, so a cancelled write stops at
+// the next buffer flush.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(b)
 }
 
 // htmlView is everything the template shows, computed from the plan alone.

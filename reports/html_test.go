@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -496,6 +497,19 @@ func TestHTMLSize(t *testing.T) {
 				t.Errorf("report.html is %d bytes, want under %d", cw.n, limit)
 			}
 		})
+	}
+}
+
+func TestHTMLStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cw := &cancelWriter{cancel: cancel}
+	err := (HTML{}).Write(ctx, cw, syntheticPlan(20000))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Write = %v, want context.Canceled", err)
+	}
+	if cw.n > 64<<10 {
+		t.Errorf("wrote %d bytes, want at most one buffer (64 KiB) after the cancel", cw.n)
 	}
 }
 
