@@ -97,12 +97,12 @@ func TestDefaultRunWritesEveryFile(t *testing.T) {
 	if !strings.HasPrefix(first, "Plan: ") || !strings.Contains(first, "change in place") || !strings.Contains(first, "partner accounts to enable; ") {
 		t.Errorf("summary line %q", first)
 	}
-	for _, f := range []string{"plan.json", "plan.csv", "report.md"} {
+	for _, f := range []string{"plan.json", "plan.csv", "plan.xlsx", "report.html", "report.md"} {
 		if st, err := os.Stat(filepath.Join(dir, "licenseplan-out", f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s not written: %v", f, err)
 		}
 	}
-	if !strings.Contains(r.stderr, "Wrote plan.csv, plan.json, report.md to licenseplan-out") {
+	if !strings.Contains(r.stderr, "Wrote plan.csv, plan.json, plan.xlsx, report.html, report.md to licenseplan-out") {
 		t.Errorf("stderr %q", r.stderr)
 	}
 	if strings.ContainsRune(r.stdout, 0x1b) {
@@ -212,7 +212,7 @@ func TestExitCodes(t *testing.T) {
 		{"no changes, detailed", []string{"plan", "-i", snap, "-t", noChange, "--preset", "none", "-f", "json", "--detailed-exitcode"}, nil, 0, ""},
 		{"detailed from env", []string{"plan", "-i", snap, "-t", change, "-f", "json"}, map[string]string{"LICENSEPLAN_DETAILED_EXITCODE": "true"}, 2, ""},
 		{"unknown flag", []string{"plan", "--nope"}, nil, 1, "Run 'licenseplan plan --help' for usage."},
-		{"bad format", []string{"plan", "-f", "pdf"}, nil, 1, `--format "pdf": want one of csv, json, md, text`},
+		{"bad format", []string{"plan", "-f", "pdf"}, nil, 1, `--format "pdf": want one of csv, html, json, md, text, xlsx`},
 		{"bad preset", []string{"plan", "--preset", "x", "-f", "json"}, nil, 1, `unknown preset "x"`},
 		{"missing input", []string{"plan", "-i", filepath.Join(dir, "nope")}, nil, 1, "give --input the folder that holds User.csv"},
 		{"input is a file", []string{"plan", "-i", change}, nil, 1, "is not a folder"},
@@ -263,8 +263,8 @@ func TestOutDir(t *testing.T) {
 		t.Errorf("plan.json and stdout differ (%v)", err)
 	}
 	ents, _ := os.ReadDir(out)
-	if len(ents) != 3 {
-		t.Errorf("files %v, want exactly plan.csv, plan.json, report.md (no temporaries)", ents)
+	if len(ents) != 5 {
+		t.Errorf("files %v, want exactly plan.csv, plan.json, plan.xlsx, report.html, report.md (no temporaries)", ents)
 	}
 }
 

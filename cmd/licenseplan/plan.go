@@ -25,6 +25,10 @@ import (
 
 const defaultOutDir = "licenseplan-out"
 
+// binaryFormats are the formats that are not text: plan refuses to write
+// them to a terminal.
+var binaryFormats = map[string]bool{"xlsx": true}
+
 func newPlanCmd(s *Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -50,9 +54,11 @@ Per-user rows win over selectors; the first selector that matches wins. The
 demo org adds its own per-user targets so every outcome shows up.
 
 Output: with no --format and no --out, a summary goes to stdout and every
-file (plan.json, plan.csv, report.md) to ./licenseplan-out/. --format F
-alone writes only that format to stdout. --out DIR writes every file to DIR
-(and the summary, or --format F, to stdout).
+file (plan.json, plan.csv, plan.xlsx, report.html, report.md) to
+./licenseplan-out/. --format F alone writes only that format to stdout
+(xlsx only when stdout is not a terminal). --out DIR writes every file to
+DIR (and the summary, or --format F, to stdout). 'licenseplan report'
+re-renders a saved plan.json later.
 
 Exit status: 0 on success, 1 on error; with --detailed-exitcode, 2 when the
 plan has changes. GeneratedAt honours SOURCE_DATE_EPOCH for reproducible
@@ -82,8 +88,8 @@ output.`,
 	f.StringP("input", "i", "", "snapshot `folder` of CSV files (default: the built-in demo org)")
 	f.StringP("targets", "t", "", "targets `file`: .csv per-user rows or .yaml selectors")
 	f.String("preset", "", "built-in targets `preset` applied after --targets: experience-cloud (default) or none")
-	f.StringP("out", "o", "", "write plan.json, plan.csv and report.md into `folder`")
-	f.StringP("format", "f", "", "write this format to stdout: text, json, csv or md")
+	f.StringP("out", "o", "", "write plan.json, plan.csv, plan.xlsx, report.html and report.md into `folder`")
+	f.StringP("format", "f", "", "write this format to stdout: text, json, csv, md, html or xlsx")
 	f.Bool("include-inactive", false, "plan inactive users instead of skipping them")
 	f.Bool("detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	f.BoolP("quiet", "q", false, "print no notes on stderr")
@@ -94,6 +100,9 @@ output.`,
 func runPlan(ctx context.Context, s *Streams, cfg *Config) error {
 	if cfg.Format != "" && !slices.Contains(reports.Formats(), cfg.Format) {
 		return flagErrorf("--format %q: want one of %s", cfg.Format, strings.Join(reports.Formats(), ", "))
+	}
+	if binaryFormats[cfg.Format] && s.OutTTY {
+		return flagErrorf("--format %s is a binary file and stdout is a terminal: redirect it (> plan.%s) or use --out DIR", cfg.Format, cfg.Format)
 	}
 	table, err := cfg.ruleTable()
 	if err != nil {
@@ -283,7 +292,13 @@ func fileFormats() []string {
 // a failed run never leaves a half-written plan behind.
 func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []string) ([]string, error) {
 	if formats == nil {
+		// Every file, in file-name order: plan.* then report.*.
 		formats = fileFormats()
+		slices.SortFunc(formats, func(a, b string) int {
+			fa, _ := reports.FileName(a)
+			fb, _ := reports.FileName(b)
+			return strings.Compare(fa, fb)
+		})
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)

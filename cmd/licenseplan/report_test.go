@@ -138,3 +138,36 @@ func containsArg(args []string, a string) bool {
 	}
 	return false
 }
+
+// TestPlanBinaryFormatToTerminal: a spreadsheet is never dumped on a
+// terminal, but it can be piped.
+func TestPlanBinaryFormatToTerminal(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tty  bool
+		code int
+	}{
+		{"terminal", true, 1},
+		{"pipe", false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inTempDir(t)
+			var out, errOut bytes.Buffer
+			s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tc.tty,
+				Getenv: func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": "1795000000"}[k] }}
+			code := Execute(t.Context(), []string{"plan", "--format", "xlsx"}, s)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, tc.code, errOut.String())
+			}
+			if tc.tty {
+				if out.Len() != 0 || !strings.Contains(errOut.String(), "redirect it") {
+					t.Errorf("stdout %d bytes, stderr %q: want nothing written and advice to redirect", out.Len(), errOut.String())
+				}
+				return
+			}
+			if !bytes.HasPrefix(out.Bytes(), []byte("PK")) {
+				t.Errorf("stdout does not start like a zip (xlsx) file: % x", out.Bytes()[:min(8, out.Len())])
+			}
+		})
+	}
+}
