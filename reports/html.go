@@ -133,7 +133,7 @@ type htmlView struct {
 	Targets      stackChart
 	Capacity     capacityChart
 	Licenses     htmlList[htmlLicenseRow]
-	Risks        []htmlRisk
+	Risks        htmlList[htmlRisk]
 	Notes        htmlList[string]
 	Phases       []htmlPhase
 	StepsTotal   int
@@ -209,7 +209,9 @@ type htmlRisk struct {
 	Source   string
 	Listed   []htmlUserRef
 	More     int
-	Plan     []htmlPlanWarning
+	Plan     []htmlPlanWarning // plan-level warnings of this code
+	PlanN    int               // how many there are; Plan holds at most htmlMaxRows
+	PlanMore int
 }
 
 type htmlUserRef struct{ Name, Username, Account string }
@@ -417,6 +419,7 @@ func (v *htmlView) risks(ctx context.Context, p *planner.Plan, accounts map[stri
 		return err
 	}
 	planByCode := map[rules.Code][]htmlPlanWarning{}
+	planN := map[rules.Code]int{}
 	for _, w := range p.Warnings {
 		msg := w.Message
 		if msg == "" {
@@ -426,18 +429,22 @@ func (v *htmlView) risks(ctx context.Context, p *planner.Plan, accounts map[stri
 		if w.AccountID != "" {
 			acct = orElse(accounts[w.AccountID], w.AccountID)
 		}
-		if _, seen := planByCode[w.Code]; !seen && groups[w.Code] == nil {
+		if _, seen := planN[w.Code]; !seen && groups[w.Code] == nil {
 			codes = append(codes, w.Code)
 		}
-		planByCode[w.Code] = append(planByCode[w.Code], htmlPlanWarning{Message: htmlClean(msg), License: htmlClean(w.License), Account: htmlClean(acct)})
+		if planN[w.Code]++; planN[w.Code] <= htmlMaxRows {
+			planByCode[w.Code] = append(planByCode[w.Code], htmlPlanWarning{Message: htmlClean(msg), License: htmlClean(w.License), Account: htmlClean(acct)})
+		}
 	}
 	for c, n := range p.Summary.Warnings {
-		if n != 0 && groups[rules.Code(c)] == nil && planByCode[rules.Code(c)] == nil {
+		if n != 0 && groups[rules.Code(c)] == nil && planN[rules.Code(c)] == 0 {
 			codes = append(codes, rules.Code(c))
 		}
 	}
 	sortCodes(codes)
-	for _, c := range codes {
+	anchors := map[string]bool{}
+	rows := make([]htmlRisk, 0, min(len(codes), htmlMaxRows))
+	for _, c := range codes[:min(len(codes), htmlMaxRows)] {
 		g := groups[c]
 		if g == nil {
 			g = &codeGroup{}
@@ -446,8 +453,14 @@ func (v *htmlView) risks(ctx context.Context, p *planner.Plan, accounts map[stri
 		r := htmlRisk{
 			Code: htmlClean(string(c)), Anchor: "risk-" + htmlAnchor(string(c)), Severity: severity(c), Class: "sev-unknown",
 			Count: p.Summary.Warnings[string(c)], Users: g.users, Message: htmlClean(orElse(info.Message, g.message)),
-			Source: htmlClean(info.Source), More: g.users - len(g.listed), Plan: planByCode[c],
+			Source: htmlClean(info.Source), More: g.users - len(g.listed),
+			Plan: planByCode[c], PlanN: planN[c], PlanMore: planN[c] - len(planByCode[c]),
 		}
+		// Codes outside the vocabulary can map to the same id.
+		for base, k := r.Anchor, 2; anchors[r.Anchor]; k++ {
+			r.Anchor = base + "-" + strconv.Itoa(k)
+		}
+		anchors[r.Anchor] = true
 		if known {
 			r.Class = "sev-" + info.Severity.String()
 		}
@@ -459,8 +472,9 @@ func (v *htmlView) risks(ctx context.Context, p *planner.Plan, accounts map[stri
 			}
 			r.Listed = append(r.Listed, htmlUserRef{Name: htmlClean(u.Name), Username: htmlClean(orElse(u.Username, u.UserID)), Account: htmlClean(acct)})
 		}
-		v.Risks = append(v.Risks, r)
+		rows = append(rows, r)
 	}
+	v.Risks = htmlCapped(rows, len(codes))
 	return nil
 }
 

@@ -474,6 +474,63 @@ func TestHTMLSummarisesLongLists(t *testing.T) {
 	}
 }
 
+func TestHTMLSummarisesLongRiskRegister(t *testing.T) {
+	p := fixturePlan()
+	u := &p.Users[0]
+	for i := range htmlMaxRows + 5 {
+		c := rules.Code("X" + strconv.Itoa(i)) // outside the vocabulary
+		u.Warnings = append(u.Warnings, planner.Warning{Code: c, Message: "m"})
+		p.Summary.Warnings[string(c)]++
+	}
+	for range htmlMaxRows + 7 {
+		p.Warnings = append(p.Warnings, planner.Warning{Code: rules.ScaleLimit, Message: "again"})
+		p.Summary.Warnings[string(rules.ScaleLimit)]++
+	}
+	doc := string(render(t, HTML{}, p))
+	codes := len(p.Summary.Warnings)
+	for _, s := range []string{
+		"… and " + strconv.Itoa(codes-htmlMaxRows) + " more warning codes: the full list is in plan.xlsx (sheet Warnings).",
+		"… and 8 more: the full list is in plan.xlsx (sheet Warnings).", // SCALE_LIMIT: 1 + 257 plan-level, 250 shown
+	} {
+		if !strings.Contains(doc, s) {
+			t.Errorf("the report does not say %q", s)
+		}
+	}
+	if n := strings.Count(doc, `<article class="risk `); n != htmlMaxRows {
+		t.Errorf("%d risk entries, want %d", n, htmlMaxRows)
+	}
+}
+
+func TestHTMLIDsAreUnique(t *testing.T) {
+	p := hostilePlan()
+	for _, c := range []string{"A B", "A-B", "a_b"} {
+		p.Users[0].Warnings = append(p.Users[0].Warnings, planner.Warning{Code: rules.Code(c)})
+		p.Summary.Warnings[c] = 1
+	}
+	for _, tt := range []struct {
+		name string
+		p    *planner.Plan
+	}{{"hostile", p}, {"demo", demoPlan(t)}} {
+		t.Run(tt.name, func(t *testing.T) {
+			seen := map[string]bool{}
+			z := html.NewTokenizer(bytes.NewReader(render(t, HTML{}, tt.p)))
+			for tok := z.Next(); tok != html.ErrorToken; tok = z.Next() {
+				for _, a := range z.Token().Attr {
+					if a.Key == "id" {
+						if seen[a.Val] {
+							t.Errorf("id %q is used twice", a.Val)
+						}
+						seen[a.Val] = true
+					}
+				}
+			}
+			if len(seen) < 20 {
+				t.Errorf("only %d ids", len(seen))
+			}
+		})
+	}
+}
+
 // TestHTMLSize checks the issue's bound: under 5 MB at 100,000 users.
 func TestHTMLSize(t *testing.T) {
 	if testing.Short() {
