@@ -227,6 +227,12 @@ func TestHTMLInChromium(t *testing.T) {
 			if err != nil {
 				t.Fatalf("reading the summary from the page: %v", err)
 			}
+			// Body text keeps the ink colour (a class shared with the
+			// banner once turned it white).
+			ink, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".verdict")).color`))
+			if err != nil || ink != "rgb(27, 36, 48)" {
+				t.Errorf("summary text colour = %q (%v), want rgb(27, 36, 48)", ink, err)
+			}
 			fingerprint, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("fingerprint")))
 			if err != nil {
 				t.Fatalf("reading the fingerprint from the page: %v", err)

@@ -163,7 +163,8 @@ func htmlCapped[T any](rows []T, total int) htmlList[T] {
 
 // htmlEnv is the production / sandbox banner.
 type htmlEnv struct {
-	Class  string // env-production, env-sandbox, env-unknown
+	Kind   string // production, sandbox, unknown
+	Class  string // env-<Kind>
 	Label  string
 	Detail string
 }
@@ -311,16 +312,16 @@ func (v *htmlView) header(p *planner.Plan) {
 	org := p.Source.Org
 	switch {
 	case org == nil:
-		v.Env = htmlEnv{"env-unknown", "Production or sandbox: unknown",
+		v.Env = htmlEnv{"unknown", "env-unknown", "Production or sandbox: unknown",
 			"The input has no Organization record, so this report cannot tell whether the org is production. Confirm which org the plan is for before you approve it."}
 	case org.Production || (org.IsSandbox != nil && !*org.IsSandbox):
-		v.Env = htmlEnv{"env-production", "Production org",
+		v.Env = htmlEnv{"production", "env-production", "Production org",
 			"Every step changes live users, and some cannot be undone. Rehearse the plan in a sandbox first."}
 	case org.IsSandbox != nil && *org.IsSandbox:
-		v.Env = htmlEnv{"env-sandbox", "Sandbox org",
+		v.Env = htmlEnv{"sandbox", "env-sandbox", "Sandbox org",
 			"This plan was made from a sandbox. Plan again from the production org before changing it."}
 	default:
-		v.Env = htmlEnv{"env-unknown", "Production or sandbox: unknown",
+		v.Env = htmlEnv{"unknown", "env-unknown", "Production or sandbox: unknown",
 			"The Organization record does not say whether the org is a sandbox. Confirm which org the plan is for before you approve it."}
 	}
 	if org != nil {
