@@ -208,20 +208,25 @@ func TestHTMLInChromium(t *testing.T) {
 			}
 			keep(t, pc.name+"-screenshot.png", shot)
 
-			pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPrintBackground(), chromedp.PDFPreferCSSPageSize()))
-			if err != nil {
-				t.Fatalf("print to PDF: %v", err)
+			for _, paper := range []struct {
+				name string
+				size chromedp.PaperSize
+			}{{"a4", chromedp.PaperA4}, {"letter", chromedp.PaperLetter}} {
+				pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(paper.size), chromedp.PDFPrintBackground()))
+				if err != nil {
+					t.Fatalf("print to PDF on %s: %v", paper.name, err)
+				}
+				if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+					t.Errorf("PrintToPDF on %s gave no PDF (starts %q)", paper.name, pdf[:min(len(pdf), 8)])
+				}
+				// Sections start on a new page, so the report has at least
+				// one page for each of the header and summary, charts, risk
+				// register, steps, accounts, rules and sign-off.
+				if pages := pdfPages(pdf); pages < 7 {
+					t.Errorf("the %s PDF has %d pages, want at least 7 (one per section)", paper.name, pages)
+				}
+				keep(t, pc.name+"-"+paper.name+".pdf", pdf)
 			}
-			if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
-				t.Errorf("PrintToPDF gave no PDF (starts %q)", pdf[:min(len(pdf), 8)])
-			}
-			// Sections start on a new page, so the report has at least one
-			// page for each of the header and summary, charts, risk
-			// register, steps, accounts, rules and sign-off.
-			if pages := bytes.Count(pdf, []byte("/Type /Page\n")) + bytes.Count(pdf, []byte("/Type /Page/")) + bytes.Count(pdf, []byte("/Type /Page>")); pages < 7 {
-				t.Errorf("the A4 PDF has %d pages, want at least 7 (one per section)", pages)
-			}
-			keep(t, pc.name+"-a4.pdf", pdf)
 
 			raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]pageMetric](`Array.from(document.querySelectorAll("[data-metric], [data-warning]"), e => ({key: e.dataset.metric ? e.dataset.metric : "warning." + e.dataset.warning, value: e.dataset.value, text: e.textContent.trim()}))`))
 			if err != nil {
@@ -333,6 +338,12 @@ func checkPageSummary(t *testing.T, path string, onPage []pageMetric, fingerprin
 	if fingerprint != doc.Fingerprint || fingerprint == "" {
 		t.Errorf("the page shows fingerprint %q, plan.json has %q", fingerprint, doc.Fingerprint)
 	}
+}
+
+// pdfPages counts the page objects of a PDF that Chromium wrote (it does not
+// compress its page dictionaries).
+func pdfPages(pdf []byte) int {
+	return bytes.Count(pdf, []byte("/Type /Page\n")) + bytes.Count(pdf, []byte("/Type /Page/")) + bytes.Count(pdf, []byte("/Type /Page>"))
 }
 
 // keep copies a browser artefact to LICENSEPLAN_BROWSER_OUT when it is set.
