@@ -344,7 +344,7 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request, ver string) 
 		OrganizationID      string `xml:"organizationId"`
 		OrganizationName    string `xml:"organizationName"`
 		ProfileID           string `xml:"profileId"`
-		RoleID              string `xml:"roleId"`
+		RoleID              string `xml:"roleId,omitempty"`
 		SessionSecondsValid int    `xml:"sessionSecondsValid"`
 		UserEmail           string `xml:"userEmail"`
 		UserFullName        string `xml:"userFullName"`

@@ -200,7 +200,7 @@ func usersSnapshot(n int) *org.Snapshot {
 	s := &org.Snapshot{Users: make([]org.User, n)}
 	for i := range s.Users {
 		s.Users[i] = org.User{
-			ID: fmt.Sprintf("005SM%013d", i+1), Username: fmt.Sprintf("user%d@example.com", i+1),
+			ID: synthID("005", i+1), Username: fmt.Sprintf("user%d@example.com", i+1),
 			ProfileID: "00eSM0000000001AAA", ProfileName: "Standard User", License: "Salesforce",
 			IsActive: org.True,
 		}
