@@ -32,6 +32,21 @@ func synthID(prefix string, n int) string {
 	return string(orggen.AppendID(nil, prefix, synthPod, uint64(n)))
 }
 
+// synthIDs returns the Ids 1 to n of prefix, cut from one string.
+func synthIDs(prefix string, n int) []string {
+	const idLen = 18
+	buf := make([]byte, 0, n*idLen)
+	for i := range n {
+		buf = orggen.AppendID(buf, prefix, synthPod, uint64(i+1))
+	}
+	all := string(buf)
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = all[i*idLen : (i+1)*idLen]
+	}
+	return ids
+}
+
 // Detached parent records are deduplicated by their values.
 type (
 	accountKey struct {
@@ -174,7 +189,8 @@ func (b *builder) profile(p org.Profile) int32 {
 		return r
 	}
 	r := int32(len(b.profiles))
-	b.profiles = append(b.profiles, &p)
+	det := p // only detached profiles go to the heap
+	b.profiles = append(b.profiles, &det)
 	b.pLicense = append(b.pLicense, b.license(p.License))
 	b.profDet[p] = r
 	return r
@@ -315,7 +331,8 @@ func (b *builder) role(u *org.User) int32 {
 		return r
 	}
 	r := int32(len(b.roles))
-	b.roles = append(b.roles, &k)
+	det := k
+	b.roles = append(b.roles, &det)
 	b.rAccount = append(b.rAccount, -1)
 	b.roleDet[k] = r
 	return r
@@ -392,12 +409,11 @@ func (b *builder) buildPermissions() {
 	}
 	b.nListedP = len(b.permSets)
 
-	b.psaIDs = make([]string, len(s.PermissionSets))
+	b.psaIDs = synthIDs("0Pa", len(s.PermissionSets))
 	b.psaUser = make([]int32, len(s.PermissionSets))
 	b.psaPS = make([]int32, len(s.PermissionSets))
 	for i := range s.PermissionSets {
 		a := &s.PermissionSets[i]
-		b.psaIDs[i] = synthID("0Pa", i+1)
 		b.psaUser[i] = b.userByID(a.AssigneeID)
 		k := permSet{a.PermissionSetID, a.PermissionSetName, a.IsOwnedByProfile}
 		r := b.psIdx[a.PermissionSetID]
@@ -412,20 +428,18 @@ func (b *builder) buildPermissions() {
 		b.psaPS[i] = r
 	}
 
-	b.opIDs = make([]string, len(s.ObjectPermissions))
+	b.opIDs = synthIDs("110", len(s.ObjectPermissions))
 	b.opPS = make([]int32, len(s.ObjectPermissions))
 	for i := range s.ObjectPermissions {
-		b.opIDs[i] = synthID("110", i+1)
 		b.opPS[i] = b.psIdx[s.ObjectPermissions[i].ParentID]
 	}
 
 	b.pslByLabel = map[string]int32{}
-	b.pslaIDs = make([]string, len(s.PermissionSetLicenses))
+	b.pslaIDs = synthIDs("2LA", len(s.PermissionSetLicenses))
 	b.pslaUser = make([]int32, len(s.PermissionSetLicenses))
 	b.pslaPS = make([]int32, len(s.PermissionSetLicenses))
 	for i := range s.PermissionSetLicenses {
 		a := &s.PermissionSetLicenses[i]
-		b.pslaIDs[i] = synthID("2LA", i+1)
 		b.pslaUser[i] = b.userByID(a.AssigneeID)
 		r, ok := b.pslByLabel[a.Label]
 		if !ok {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/licenseplan/licenseplan/demo"
 	"github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/orgsim/soql"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -271,4 +272,12 @@ func (c *httpClient) queryAll(soql string) []map[string]any {
 		c.t.Fatalf("%d records for totalSize %d", len(records), total)
 	}
 	return records
+}
+
+func parseAndCompile(s *Server, text string) (*query, error) {
+	q, err := soql.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	return s.data.compile(text, q)
 }

@@ -228,13 +228,21 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// plainJSON marks the bytes that stand for themselves in a JSON string.
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendEscaped appends s escaped for a JSON string, without the quotes.
 // Plain strings (printable ASCII without quotes or backslashes: nearly
 // every Id, name and picklist value) are copied as they are; anything else
 // is escaped by encoding/json.
 func appendEscaped(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+		if !plainJSON[s[i]] {
 			enc, err := json.Marshal(s)
 			if err != nil || len(enc) < 2 { // cannot happen for a string
 				return b
