@@ -212,7 +212,7 @@ func (a JWTBearer) Authenticate(ctx context.Context, hc *http.Client, _ string) 
 	conf := &jwt.Config{
 		Email:      a.ClientID,
 		Subject:    a.Username,
-		Audience:   login,
+		Audience:   jwtAudience(login),
 		TokenURL:   login + "/services/oauth2/token",
 		PrivateKey: a.PrivateKey,
 		// Salesforce rejects assertions that expire more than three
@@ -224,6 +224,27 @@ func (a JWTBearer) Authenticate(ctx context.Context, hc *http.Client, _ string) 
 		return Session{}, tokenError(ctx, a.Method(), err)
 	}
 	return sessionFromToken(a.Method(), tok)
+}
+
+// jwtAudience is the aud claim for a login URL. Salesforce takes
+// https://login.salesforce.com, https://test.salesforce.com or an Experience
+// Cloud site URL, not a My Domain URL: a My Domain login uses
+// login.salesforce.com (test.salesforce.com for a sandbox's My Domain)
+// while the assertion still goes to the My Domain's token endpoint. Any
+// other host (a site, or orgsim on loopback) is its own audience.
+func jwtAudience(login string) string {
+	u, err := url.Parse(login)
+	if err != nil {
+		return login
+	}
+	h := strings.ToLower(u.Hostname())
+	switch {
+	case h == "test.salesforce.com" || strings.HasSuffix(h, ".sandbox.my.salesforce.com"):
+		return "https://test.salesforce.com"
+	case h == "login.salesforce.com" || strings.HasSuffix(h, ".my.salesforce.com"):
+		return "https://login.salesforce.com"
+	}
+	return login
 }
 
 // CheckPrivateKey reports whether key is an unencrypted PEM RSA private key,

@@ -317,6 +317,23 @@ func TestCheckURL(t *testing.T) {
 	}
 }
 
+func TestJWTAudience(t *testing.T) {
+	tests := []struct{ login, want string }{
+		{"https://login.salesforce.com", "https://login.salesforce.com"},
+		{"https://test.salesforce.com", "https://test.salesforce.com"},
+		{"https://acme.my.salesforce.com", "https://login.salesforce.com"},
+		{"https://acme--dev.sandbox.my.salesforce.com", "https://test.salesforce.com"},
+		{"https://ACME--DEV.SANDBOX.MY.SALESFORCE.COM", "https://test.salesforce.com"},
+		{"https://acme.my.site.com", "https://acme.my.site.com"},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+	}
+	for _, tt := range tests {
+		if got := jwtAudience(tt.login); got != tt.want {
+			t.Errorf("jwtAudience(%q) = %q, want %q", tt.login, got, tt.want)
+		}
+	}
+}
+
 func TestCheckPrivateKey(t *testing.T) {
 	key, _ := testKey(t)
 	block, _ := pem.Decode(key)
