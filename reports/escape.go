@@ -40,10 +40,15 @@ func visible(r rune) string {
 // characters (ESC, CSI, newline, tab, ...), bidi controls and bytes that are
 // not UTF-8 are shown as escapes such as \x1b, so a hostile name can neither
 // inject escape sequences nor break a line.
-func termSafe(s string) string {
+func termSafe(s string) string { return escapeRunes(s, unsafeRune) }
+
+// escapeRunes returns s with every rune for which unsafe is true shown as
+// an escape (visible) and every byte that is not UTF-8 as \xNN. It returns
+// s itself when nothing needs escaping.
+func escapeRunes(s string, unsafe func(rune) bool) string {
 	clean := true
 	for _, r := range s {
-		if r == utf8.RuneError || unsafeRune(r) {
+		if r == utf8.RuneError || unsafe(r) {
 			clean = false
 			break
 		}
@@ -58,7 +63,7 @@ func termSafe(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unsafeRune(r):
+		case unsafe(r):
 			b.WriteString(visible(r))
 		default:
 			b.WriteString(s[i : i+size])

@@ -451,23 +451,7 @@ func cellUnsafe(r rune) bool {
 	return unsafeRune(r)
 }
 
-func escapeCell(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case cellUnsafe(r):
-			b.WriteString(visible(r))
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
-}
+func escapeCell(s string) string { return escapeRunes(s, cellUnsafe) }
 
 // truncateCell cuts s to Excel's cell limit, counted in UTF-16 units as
 // Excel counts, and appends xlsxTruncated; s fits already when it is short.
