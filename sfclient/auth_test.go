@@ -220,6 +220,11 @@ func TestAuthFailures(t *testing.T) {
 			if !errors.Is(err, tt.target) {
 				t.Fatalf("err %v, want %v", err, tt.target)
 			}
+			// A refused login is never retried: repeating a wrong
+			// password can lock the user out.
+			if n := f.got("POST /services/Soap") + f.got("POST /services/oauth2"); n > 1 {
+				t.Errorf("%d login requests, want at most 1", n)
+			}
 			for _, w := range tt.words {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)

@@ -108,12 +108,13 @@ func (e *TransportError) Is(target error) bool {
 // maxMessage bounds the server text kept in an APIError.
 const maxMessage = 300
 
-// parseErrorBody reads the error code and message out of an error answer.
-// It never fails: a body it does not recognise becomes a shortened message.
-func parseErrorBody(body []byte) (code, msg string) {
+// parseErrorBody reads the error code and message out of an error answer;
+// soap reports a SOAP fault. It never fails: a body it does not recognise
+// becomes a shortened message.
+func parseErrorBody(body []byte) (code, msg string, soap bool) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
-		return "", ""
+		return "", "", false
 	}
 	switch trimmed[0] {
 	case '[':
@@ -122,7 +123,7 @@ func parseErrorBody(body []byte) (code, msg string) {
 			ErrorCode string `json:"errorCode"`
 		}
 		if json.Unmarshal(trimmed, &arr) == nil && len(arr) > 0 {
-			return cleanText(arr[0].ErrorCode, 80), cleanText(arr[0].Message, maxMessage)
+			return cleanText(arr[0].ErrorCode, 80), cleanText(arr[0].Message, maxMessage), false
 		}
 	case '{':
 		var obj struct {
@@ -133,10 +134,10 @@ func parseErrorBody(body []byte) (code, msg string) {
 		}
 		if json.Unmarshal(trimmed, &obj) == nil {
 			if obj.Error != "" || obj.Description != "" {
-				return cleanText(obj.Error, 80), cleanText(obj.Description, maxMessage)
+				return cleanText(obj.Error, 80), cleanText(obj.Description, maxMessage), false
 			}
 			if obj.ErrorCode != "" || obj.Message != "" {
-				return cleanText(obj.ErrorCode, 80), cleanText(obj.Message, maxMessage)
+				return cleanText(obj.ErrorCode, 80), cleanText(obj.Message, maxMessage), false
 			}
 		}
 	case '<':
@@ -149,10 +150,10 @@ func parseErrorBody(body []byte) (code, msg string) {
 			if i := strings.LastIndexByte(c, ':'); i >= 0 {
 				c = c[i+1:]
 			}
-			return cleanText(c, 80), cleanText(env.String, maxMessage)
+			return cleanText(c, 80), cleanText(env.String, maxMessage), true
 		}
 	}
-	return "", cleanText(string(trimmed), maxMessage)
+	return "", cleanText(string(trimmed), maxMessage), false
 }
 
 // cleanText makes server text safe to show: valid UTF-8, no control

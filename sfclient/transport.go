@@ -266,10 +266,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.ContentLength = int64(len(body))
 			return resp, nil
 		}
-		code, msg := parseErrorBody(body)
+		code, msg, soap := parseErrorBody(body)
 		apiErr := &APIError{Method: req.Method, Path: path, Status: resp.StatusCode,
 			Code: code, Message: t.redactor.Redact(msg), Attempts: attempt}
-		if !retryableStatus(resp.StatusCode) || code == "REQUEST_LIMIT_EXCEEDED" || attempt > t.policy.MaxRetries {
+		// SOAP answers every fault with HTTP 500; only SERVER_UNAVAILABLE
+		// is worth another try (retrying INVALID_LOGIN could lock the user
+		// out).
+		final := code == "REQUEST_LIMIT_EXCEEDED" || (soap && code != "SERVER_UNAVAILABLE")
+		if !retryableStatus(resp.StatusCode) || final || attempt > t.policy.MaxRetries {
 			return nil, apiErr
 		}
 		wait := t.policy.backoff(attempt - 1)

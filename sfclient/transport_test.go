@@ -209,7 +209,8 @@ func TestTransportErrorBodies(t *testing.T) {
 		{"empty array", 400, `[]`, "", "[]", 1},
 		{"null", 404, `null`, "", "null", 1},
 		{"OAuth", 400, `{"error":"invalid_grant","error_description":"authentication failure"}`, "invalid_grant", "authentication failure", 1},
-		{"SOAP fault", 500, `<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_LOGIN</faultcode><faultstring>INVALID_LOGIN: Invalid username</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>`, "INVALID_LOGIN", "INVALID_LOGIN: Invalid username", 6},
+		{"SOAP fault", 500, `<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_LOGIN</faultcode><faultstring>INVALID_LOGIN: Invalid username</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>`, "INVALID_LOGIN", "INVALID_LOGIN: Invalid username", 1},
+		{"SOAP SERVER_UNAVAILABLE", 500, `<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><soapenv:Fault><faultcode>sf:SERVER_UNAVAILABLE</faultcode><faultstring>down</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>`, "SERVER_UNAVAILABLE", "down", 6},
 		{"HTML", 502, "<html><body>Bad\x07Gateway</body></html>", "", "<html><body>Bad Gateway</body></html>", 6},
 		{"long", 400, strings.Repeat("x", 1000), "", strings.Repeat("x", maxMessage) + "…", 1},
 		{"not UTF-8", 400, "bad \xff byte", "", "bad \uFFFD byte", 1},
@@ -224,6 +225,9 @@ func TestTransportErrorBodies(t *testing.T) {
 			tr := testTransport(t, &clock{})
 			req, _ := http.NewRequest("GET", rec.srv.URL+"/services/data/v64.0/query", nil)
 			_, err := tr.RoundTrip(req)
+			if len(rec.reqs) != tt.attempts {
+				t.Errorf("%d requests sent, want %d", len(rec.reqs), tt.attempts)
+			}
 			var ae *APIError
 			if !errors.As(err, &ae) {
 				t.Fatalf("err %v, want *APIError", err)
