@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,6 +18,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/licenseplan/licenseplan/demo"
+	"github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/orgsim"
+	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/sfclient"
 )
 
@@ -240,5 +245,105 @@ func TestProgressBars(t *testing.T) {
 	out := buf.String()
 	if !strings.Contains(out, "User") || !strings.Contains(out, "4000/4000") || strings.Contains(out, "UserRole") {
 		t.Errorf("bars drew %q", out)
+	}
+}
+
+// simOrg serves snap with orgsim on loopback and returns its instance URL
+// and an access token.
+func simOrg(t *testing.T, snap *org.Snapshot) (string, string) {
+	t.Helper()
+	srv, err := orgsim.New(snap, orgsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return hs.URL, srv.AccessToken()
+}
+
+func demoSnap(t *testing.T) *org.Snapshot {
+	t.Helper()
+	s, err := org.ReadSnapshot(context.Background(), demo.Snapshot(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestPlanLiveOrg plans the demo org pulled from orgsim with SF_ACCESS_TOKEN:
+// the plan equals the offline plan of the same snapshot, its source says
+// org, and --save-snapshot writes a snapshot that plans the same offline.
+func TestPlanLiveOrg(t *testing.T) {
+	dir := inTempDir(t)
+	url, token := simOrg(t, demoSnap(t))
+	tg := writeFile(t, dir, "targets.csv", string(demo.Targets()))
+	env := map[string]string{"SF_INSTANCE_URL": url, "SF_ACCESS_TOKEN": token, "LICENSEPLAN_DEBUG": "1"}
+	saved := filepath.Join(dir, "pulled")
+	live := run(t, env, "plan", "--targets", tg, "--format", "json", "--save-snapshot", saved, "--require-sandbox")
+	if live.code != 0 {
+		t.Fatalf("exit %d: %s", live.code, live.stderr)
+	}
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(live.stdout), &p); err != nil {
+		t.Fatalf("stdout is not only JSON: %v", err)
+	}
+	if p.Source.Kind != "org" || p.Source.Path != url || p.Source.APICalls != 10 || p.Source.Org == nil || p.Source.Org.Production {
+		t.Errorf("source %+v org %+v", p.Source, p.Source.Org)
+	}
+	if !strings.Contains(live.stderr, `Pulled 158 users from sandbox "Acme Demo (Sandbox)" at `+url+" (read only) with 10 API calls; api-usage=10/") {
+		t.Errorf("stderr %q", live.stderr)
+	}
+	if strings.Contains(live.stderr, token) || strings.Contains(live.stdout, token) {
+		t.Error("the access token was printed")
+	}
+	offline := run(t, nil, "plan", "--targets", tg, "--format", "json", "--input", saved)
+	if offline.code != 0 {
+		t.Fatalf("exit %d: %s", offline.code, offline.stderr)
+	}
+	if stripSource(t, live.stdout) != stripSource(t, offline.stdout) {
+		t.Error("the plan of the saved snapshot differs from the live plan")
+	}
+	quiet := run(t, env, "plan", "--targets", tg, "--format", "json", "--quiet")
+	if quiet.code != 0 || quiet.stderr != "" {
+		t.Errorf("--quiet: exit %d, stderr %q", quiet.code, quiet.stderr)
+	}
+}
+
+func TestPlanLiveProduction(t *testing.T) {
+	inTempDir(t)
+	snap := demoSnap(t)
+	o := *snap.Organization
+	o.IsSandbox = org.False
+	o.Name = "Acme Production"
+	snap.Organization = &o
+	url, token := simOrg(t, snap)
+	env := map[string]string{"SF_INSTANCE_URL": url, "SF_ACCESS_TOKEN": token}
+	r := run(t, env, "plan", "--format", "json", "--require-sandbox")
+	if r.code != exitError || !strings.Contains(r.stderr, "is a production org") || r.stdout != "" {
+		t.Fatalf("--require-sandbox: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = run(t, env, "plan", "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stderr, `PRODUCTION org "Acme Production"`) {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil || p.Source.Org == nil || !p.Source.Org.Production {
+		t.Fatalf("plan source org %+v (%v)", p.Source.Org, err)
+	}
+}
+
+func TestPlanLiveSOAPNotice(t *testing.T) {
+	inTempDir(t)
+	url, _ := simOrg(t, demoSnap(t))
+	c := orgsim.DefaultCredentials()
+	env := map[string]string{"SF_USERNAME": c.Username, "SF_PASSWORD": c.Password, "SF_SECURITY_TOKEN": c.SecurityToken}
+	r := run(t, env, "plan", "--login-url", url, "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stderr, "note: logged in with SOAP login()") || !strings.Contains(r.stderr, "Summer '27") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	env["SF_PASSWORD"] = "wrong-Pa55word"
+	r = run(t, env, "plan", "--login-url", url, "--format", "json")
+	if r.code != exitError || !strings.Contains(r.stderr, "INVALID_LOGIN") || strings.Contains(r.stderr, "wrong-Pa55word") {
+		t.Fatalf("bad password: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
