@@ -342,8 +342,52 @@ func TestPlanLiveSOAPNotice(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	env["SF_PASSWORD"] = "wrong-Pa55word"
+	env["LICENSEPLAN_DEBUG"] = "1"
 	r = run(t, env, "plan", "--login-url", url, "--format", "json")
 	if r.code != exitError || !strings.Contains(r.stderr, "INVALID_LOGIN") || strings.Contains(r.stderr, "wrong-Pa55word") {
 		t.Fatalf("bad password: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// simpleforce's own log goes to stderr only with LICENSEPLAN_DEBUG.
+	if !strings.Contains(r.stderr, "debug: [simpleforce]") || r.stdout != "" {
+		t.Errorf("debug log: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+	delete(env, "LICENSEPLAN_DEBUG")
+	if r = run(t, env, "plan", "--login-url", url, "--format", "json"); strings.Contains(r.stderr, "[simpleforce]") {
+		t.Errorf("simpleforce logged without LICENSEPLAN_DEBUG: %q", r.stderr)
+	}
+}
+
+// TestPlanLiveProgress: progress bars appear on a terminal stderr only,
+// and never with --quiet.
+func TestPlanLiveProgress(t *testing.T) {
+	inTempDir(t)
+	url, token := simOrg(t, demoSnap(t))
+	env := map[string]string{"SF_INSTANCE_URL": url, "SF_ACCESS_TOKEN": token, "SOURCE_DATE_EPOCH": "1795000000"}
+	tests := []struct {
+		name     string
+		tty      bool
+		args     []string
+		wantBars bool
+	}{
+		{"terminal", true, nil, true},
+		{"terminal, --quiet", true, []string{"--quiet"}, false},
+		{"pipe", false, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: tt.tty, Getenv: func(k string) string { return env[k] }}
+			args := append([]string{"plan", "--format", "json"}, tt.args...)
+			if code := Execute(context.Background(), args, s); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut.String())
+			}
+			bars := strings.Contains(errOut.String(), "158/158")
+			if bars != tt.wantBars {
+				t.Errorf("bars %v, want %v; stderr %q", bars, tt.wantBars, errOut.String())
+			}
+			if strings.Contains(out.String(), "158/158") || !json.Valid(out.Bytes()) {
+				t.Error("progress reached stdout")
+			}
+		})
 	}
 }
