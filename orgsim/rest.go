@@ -83,10 +83,14 @@ func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleResources(w http.ResponseWriter, version string) {
+// handleResources lists the version's resources. identity is the session
+// user's identity URL, which jsforce's identity() reads from here when it
+// has only an access token.
+func (s *Server) handleResources(w http.ResponseWriter, r *http.Request, version string) {
 	base := "/services/data/v" + version + "/"
 	writeJSON(w, http.StatusOK, map[string]string{
-		"limits": base + "limits", "query": base + "query", "queryAll": base + "queryAll", "sobjects": base + "sobjects",
+		"identity": s.identityURL(r), "limits": base + "limits", "query": base + "query",
+		"queryAll": base + "queryAll", "sobjects": base + "sobjects",
 	})
 }
 

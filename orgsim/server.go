@@ -266,7 +266,7 @@ func (s *Server) handleData(w http.ResponseWriter, r *http.Request, ver string, 
 	}
 	switch {
 	case len(rest) == 0:
-		s.handleResources(w, version)
+		s.handleResources(w, r, version)
 	case len(rest) == 1 && (rest[0] == "query" || rest[0] == "queryAll"):
 		s.handleQuery(w, r, version, rest[0])
 	case len(rest) == 2 && (rest[0] == "query" || rest[0] == "queryAll"):

@@ -126,6 +126,6 @@ with the warnings and the source of every rule. It never writes to an org.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.PersistentFlags().BoolVar(&s.NoColor, "no-color", false, "no colour in terminal output (also NO_COLOR)")
-	root.AddCommand(newPlanCmd(s), newReportCmd(s), newRulesCmd(s), newQueryCmd(s))
+	root.AddCommand(newPlanCmd(s), newReportCmd(s), newRulesCmd(s), newQueryCmd(s), newOrgsimCmd(s))
 	return root
 }
