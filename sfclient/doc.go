@@ -13,8 +13,8 @@
 //     (POST /services/oauth2/token and POST /services/Soap/u/...), so a pull
 //     can never write to the org;
 //   - adds Sforce-Query-Options: batchSize=N to queries;
-//   - retries 5xx answers, 429 and dropped connections with capped
-//     exponential backoff and jitter, honouring Retry-After;
+//   - retries 5xx answers (not SOAP faults), 429 and dropped connections
+//     with capped exponential backoff and jitter, honouring Retry-After;
 //   - counts the REST API calls and records the Sforce-Limit-Info usage;
 //   - turns every HTTP error answer into an *APIError.
 //
