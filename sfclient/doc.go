@@ -25,8 +25,8 @@
 // increase, so no record is lost or duplicated.
 //
 // The package prints nothing. simpleforce logs through the standard log
-// package; route that with log.SetOutput (once, from main) to a debug writer,
-// ideally through a Redactor. Secrets (passwords, tokens, client secrets,
+// package; the command routes that with log.SetOutput before a pull, to a
+// debug writer through a Redactor. Secrets (passwords, tokens, client secrets,
 // keys) never appear in errors: every error a Client returns passes through
 // its Redactor.
 //
