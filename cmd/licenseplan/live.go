@@ -224,7 +224,7 @@ func loadPlanInput(ctx context.Context, s *Streams, cfg *Config) (*org.Snapshot,
 	if auth != nil {
 		snap, src, err = pullOrg(ctx, s, cfg, auth)
 	} else {
-		snap, src, err = loadInput(ctx, cfg)
+		snap, src, err = loadInput(ctx, s, cfg)
 		if err == nil && cfg.Live.RequireSandbox {
 			err = requireSandbox(snap)
 		}

@@ -174,14 +174,11 @@ func hasChanges(p *planner.Plan) bool {
 	return false
 }
 
-// loadInput reads the snapshot folder, or the built-in demo org.
-func loadInput(ctx context.Context, cfg *Config) (*org.Snapshot, planner.Source, error) {
+// loadInput reads the snapshot folder, or pulls the built-in demo org
+// through the in-process org simulator (pullDemo).
+func loadInput(ctx context.Context, s *Streams, cfg *Config) (*org.Snapshot, planner.Source, error) {
 	if cfg.Input == "" {
-		snap, err := org.ReadSnapshot(ctx, demo.Snapshot(), "demo")
-		if err != nil {
-			return nil, planner.Source{}, fmt.Errorf("built-in demo org: %w", err)
-		}
-		return snap, planner.Source{Kind: "demo", Path: "built-in demo org", Files: snap.Files}, nil
+		return pullDemo(ctx, s, cfg)
 	}
 	st, err := os.Stat(cfg.Input)
 	if err != nil {
