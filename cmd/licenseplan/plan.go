@@ -40,8 +40,9 @@ deactivate and create) and follow-up (transfer records, reassign permission
 sets), with warnings and the rule and source behind every step.
 
 Input: --input DIR reads a snapshot folder (see 'licenseplan query' to export
-one with the Salesforce CLI); without it the built-in demo org is planned.
-A live org is pulled read-only instead with --target-org ALIAS, or
+one with the Salesforce CLI). Without any input the built-in demo org is
+served by the org simulator (orgsim) inside this process and pulled over
+loopback HTTP, the same way a real org is. A live org is pulled read-only instead with --target-org ALIAS, or
 SF_ACCESS_TOKEN with --instance-url, or --client-id with --jwt-key-file or
 SF_CLIENT_SECRET, or SF_USERNAME with SF_PASSWORD (secrets only from the
 environment or the config file, never flags).
@@ -73,7 +74,13 @@ output.`,
   licenseplan plan --input ./snapshot --targets targets.csv --out ./plan
 
   # Selectors only, and fail a pipeline step when there is work to do
-  licenseplan plan --input ./snapshot --targets targets.yaml --preset none --detailed-exitcode`,
+  licenseplan plan --input ./snapshot --targets targets.yaml --preset none --detailed-exitcode
+
+  # A sandbox through a Salesforce CLI alias; refuse production; keep the pull
+  licenseplan plan --target-org my-sandbox --require-sandbox --save-snapshot ./snap --out ./plan
+
+  # An org simulator started in another terminal with 'licenseplan orgsim serve'
+  SF_INSTANCE_URL=http://127.0.0.1:8642 SF_ACCESS_TOKEN='00D...' licenseplan plan`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(cmd, s)
