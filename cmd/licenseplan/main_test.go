@@ -329,6 +329,27 @@ format: json
 	}
 }
 
+// TestReferenceConfig: configs/licenseplan.yaml holds only keys plan
+// accepts, and its values are the defaults (the demo plan comes out).
+func TestReferenceConfig(t *testing.T) {
+	ref, err := filepath.Abs(filepath.Join("..", "..", "configs", "licenseplan.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTempDir(t)
+	r := run(t, nil, "plan", "--config", ref, "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Source.Kind != "demo" || p.Summary.Users == 0 {
+		t.Errorf("reference config did not plan the demo org: source %+v, %d users", p.Source, p.Summary.Users)
+	}
+}
+
 func TestRulesCommand(t *testing.T) {
 	r := run(t, nil, "rules", "--format", "csv")
 	recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
@@ -406,7 +427,8 @@ func TestQuery(t *testing.T) {
 }
 
 func TestHelpIsComplete(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"plan", "--help"}, {"rules", "--help"}, {"rules", "explain", "--help"}, {"query", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"plan", "--help"}, {"report", "--help"}, {"rules", "--help"}, {"rules", "explain", "--help"},
+		{"rules", "licenses", "--help"}, {"query", "--help"}, {"orgsim", "--help"}, {"orgsim", "serve", "--help"}, {"orgsim", "generate", "--help"}} {
 		r := run(t, nil, args...)
 		if r.code != 0 || !strings.Contains(r.stdout, "Examples:") {
 			t.Errorf("%v: exit %d, no examples:\n%s", args, r.code, r.stdout)

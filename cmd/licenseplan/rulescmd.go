@@ -206,7 +206,15 @@ func newLicensesCmd(s *Streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "licenses",
 		Short: "List the license catalog",
-		Args:  cobra.NoArgs,
+		Long: `Licenses lists every license the rules know, from both source documents:
+its UserType family, whether it is a customer, partner or internal license,
+whether it requires a role, whether it is login-based, its
+LicenseDefinitionKey where a source documents one, its user scale limit and
+the aliases that match it (ignoring case). An org license that matches none
+of these is reported as UNKNOWN_LICENSE in a plan.`,
+		Example: `  licenseplan rules licenses
+  licenseplan rules licenses | grep -i partner`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			table, err := rulesTable(cmd, s)
 			if err != nil {
