@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -151,5 +152,32 @@ func TestCursors(t *testing.T) {
 		if r := serve(s, http.MethodGet, bad, tok, nil); r.status != 400 || r.apiErr(t).ErrorCode != "INVALID_QUERY_LOCATOR" {
 			t.Errorf("GET %s: %d %s, want 400 INVALID_QUERY_LOCATOR", bad, r.status, r.body)
 		}
+	}
+}
+
+// TestConcurrentPulls pulls the same org from several clients at once,
+// each through its own cursor.
+func TestConcurrentPulls(t *testing.T) {
+	s := newServer(t, usersSnapshot(3000), Options{})
+	base := startServer(t, s)
+	tok := s.AccessToken()
+	var wg sync.WaitGroup
+	counts := make([]int, 8)
+	for i := range counts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &httpClient{t: t, base: base, token: tok, batch: "batchSize=200"}
+			counts[i] = len(c.queryAll("SELECT Id, Username, Profile.Name FROM User ORDER BY Id"))
+		}()
+	}
+	wg.Wait()
+	for i, n := range counts {
+		if n != 3000 {
+			t.Errorf("client %d got %d records, want 3000", i, n)
+		}
+	}
+	if st := s.Stats(); st.Endpoints["query"] != 8 || st.Endpoints["query_more"] != 8*14 {
+		t.Errorf("endpoints %v, want 8 queries and 112 next pages", st.Endpoints)
 	}
 }

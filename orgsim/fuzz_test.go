@@ -1,0 +1,61 @@
+package orgsim
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/licenseplan/licenseplan/org"
+)
+
+var (
+	fuzzOnce sync.Once
+	fuzzSrv  *Server
+)
+
+// FuzzQuery sends arbitrary SOQL to the query endpoint of the demo org: the
+// answer is always a page (200) or Salesforce's error array (400), never a
+// panic.
+//
+//	go test ./orgsim -run '^$' -fuzz FuzzQuery -fuzztime 30s
+func FuzzQuery(f *testing.F) {
+	for _, q := range org.Queries {
+		f.Add(q.SOQL())
+	}
+	for _, q := range []string{
+		"SELECT COUNT() FROM User WHERE Name LIKE '%a_%' LIMIT 3",
+		"SELECT Id, Account.Owner.UserRoleId FROM User WHERE NOT (Account.IsPartner = true OR IsActive != false) ORDER BY Account.Name DESC NULLS LAST, Id LIMIT 5 OFFSET 2",
+		"SELECT Name FROM UserLicense WHERE TotalLicenses > 2.5 AND UsedLicenses IN (1, 2, null)",
+		"SELECT Id FROM User WHERE Id IN ('005Dn00000bP000', '005Dn00000bP001IAC')",
+		"SELECT Id, id FROM User",
+		"SELECT Id FROM Nope",
+		"SELECT Id FROM User OFFSET 5000",
+	} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, soql string) {
+		fuzzOnce.Do(func() {
+			snap := demoSnapshot(t)
+			var err error
+			if fuzzSrv, err = New(snap, Options{APILimit: 1 << 30}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		r := serve(fuzzSrv, http.MethodGet, queryPath(soql), fuzzSrv.AccessToken(), nil)
+		switch r.status {
+		case http.StatusOK:
+			var p page
+			if err := json.Unmarshal(r.body, &p); err != nil {
+				t.Fatalf("200 with a body that is not a page: %v\n%s", err, r.body)
+			}
+		case http.StatusBadRequest:
+			var errs []apiError
+			if err := json.Unmarshal(r.body, &errs); err != nil || len(errs) != 1 || errs[0].ErrorCode == "" {
+				t.Fatalf("400 without an error array: %s", r.body)
+			}
+		default:
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+	})
+}
