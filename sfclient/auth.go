@@ -127,50 +127,78 @@ func (a SFCLI) Authenticate(ctx context.Context, _ *http.Client, _ string) (Sess
 	if run == nil {
 		run = ExecRunner
 	}
-	out, runErr := run(ctx, name, "org", "display", "--target-org", a.Alias, "--json")
-	if ctx.Err() != nil {
-		return Session{}, ctx.Err()
+	doc, err := runSFJSON(ctx, run, name, a.Alias, "org", "display", "--target-org", a.Alias, "--json")
+	if err != nil {
+		return Session{}, err
 	}
-	if errors.Is(runErr, exec.ErrNotFound) {
-		return Session{}, fmt.Errorf("%w: the Salesforce CLI (%s) is not on PATH: install it "+
-			"(https://developer.salesforce.com/tools/salesforcecli) or use another way to log in", ErrAuth, name)
-	}
-	// sf --json writes a JSON document on success and on failure. Its
-	// output holds the access token, so it never goes into a message.
-	var doc struct {
-		Status  *int   `json:"status"`
-		Name    string `json:"name"`
-		Message string `json:"message"`
-		Result  struct {
-			AccessToken string `json:"accessToken"`
-			InstanceURL string `json:"instanceUrl"`
-		} `json:"result"`
-	}
-	if err := json.Unmarshal(bytes.TrimSpace(out), &doc); err != nil || doc.Status == nil {
-		if runErr != nil {
-			return Session{}, fmt.Errorf("%w: %s org display --target-org %s failed (%v) without a JSON answer",
-				ErrAuth, name, a.Alias, exitText(runErr))
+	token := doc.Result.AccessToken
+	// sf 2.x from late 2025 hides the token in 'org display' ("[REDACTED]
+	// Use 'sf org auth show-access-token' to view"); older releases show it
+	// and have no 'org auth show-access-token'. Ask the newer command only
+	// when display did not give a token.
+	if !looksLikeToken(token) {
+		doc2, err := runSFJSON(ctx, run, name, a.Alias, "org", "auth", "show-access-token", "--target-org", a.Alias, "--json")
+		if err != nil {
+			return Session{}, err
 		}
-		return Session{}, fmt.Errorf("%w: %s org display --target-org %s --json did not print a JSON document; "+
-			"is %s the Salesforce CLI?", ErrAuth, name, a.Alias, name)
+		token = doc2.Result.AccessToken
 	}
-	if *doc.Status != 0 || runErr != nil {
-		why := cleanText(doc.Message, maxMessage)
-		if doc.Name != "" {
-			why = cleanText(doc.Name, 80) + ": " + why
-		}
-		return Session{}, fmt.Errorf("%w: %s org display --target-org %s: %s (log in with: sf org login web --alias %s)",
-			ErrAuth, name, a.Alias, why, a.Alias)
-	}
-	if doc.Result.AccessToken == "" || doc.Result.InstanceURL == "" {
-		return Session{}, fmt.Errorf("%w: %s org display --target-org %s gave no accessToken or instanceUrl; "+
+	if !looksLikeToken(token) || doc.Result.InstanceURL == "" {
+		return Session{}, fmt.Errorf("%w: %s org display --target-org %s gave no access token or instance URL; "+
 			"log in again with: sf org login web --alias %s", ErrAuth, name, a.Alias, a.Alias)
 	}
 	u, err := checkURL("instance URL from sf", doc.Result.InstanceURL)
 	if err != nil {
 		return Session{}, err
 	}
-	return Session{InstanceURL: u, AccessToken: doc.Result.AccessToken}, nil
+	return Session{InstanceURL: u, AccessToken: token}, nil
+}
+
+// looksLikeToken reports whether s can be an access token: not empty and
+// not a placeholder such as sf's "[REDACTED] Use ... to view".
+func looksLikeToken(s string) bool {
+	return s != "" && !strings.ContainsAny(s, " []")
+}
+
+// sfDoc is the JSON document sf --json prints, on success and on failure.
+type sfDoc struct {
+	Status  *int   `json:"status"`
+	Name    string `json:"name"`
+	Message string `json:"message"`
+	Result  struct {
+		AccessToken string `json:"accessToken"`
+		InstanceURL string `json:"instanceUrl"`
+	} `json:"result"`
+}
+
+// runSFJSON runs an sf --json command and returns its document, or an
+// error that says what failed. The output can hold the access token, so it
+// never goes into a message.
+func runSFJSON(ctx context.Context, run CommandRunner, name, alias string, args ...string) (*sfDoc, error) {
+	out, runErr := run(ctx, name, args...)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	cmdline := name + " " + strings.Join(args[:len(args)-1], " ") // without --json
+	if errors.Is(runErr, exec.ErrNotFound) {
+		return nil, fmt.Errorf("%w: the Salesforce CLI (%s) is not on PATH: install it "+
+			"(https://developer.salesforce.com/tools/salesforcecli) or use another way to log in", ErrAuth, name)
+	}
+	var doc sfDoc
+	if err := json.Unmarshal(bytes.TrimSpace(out), &doc); err != nil || doc.Status == nil {
+		if runErr != nil {
+			return nil, fmt.Errorf("%w: %s failed (%v) without a JSON answer", ErrAuth, cmdline, exitText(runErr))
+		}
+		return nil, fmt.Errorf("%w: %s --json did not print a JSON document; is %s the Salesforce CLI?", ErrAuth, cmdline, name)
+	}
+	if *doc.Status != 0 || runErr != nil {
+		why := cleanText(doc.Message, maxMessage)
+		if doc.Name != "" {
+			why = cleanText(doc.Name, 80) + ": " + why
+		}
+		return nil, fmt.Errorf("%w: %s: %s (log in with: sf org login web --alias %s)", ErrAuth, cmdline, why, alias)
+	}
+	return &doc, nil
 }
 
 func exitText(err error) string {

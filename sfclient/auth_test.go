@@ -251,6 +251,27 @@ if [ "$*" = "org display --target-org my-sandbox --json" ]; then
   printf '{"status":0,"result":{"accessToken":"00Dx!sfexec","instanceUrl":"https://acme--dev.sandbox.my.salesforce.com/"}}'
   exit 0
 fi
+# sf from late 2025 hides the token in org display.
+if [ "$*" = "org display --target-org new-sf --json" ]; then
+  printf '{"status":0,"result":{"accessToken":"[REDACTED] Use '"'"'sf org auth show-access-token'"'"' to view","instanceUrl":"https://acme.my.salesforce.com/"},"warnings":["Secrets are now hidden"]}'
+  exit 0
+fi
+if [ "$*" = "org auth show-access-token --target-org new-sf --json" ]; then
+  printf '{"status":0,"result":{"accessToken":"00Dx!fromauth"},"warnings":["This command exposes a sensitive Access Token"]}'
+  exit 0
+fi
+if [ "$*" = "org display --target-org hidden --json" ]; then
+  printf '{"status":0,"result":{"accessToken":"[REDACTED]","instanceUrl":"https://acme.my.salesforce.com/"}}'
+  exit 0
+fi
+if [ "$*" = "org display --target-org empty --json" ]; then
+  printf '{"status":0,"result":{"accessToken":"","instanceUrl":"https://acme.my.salesforce.com/"}}'
+  exit 0
+fi
+if [ "$1 $2 $3" = "org auth show-access-token" ]; then
+  printf '{"status":1,"name":"CommandNotFound","message":"%s is not a sf command"}' "$2"
+  exit 127
+fi
 printf '{"status":1,"name":"NoOrgFound","message":"No org configuration found for name %s"}' "$4"
 exit 1
 `
@@ -265,6 +286,9 @@ exit 1
 	}{
 		{"my-sandbox", Session{InstanceURL: "https://acme--dev.sandbox.my.salesforce.com", AccessToken: "00Dx!sfexec"}, ""},
 		{"other", Session{}, "NoOrgFound: No org configuration found for name other"},
+		{"new-sf", Session{InstanceURL: "https://acme.my.salesforce.com", AccessToken: "00Dx!fromauth"}, ""},
+		{"hidden", Session{}, "sf org auth show-access-token --target-org hidden: CommandNotFound"},
+		{"empty", Session{}, "sf org auth show-access-token --target-org empty: CommandNotFound"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.alias, func(t *testing.T) {
