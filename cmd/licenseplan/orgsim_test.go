@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/planner"
 )
 
 func TestOrgsimGenerate(t *testing.T) {
@@ -177,7 +178,7 @@ func TestOrgsimServe(t *testing.T) {
 			out := sv.stdout.String()
 			for _, want := range []string{
 				"sf org login access-token --instance-url " + sv.url + " --alias orgsim --no-prompt",
-				"export SF_USERNAME=admin@orgsim.example.com SF_PASSWORD=orgsim-password SF_SECURITY_TOKEN=ORGSIMTOKEN",
+				"#   export SF_USERNAME=admin@orgsim.example.com SF_PASSWORD=orgsim-password SF_SECURITY_TOKEN=ORGSIMTOKEN",
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("stdout lacks %q:\n%s", want, out)
@@ -286,5 +287,38 @@ func TestShellWord(t *testing.T) {
 		if got := shellWord(in); got != want {
 			t.Errorf("shellWord(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestOrgsimServeThenPlan is the newcomer's path: paste every export line
+// that serve prints into another shell and run licenseplan plan.
+func TestOrgsimServeThenPlan(t *testing.T) {
+	sv := startServe(t, nil)
+	env := map[string]string{}
+	exportLine := regexp.MustCompile(`^export (.*)$`)
+	assign := regexp.MustCompile(`([A-Z_]+)=('[^']*'|\S+)`)
+	for _, line := range strings.Split(sv.stdout.String(), "\n") {
+		m := exportLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		for _, a := range assign.FindAllStringSubmatch(m[1], -1) {
+			env[a[1]] = strings.Trim(a[2], "'")
+		}
+	}
+	if env["SF_INSTANCE_URL"] != sv.url || env["SF_ACCESS_TOKEN"] == "" {
+		t.Fatalf("export lines give %v", env)
+	}
+	inTempDir(t)
+	r := run(t, env, "plan", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("plan with the printed lines: exit %d: %s", r.code, r.stderr)
+	}
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Source.Kind != "org" || p.Source.Path != sv.url || p.Summary.Users != 158 || p.Source.APICalls == 0 {
+		t.Errorf("plan source %+v, %d users: want the served demo org pulled over the API", p.Source, p.Summary.Users)
 	}
 }

@@ -193,8 +193,10 @@ func runOrgsimServe(ctx context.Context, s *Streams, o *serveOptions) error {
 	fmt.Fprintf(&b, "# Salesforce CLI (reads SF_ACCESS_TOKEN):\n")
 	fmt.Fprintf(&b, "sf org login access-token --instance-url %s --alias orgsim --no-prompt\n", url)
 	fmt.Fprintf(&b, "sf data query --query \"SELECT Id, Name FROM Organization\" --target-org orgsim --result-format csv\n\n")
-	fmt.Fprintf(&b, "# Username and password (SOAP login, or the OAuth password flow with the client below):\n")
-	fmt.Fprintf(&b, "export SF_USERNAME=%s SF_PASSWORD=%s SF_SECURITY_TOKEN=%s\n",
+	// Commented out: pasting the whole block must configure one login only
+	// (plan refuses two at once), and the access token above is enough.
+	fmt.Fprintf(&b, "# Or log in with username and password instead (SOAP login; unset SF_ACCESS_TOKEN first):\n")
+	fmt.Fprintf(&b, "#   export SF_USERNAME=%s SF_PASSWORD=%s SF_SECURITY_TOKEN=%s\n",
 		shellWord(user), show("ORGSIM_PASSWORD", d.Password), show("ORGSIM_SECURITY_TOKEN", d.SecurityToken))
 	fmt.Fprintf(&b, "# OAuth client (client credentials and JWT bearer flows; login URL %s):\n", url)
 	fmt.Fprintf(&b, "#   client id %s, export SF_CLIENT_SECRET=%s\n",
