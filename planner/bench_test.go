@@ -13,7 +13,7 @@ var benchUsers = flag.Int("benchusers", 1_000_000, "users in the generated org f
 // benchTargets: the experience-cloud preset plus selectors that upgrade,
 // downgrade and move users to partner licenses, so every outcome and most
 // warnings occur.
-func benchTargets(b *testing.B) *targets.Set {
+func benchTargets(b testing.TB) *targets.Set {
 	tb := table(b)
 	canon := func(s string) (string, bool) {
 		l, ok := tb.Catalog.Lookup(s)
@@ -49,14 +49,20 @@ func benchTargets(b *testing.B) *targets.Set {
 // BenchmarkBuild plans a generated org from memory. Run on one core:
 //
 //	go test ./planner -run '^$' -bench Build -benchmem -cpu 1
-func BenchmarkBuild(b *testing.B) {
+func BenchmarkBuild(b *testing.B) { benchmarkBuild(b, Options{Now: now}) }
+
+// BenchmarkBuildSummaryOnly plans the same org for the terminal summary
+// (Options.SummaryOnly).
+func BenchmarkBuildSummaryOnly(b *testing.B) { benchmarkBuild(b, Options{Now: now, SummaryOnly: true}) }
+
+func benchmarkBuild(b *testing.B, opts Options) {
 	snap := orggen.Generate(orggen.Options{Users: *benchUsers, Seed: 1})
 	tb, tg := table(b), benchTargets(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	var p *Plan
 	for b.Loop() {
-		p = Build(snap, tb, tg, Options{Now: now})
+		p = Build(snap, tb, tg, opts)
 	}
 	b.ReportMetric(float64(*benchUsers)*float64(b.N)/b.Elapsed().Seconds(), "users/s")
 	if p.Summary.Users != *benchUsers || p.Summary.Count(0) == *benchUsers {

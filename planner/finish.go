@@ -10,80 +10,161 @@ import (
 	"github.com/licenseplan/licenseplan/rules"
 )
 
-// accountsAndLicenses builds the per-account and per-license tables.
-// Accounts are aggregated by their rank (users are grouped by account) and
-// catalog licenses by index, so no per-user map lookups are needed.
-func (b *builder) accountsAndLicenses() {
-	type licAgg struct{ in, out int }
+// licAgg counts the users moving into and out of one license.
+type licAgg struct{ in, out int }
+
+// tally is the one pass over the decisions, in plan order, that the
+// summary, the accounts, the licenses and the step counts come from; the
+// full and the summary-only plan share it.
+func (b *builder) tally() {
+	b.recipeUses = make([]int, 0, 16)
+	b.listUsers = make([]int, len(b.lists))
 	nCat := len(b.table.Catalog.Licenses)
-	catAgg := make([]licAgg, nCat)
-	catSeen := make([]bool, nCat)
-	other := map[string]*licAgg{} // licenses outside the catalog
-	lic := func(name string) *licAgg {
-		if l := b.license(name); l != nil {
-			catSeen[l.Index] = true
-			return &catAgg[l.Index]
+	b.catAgg = make([]licAgg, nCat)
+	b.catSeen = make([]bool, nCat)
+	b.otherAgg = map[string]*licAgg{}
+	b.acctAgg = make([]acctAgg, len(b.acctInfo))
+	users := b.snap.Users
+	for pi := range b.dec {
+		d := &b.dec[pi]
+		b.outcomeUses[d.outcome]++
+		b.listUsers[d.warn]++
+		var from *licAgg
+		if d.from >= 0 {
+			b.catSeen[d.from] = true
+			from = &b.catAgg[d.from]
+		} else {
+			from = b.lic(users[b.order[pi]].License)
 		}
-		a := other[name]
-		if a == nil {
-			a = &licAgg{}
-			other[name] = a
+		change := d.outcome.IsChange()
+		if change {
+			to := d.rule.To
+			from.out++
+			b.catSeen[to.Index] = true
+			b.catAgg[to.Index].in++
+			b.useRecipe(d)
 		}
-		return a
+		rank := b.rank[pi]
+		info := &b.acctInfo[rank]
+		if info.id == "" {
+			continue
+		}
+		a := &b.acctAgg[rank]
+		if a.isPartner == org.Unknown && info.acct == nil {
+			a.isPartner = users[b.order[pi]].AccountIsPartner
+		}
+		a.users++
+		if change {
+			a.changing++
+		}
+		if d.needsPartner && b.partnerBy[rank] == "" {
+			b.partnerBy[rank] = d.rule.ID
+		}
 	}
-	accts := make([]AccountPlan, len(b.acctInfo))
+	// RolesCreated: the lowest portal role of each kind the account gets.
+	roleCreated := make([]bool, len(b.lists))
+	for id, ws := range b.lists {
+		roleCreated[id] = slices.ContainsFunc(ws, func(w Warning) bool { return w.Code == rules.RoleCreated })
+	}
+	for pi := range b.dec {
+		if d := &b.dec[pi]; d.rule != nil && roleCreated[d.warn] {
+			bit := uint8(1)
+			if d.rule.To.Kind == rules.Partner {
+				bit = 2
+			}
+			b.acctAgg[b.rank[pi]].rolesCreated |= bit
+		}
+	}
+
+	// Steps: one enable_partner_account per account that needs it, in
+	// account order, then each recipe's steps per user.
+	b.partnerSeq = make([]int, len(b.acctInfo))
+	for r, by := range b.partnerBy {
+		if by != "" {
+			b.stepCount[Prepare]++
+			b.partnerSeq[r] = b.stepCount[Prepare]
+		}
+	}
+	for i, n := range b.recipeUses {
+		for _, t := range b.recipeList[i] {
+			b.stepCount[t.phase] += n
+		}
+	}
+}
+
+// useRecipe gives d, a change, its step recipe.
+func (b *builder) useRecipe(d *decision) {
+	rk := recipeKey{d.rule, d.needsPartner, d.removesAccess}
+	idx, ok := b.recipes[rk]
+	if !ok {
+		idx = int32(len(b.recipeList))
+		b.recipeList = append(b.recipeList, recipe(d.rule, d.needsPartner, d.removesAccess))
+		b.recipeUses = append(b.recipeUses, 0)
+		b.recipes[rk] = idx
+	}
+	d.recipe = idx
+	b.recipeUses[idx]++
+}
+
+// acctAgg is what tally counts per account.
+type acctAgg struct {
+	users, changing int
+	isPartner       org.Tri // from the users' rows, when Account.csv lacks the account
+	rolesCreated    uint8   // 1: customer roles, 2: partner roles
+}
+
+// lic returns the counts of a license outside the catalog (or, by name, of
+// one in it).
+func (b *builder) lic(name string) *licAgg {
+	if l := b.license(name); l != nil {
+		b.catSeen[l.Index] = true
+		return &b.catAgg[l.Index]
+	}
+	a := b.otherAgg[name]
+	if a == nil {
+		a = &licAgg{}
+		b.otherAgg[name] = a
+	}
+	return a
+}
+
+// accountsAndLicenses builds the per-account and per-license tables from
+// the tally.
+func (b *builder) accountsAndLicenses() {
+	b.plan.Accounts = make([]AccountPlan, 0, len(b.acctInfo))
 	for r := range b.acctInfo {
 		info := &b.acctInfo[r]
-		a := &accts[r]
-		a.AccountID, a.AccountName, a.RolesCreated = info.id, info.name, []string{}
+		if info.id == "" {
+			continue
+		}
+		agg := &b.acctAgg[r]
+		a := AccountPlan{
+			AccountID: info.id, AccountName: info.name, RolesCreated: []string{},
+			EnablePartnerStep: b.partnerSeq[r],
+			Users:             agg.users, Changing: agg.changing,
+			IsPartner: agg.isPartner.String(),
+		}
 		if info.acct != nil {
 			a.IsPartner = info.acct.IsPartner.String()
 			a.OwnerHasRole = info.acct.OwnerHasRole.String()
 		}
-		a.EnablePartnerStep = b.partnerSeq[info.id]
-	}
-	var lastFrom string
-	var lastAgg *licAgg
-	for i := range b.plan.Users {
-		up := &b.plan.Users[i]
-		if up.FromLicense != lastFrom || lastAgg == nil {
-			lastFrom, lastAgg = up.FromLicense, lic(up.FromLicense)
+		// "<name> Customer User" sorts before "<name> Partner User".
+		if agg.rolesCreated&1 != 0 {
+			a.RolesCreated = append(a.RolesCreated, info.name+" Customer User")
 		}
-		if up.Outcome.IsChange() {
-			lastAgg.out++
-			lic(up.ToLicense).in++
+		if agg.rolesCreated&2 != 0 {
+			a.RolesCreated = append(a.RolesCreated, info.name+" Partner User")
 		}
-		if up.AccountID == "" {
-			continue
-		}
-		a := &accts[b.rank[i]]
-		if a.IsPartner == "" && b.acctInfo[b.rank[i]].acct == nil {
-			a.IsPartner = b.snap.Users[b.order[i]].AccountIsPartner.String()
-		}
-		a.Users++
-		if up.Outcome.IsChange() {
-			a.Changing++
-		}
-		if d := &b.dec[i]; d.rule != nil && up.HasWarning(rules.RoleCreated) {
-			if role := lowestRole(up.AccountName, d.rule.To); !slices.Contains(a.RolesCreated, role) {
-				a.RolesCreated = append(a.RolesCreated, role)
-			}
-		}
-	}
-	b.plan.Accounts = make([]AccountPlan, 0, len(accts))
-	for _, a := range accts {
-		if a.AccountID != "" {
-			slices.Sort(a.RolesCreated)
-			b.plan.Accounts = append(b.plan.Accounts, a)
-		}
+		b.plan.Accounts = append(b.plan.Accounts, a)
 	}
 
 	// Licenses: every license a user has or moves to, and every license the
 	// org reports.
 	for _, ul := range b.snap.Licenses {
-		lic(ul.Name)
+		b.lic(ul.Name)
 	}
-	b.plan.Licenses = make([]LicenseCapacity, 0, nCat+len(other))
+	nCat := len(b.table.Catalog.Licenses)
+	b.plan.Licenses = make([]LicenseCapacity, 0, nCat+len(b.otherAgg))
 	add := func(name string, a *licAgg) {
 		lc := LicenseCapacity{License: name, MovingIn: a.in, MovingOut: a.out}
 		if ul := b.orgLicense(name); ul != nil && ul.TotalLicenses >= 0 && ul.UsedLicenses >= 0 {
@@ -96,12 +177,12 @@ func (b *builder) accountsAndLicenses() {
 		}
 		b.plan.Licenses = append(b.plan.Licenses, lc)
 	}
-	for i, seen := range catSeen {
+	for i, seen := range b.catSeen {
 		if seen {
-			add(b.table.Catalog.Licenses[i].Name, &catAgg[i])
+			add(b.table.Catalog.Licenses[i].Name, &b.catAgg[i])
 		}
 	}
-	for name, a := range other {
+	for name, a := range b.otherAgg {
 		add(name, a)
 	}
 	slices.SortFunc(b.plan.Licenses, func(x, y LicenseCapacity) int { return strings.Compare(x.License, y.License) })
@@ -130,25 +211,26 @@ func (b *builder) orgLicense(name string) *org.UserLicense {
 func (b *builder) finish() {
 	p := b.plan
 	s := Summary{
-		Users:    len(p.Users),
+		Users:    len(b.dec),
 		Outcomes: make(map[string]int, len(rules.Outcomes)),
-		Steps:    len(p.Steps),
 		Warnings: map[string]int{},
 	}
-	for _, o := range rules.Outcomes {
-		s.Outcomes[o.String()] = 0
+	for _, n := range b.stepCount {
+		s.Steps += n
 	}
-	for i := range p.Users {
-		up := &p.Users[i]
-		s.Outcomes[up.Outcome.String()]++
-		for _, w := range up.Warnings {
-			s.Warnings[string(w.Code)]++
-			if w.Code == rules.Irreversible {
-				s.IrreversibleChanges++
-			}
+	for _, o := range rules.Outcomes {
+		s.Outcomes[o.String()] = b.outcomeUses[o]
+	}
+	s.NewUserRecords = b.outcomeUses[rules.DisableReenable] + b.outcomeUses[rules.Recreate]
+	for id, n := range b.listUsers {
+		if n == 0 {
+			continue
 		}
-		if up.Outcome == rules.DisableReenable || up.Outcome == rules.Recreate {
-			s.NewUserRecords++
+		for _, w := range b.lists[id] {
+			s.Warnings[string(w.Code)] += n
+			if w.Code == rules.Irreversible {
+				s.IrreversibleChanges += n
+			}
 		}
 	}
 	for _, w := range b.planWarn {
@@ -167,8 +249,12 @@ func (b *builder) finish() {
 	}
 	p.Summary = s
 
-	p.Rules = make([]RuleUse, 0, len(b.ruleUse))
-	for r, n := range b.ruleUse {
+	p.Rules = []RuleUse{}
+	for i, n := range b.ruleUse {
+		if n == 0 {
+			continue
+		}
+		r := b.table.Lookup(b.table.Catalog.Licenses[i/len(b.table.Catalog.Licenses)], b.table.Catalog.Licenses[i%len(b.table.Catalog.Licenses)])
 		p.Rules = append(p.Rules, RuleUse{
 			ID: r.ID, From: r.From.Name, To: r.To.Name, Outcome: r.Outcome,
 			Source: r.Source.String(), Explanation: r.Explanation(), Conflict: r.Conflict, Users: n,
@@ -185,10 +271,6 @@ func (b *builder) finish() {
 	if p.Notes == nil {
 		p.Notes = []string{}
 	}
-	if p.Users == nil {
-		p.Users = []UserPlan{}
-	}
-	if p.Steps == nil {
-		p.Steps = []Step{}
-	}
+	p.Users = []UserPlan{}
+	p.Steps = []Step{}
 }

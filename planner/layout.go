@@ -1,81 +1,81 @@
 package planner
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/licenseplan/licenseplan/rules"
 )
 
-// layout turns decisions into numbered steps. Phase sizes are counted first,
-// so every step is written once at its final position and dependsOn can
-// name seqs directly.
+// layout writes out the users' UserPlans and the numbered steps from the
+// decisions. Phase sizes were counted by tally, so every step is written
+// once at its final position and dependsOn can name seqs directly.
 func (b *builder) layout() {
-	// Prepare: one enable_partner_account step per account, by name then Id.
-	accts := make([]string, 0, len(b.partnerSeq))
-	for id := range b.partnerSeq {
-		accts = append(accts, id)
-	}
-	// Account names: Account.csv first, else the name on the users' rows
-	// (one pass over the users, never one per account).
-	names := make(map[string]string, len(accts))
-	for _, id := range accts {
-		names[id] = ""
-		if a := b.accounts[id]; a != nil {
-			names[id] = a.Name
-		}
-	}
-	for i := range b.plan.Users {
-		up := &b.plan.Users[i]
-		if n, need := names[up.AccountID]; need && n == "" {
-			names[up.AccountID] = up.AccountName
-		}
-	}
-	slices.SortFunc(accts, func(x, y string) int {
-		return cmp.Or(strings.Compare(names[x], names[y]), strings.Compare(x, y))
-	})
-
-	var count [4]int
-	count[Prepare] = len(accts)
-	nDeps := 0
-	for i := range b.dec {
-		for _, t := range b.steps(&b.dec[i]) {
-			count[t.phase]++
-			nDeps += len(t.deps)
-		}
-	}
+	users := b.snap.Users
+	cat := b.table.Catalog.Licenses
 	var next [4]int
 	total := 0
 	for _, p := range Phases {
 		next[p] = total + 1
-		total += count[p]
+		total += b.stepCount[p]
+	}
+	nDeps := 0
+	for i, n := range b.recipeUses {
+		for _, t := range b.recipeList[i] {
+			nDeps += n * len(t.deps)
+		}
 	}
 	steps := make([]Step, total)
-	seqArena := make([]int, 0, total-count[Prepare])
+	seqArena := make([]int, 0, total-b.stepCount[Prepare])
 	depArena := make([]int, 0, nDeps)
 	noDeps := []int{}
 
-	for _, id := range accts {
-		seq := next[Prepare]
-		next[Prepare]++
-		b.partnerSeq[id] = seq
+	// Prepare: one enable_partner_account step per account, in account
+	// order (by name, then Id).
+	for r, seq := range b.partnerSeq {
+		if seq == 0 {
+			continue
+		}
+		info := &b.acctInfo[r]
 		steps[seq-1] = Step{
-			Seq: seq, Phase: Prepare, Action: EnablePartnerAccount, AccountID: id,
-			Description: fmt.Sprintf("Enable account \"%s\" as a partner account (set Account.IsPartner = true) before its users move to a partner license.", names[id]),
-			DependsOn:   noDeps, Reversible: true, RuleID: b.partnerBy[id],
+			Seq: seq, Phase: Prepare, Action: EnablePartnerAccount, AccountID: info.id,
+			Description: fmt.Sprintf("Enable account \"%s\" as a partner account (set Account.IsPartner = true) before its users move to a partner license.", info.name),
+			DependsOn:   noDeps, Reversible: true, RuleID: b.partnerBy[r],
 		}
 	}
+	next[Prepare] += b.stepCount[Prepare]
 
+	b.plan.Users = make([]UserPlan, len(b.dec))
 	var local [8]int
-	for i := range b.dec {
-		d := &b.dec[i]
+	for pi := range b.dec {
+		d := &b.dec[pi]
+		u := &users[b.order[pi]]
+		rank := b.rank[pi]
+		up := &b.plan.Users[pi]
+		*up = UserPlan{
+			UserID: u.ID, Username: u.Username, Name: u.Name,
+			AccountID: u.AccountID, AccountName: b.acctInfo[rank].name,
+			FromLicense: u.License, ToLicense: u.License,
+			FromProfile: u.ProfileName, ToProfile: u.ProfileName,
+			Outcome: d.outcome,
+			Steps:   noSteps, Warnings: b.lists[d.warn],
+		}
+		if d.from >= 0 {
+			up.FromLicense = cat[d.from].Name
+			up.ToLicense = up.FromLicense
+		}
+		if d.toLic >= 0 {
+			up.ToLicense = b.strs[d.toLic]
+		}
+		if d.toProf >= 0 {
+			up.ToProfile = b.strs[d.toProf]
+		}
+		if d.rule != nil {
+			up.RuleID = d.rule.ID
+		}
 		tmpl := b.steps(d)
 		if len(tmpl) == 0 {
 			continue
 		}
-		up := &b.plan.Users[i]
 		start := len(seqArena)
 		for j, t := range tmpl {
 			seq := next[t.phase]
@@ -85,7 +85,7 @@ func (b *builder) layout() {
 			depStart := len(depArena)
 			for _, dep := range t.deps {
 				if dep == partnerDep {
-					depArena = append(depArena, b.partnerSeq[up.AccountID])
+					depArena = append(depArena, b.partnerSeq[rank])
 				} else {
 					depArena = append(depArena, local[dep])
 				}

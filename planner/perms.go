@@ -10,52 +10,27 @@ import (
 
 // permissionChecks names what the change removes for users whose rule may
 // remove permission sets, permission set licenses or View/Modify All
-// Records. It indexes only those users' assignments (one map of the users to
-// check, linked lists over the assignments), and users with the same
-// permissions and target share one warning list.
+// Records. Only those users' assignments are linked (see assigneeJoin), and
+// users with the same permissions and target share one warning list.
 func (b *builder) permissionChecks() {
 	if len(b.psCheck) == 0 {
 		return
 	}
 	snap := b.snap
-	pos := make(map[string]int32, len(b.psCheck))
-	for k, pi := range b.psCheck {
-		pos[b.plan.Users[pi].UserID] = int32(k)
-	}
-	link := func(n int, assignee func(int) string) (head, next []int32) {
-		head = make([]int32, len(b.psCheck))
-		for i := range head {
-			head[i] = -1
-		}
-		next = make([]int32, n)
-		// A user's assignments are usually adjacent (created together), so
-		// the previous row's answer saves most map lookups.
-		last, lastK, lastOK := "", int32(0), false
-		for i := range n {
-			id := assignee(i)
-			if i == 0 || id != last {
-				lastK, lastOK = pos[id]
-				last = id
-			}
-			if lastOK {
-				next[i], head[lastK] = head[lastK], int32(i)
-			}
-		}
-		return head, next
-	}
-	psHead, psNext := link(len(snap.PermissionSets), func(i int) string { return snap.PermissionSets[i].AssigneeID })
-	pslHead, pslNext := link(len(snap.PermissionSetLicenses), func(i int) string { return snap.PermissionSetLicenses[i].AssigneeID })
+	j := b.newAssigneeJoin()
+	psHead, psNext := j.link(len(snap.PermissionSets), func(i int) string { return snap.PermissionSets[i].AssigneeID })
+	pslHead, pslNext := j.link(len(snap.PermissionSetLicenses), func(i int) string { return snap.PermissionSetLicenses[i].AssigneeID })
 
 	type cached struct {
 		ws      []Warning
 		removes bool
+		id      int32
 	}
 	cache := map[string]cached{}
 	// Merged lists are shared too: users of one account with the same
-	// permissions get the same slice. psCheck is in plan order, so the cache
-	// only ever holds one account's entries.
-	type mergeKey [2]*Warning
-	merged := map[mergeKey][]Warning{}
+	// permissions and the same warnings get the same list. psCheck is in
+	// plan order, so the cache only ever holds one account's entries.
+	merged := map[[2]int32]int32{}
 	curRank := int32(-1)
 	var sig []byte
 	for k, pi := range b.psCheck {
@@ -72,6 +47,7 @@ func (b *builder) permissionChecks() {
 		c, ok := cache[string(sig)]
 		if !ok {
 			c.ws, c.removes = b.permissionWarnings(r, psHead[k], psNext, pslHead[k], pslNext)
+			c.id = int32(len(cache))
 			cache[string(sig)] = c
 		}
 		if len(c.ws) > 0 {
@@ -79,20 +55,104 @@ func (b *builder) permissionChecks() {
 				curRank = r
 				clear(merged)
 			}
-			up := &b.plan.Users[pi]
-			key := mergeKey{&c.ws[0]}
-			if len(up.Warnings) > 0 {
-				key[1] = &up.Warnings[0]
-			}
-			ws, ok := merged[key]
+			key := [2]int32{c.id, d.warn}
+			id, ok := merged[key]
 			if !ok {
-				ws = slices.Clip(merge(up.Warnings, c.ws...))
-				merged[key] = ws
+				id = b.addList(merge(b.lists[d.warn], c.ws...))
+				merged[key] = id
 			}
-			up.Warnings = ws
+			d.warn = id
 		}
 		d.removesAccess = c.removes
 	}
+}
+
+// assigneeJoin finds, for an assignment row's AssigneeId, the user to check
+// it belongs to (an index into psCheck). When the users are sorted by Id
+// (a snapshot exported with ORDER BY Id is) and the rows by AssigneeId, it
+// walks both in step, with no map; from the first row out of order on, it
+// looks the Id up in a map of the users to check.
+type assigneeJoin struct {
+	b      *builder
+	sorted bool    // users are sorted by Id
+	check  []int32 // when sorted: per user index, the index in psCheck or -1
+	byID   map[string]int32
+}
+
+func (b *builder) newAssigneeJoin() *assigneeJoin {
+	users := b.snap.Users
+	j := &assigneeJoin{b: b, sorted: true}
+	for i := 1; i < len(users); i++ {
+		if users[i-1].ID >= users[i].ID {
+			j.sorted = false
+			break
+		}
+	}
+	if j.sorted {
+		j.check = make([]int32, len(users))
+		for i := range j.check {
+			j.check[i] = -1
+		}
+		for k, pi := range b.psCheck {
+			j.check[b.order[pi]] = int32(k)
+		}
+	}
+	return j
+}
+
+// lookup returns the psCheck index of the user with Id id, or -1.
+func (j *assigneeJoin) lookup(id string) int32 {
+	if j.byID == nil {
+		j.byID = make(map[string]int32, len(j.b.psCheck))
+		for k, pi := range j.b.psCheck {
+			j.byID[j.b.snap.Users[j.b.order[pi]].ID] = int32(k)
+		}
+	}
+	if k, ok := j.byID[id]; ok {
+		return k
+	}
+	return -1
+}
+
+// link chains n rows by the user they are assigned to: head[k] is the
+// last row of user psCheck[k], next[row] the row before it of the same
+// user, -1 at the end.
+func (j *assigneeJoin) link(n int, assignee func(int) string) (head, next []int32) {
+	head = make([]int32, len(j.b.psCheck))
+	for i := range head {
+		head[i] = -1
+	}
+	next = make([]int32, n)
+	users := j.b.snap.Users
+	merging := j.sorted
+	cur := 0 // merge cursor in users
+	// A user's assignments are usually adjacent (created together), so
+	// the previous row's answer is reused.
+	last, lastK := "", int32(-1)
+	for i := range n {
+		id := assignee(i)
+		if i == 0 || id != last {
+			if merging && i > 0 && id < last {
+				merging = false
+			}
+			last = id
+			if merging {
+				for cur < len(users) && users[cur].ID < id {
+					cur++
+				}
+				lastK = -1
+				if cur < len(users) && users[cur].ID == id {
+					lastK = j.check[cur]
+				}
+			} else {
+				lastK = j.lookup(id)
+			}
+		}
+		if lastK >= 0 {
+			next[i], head[lastK] = head[lastK], int32(i)
+		}
+	}
+	return head, next
 }
 
 func (b *builder) permissionWarnings(r *rules.Rule, psHead int32, psNext []int32, pslHead int32, pslNext []int32) ([]Warning, bool) {

@@ -19,15 +19,31 @@ type Options struct {
 	Now time.Time
 	// Source is copied into the plan.
 	Source Source
+	// SummaryOnly decides every user as a full plan does but leaves Users
+	// and Steps empty: Summary (Steps included), Accounts, Licenses, Rules,
+	// Warnings and Notes are those of the full plan, computed by the same
+	// code. It is for outputs that show only those, such as the terminal
+	// summary, and saves most of the memory of a large plan. Such a plan
+	// is not a plan.json: do not write or fingerprint it.
+	SummaryOnly bool
 }
 
 // Build plans every user of snap. tg may be nil (nobody has a target).
+//
+// Every user is first decided into a small per-user record (outcome, rule,
+// target, an index into a table of shared warning lists, a step recipe).
+// The summary, accounts, licenses and rules are tallied from those records,
+// and only then, unless Options.SummaryOnly is set, are the users' UserPlans
+// and the steps written out.
 func Build(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Options) *Plan {
 	b := newBuilder(snap, table, tg, opts)
 	b.decide()
-	b.layout()
+	b.tally()
 	b.accountsAndLicenses()
 	b.finish()
+	if !opts.SummaryOnly {
+		b.layout()
+	}
 	return b.plan
 }
 
@@ -45,6 +61,8 @@ type builder struct {
 	// portalRoles: bit 1 = the account has customer portal roles, bit 2 = partner roles.
 	portalRoles map[string]uint8
 	licenses    map[string]*rules.License // raw license name -> catalog entry (nil when unknown)
+	lastLicName string                    // the name license resolved last
+	lastLic     *rules.License
 	profiles    map[string]*org.Profile   // lower-case name -> profile
 	defProfile  map[*rules.License]string // default profile of a license
 	userLic     map[*rules.License]*org.UserLicense
@@ -52,28 +70,53 @@ type builder struct {
 	psCheck     []int32               // plan positions whose change may remove permission sets
 	targetUsed  []bool
 
-	// per user, parallel to plan.Users
+	// per user in plan order
 	dec []decision
-	// accounts that need enabling as partner accounts -> seq (0 until laid out)
-	partnerSeq map[string]int
-	partnerBy  map[string]string // account -> rule ID that first needed it
+	// per account rank: the rule ID of the first user (in plan order) whose
+	// account must be enabled as a partner account, "" when none; and the
+	// seq of that enable_partner_account step.
+	partnerBy  []string
+	partnerSeq []int
+	// tally results that layout and finish use
+	stepCount   [4]int   // steps per phase
+	listUsers   []int    // users per warning list
+	outcomeUses [8]int   // users per outcome
+	catAgg      []licAgg // per catalog license
+	catSeen     []bool
+	otherAgg    map[string]*licAgg // licenses outside the catalog
+	acctAgg     []acctAgg          // per account rank
 
-	ruleBase   map[ruleBaseKey][]Warning
+	// lists holds every distinct per-user warning list; decisions name
+	// them by index, lists[0] is the empty list.
+	lists      [][]Warning
+	strs       []string // target licenses and profiles named by decisions
+	strIdx     map[string]int32
+	ruleBase   map[ruleBaseKey]int32 // warning list of a rule alone
+	unknown    map[unknownKey]int32
+	profMemo   map[profKey]profChoice
+	profWarns  []Warning
 	grpRank    int32
 	grpCache   []grpEntry
 	descCache  map[descKey]string
 	recipes    map[recipeKey]int32
 	recipeList [][]stepTmpl
-	ruleUse    map[*rules.Rule]int
+	recipeUses []int
+	ruleUse    []int // users per rule, by table cell (from.Index*n + to.Index)
 	planWarn   []Warning
 	notes      []string
 }
 
-// decision is kept per user, so it is small: the recipe is an index into
-// builder.recipeList.
+// decision is what the planner decided for one user. It is kept for every
+// user, so it is small: warnings, target names and steps are indexes into
+// tables the users share.
 type decision struct {
-	rule          *rules.Rule
-	recipe        int32 // index into recipeList; -1 for no steps
+	rule          *rules.Rule // nil when no rule applies
+	warn          int32       // index into builder.lists
+	recipe        int32       // index into recipeList; -1 for no steps
+	toLic         int32       // index into builder.strs; -1: the current license
+	toProf        int32       // index into builder.strs; -1: the current profile
+	from          int16       // catalog index of the current license; -1 when unknown
+	outcome       rules.Outcome
 	needsPartner  bool
 	removesAccess bool
 }
@@ -90,12 +133,31 @@ type ruleBaseKey struct {
 	inactive bool
 }
 
+// unknownKey names the warning list of a user whose current or target
+// license is not in the catalog.
+type unknownKey struct {
+	from, to       string
+	hasFrom, hasTo bool
+}
+
+type profKey struct {
+	given string
+	to    *rules.License
+}
+
+// profChoice is the target profile chosen for a (given profile, target
+// license) pair: an index into strs, and into profWarns or -1.
+type profChoice struct {
+	prof, warn int32
+}
+
 // grpEntry caches a shared warning list inside one account group.
 type grpEntry struct {
 	rule     *rules.Rule
 	mask     uint32
 	inactive bool
-	ws       []Warning
+	profWarn int32
+	list     int32
 }
 
 type objAccess struct{ viewAll, modifyAll []string }
@@ -122,13 +184,15 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 		defProfile:  map[*rules.License]string{},
 		userLic:     map[*rules.License]*org.UserLicense{},
 		objPerms:    map[string]*objAccess{},
-		partnerSeq:  map[string]int{},
-		partnerBy:   map[string]string{},
-		ruleBase:    map[ruleBaseKey][]Warning{},
+		lists:       [][]Warning{noWarnings},
+		strIdx:      map[string]int32{},
+		ruleBase:    map[ruleBaseKey]int32{},
+		unknown:     map[unknownKey]int32{},
+		profMemo:    map[profKey]profChoice{},
 		grpRank:     -1,
 		descCache:   map[descKey]string{},
 		recipes:     map[recipeKey]int32{},
-		ruleUse:     map[*rules.Rule]int{},
+		ruleUse:     make([]int, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
 	}
 	if tg != nil {
 		b.targetUsed = make([]bool, len(tg.Rows))
@@ -212,9 +276,22 @@ func portalBit(t string) uint8 {
 // license resolves an org license name to the catalog, by name or alias and
 // then by the LicenseDefinitionKey UserLicense.csv gives for that name.
 func (b *builder) license(name string) *rules.License {
-	if l, ok := b.licenses[name]; ok {
-		return l
+	// Users come grouped by license more often than not, and the reader
+	// shares one string per value, so comparing with the last name is
+	// cheaper than a map lookup.
+	if name == b.lastLicName && name != "" {
+		return b.lastLic
 	}
+	l, ok := b.licenses[name]
+	if !ok {
+		l = b.resolveLicense(name)
+		b.licenses[name] = l
+	}
+	b.lastLicName, b.lastLic = name, l
+	return l
+}
+
+func (b *builder) resolveLicense(name string) *rules.License {
 	l, ok := b.table.Catalog.Lookup(name)
 	if !ok {
 		l = nil
@@ -227,7 +304,6 @@ func (b *builder) license(name string) *rules.License {
 			}
 		}
 	}
-	b.licenses[name] = l
 	return l
 }
 
@@ -278,27 +354,12 @@ func (b *builder) inputNotes() {
 func (b *builder) decide() {
 	b.orderUsers()
 	users := b.snap.Users
-	b.plan.Users = make([]UserPlan, len(users))
 	b.dec = make([]decision, len(users))
+	b.partnerBy = make([]string, len(b.acctInfo))
 	for pi, ui := range b.order {
 		b.decideUser(&users[ui], int32(pi))
 	}
 	b.permissionChecks()
-	for i := range b.dec {
-		d := &b.dec[i]
-		d.recipe = -1
-		if d.rule == nil || !d.rule.Outcome.IsChange() {
-			continue
-		}
-		rk := recipeKey{d.rule, d.needsPartner, d.removesAccess}
-		idx, ok := b.recipes[rk]
-		if !ok {
-			idx = int32(len(b.recipeList))
-			b.recipeList = append(b.recipeList, recipe(d.rule, d.needsPartner, d.removesAccess))
-			b.recipes[rk] = idx
-		}
-		d.recipe = idx
-	}
 	if b.tg != nil {
 		for i, used := range b.targetUsed {
 			if !used {
@@ -395,26 +456,22 @@ func compare2(a1, a2, b1, b2 string) int {
 }
 
 func (b *builder) decideUser(u *org.User, pi int32) {
-	up, d := &b.plan.Users[pi], &b.dec[pi]
-	info := &b.acctInfo[b.rank[pi]]
+	d := &b.dec[pi]
+	rank := b.rank[pi]
+	info := &b.acctInfo[rank]
 	acct := info.acct
-	*up = UserPlan{
-		UserID: u.ID, Username: u.Username, Name: u.Name,
-		AccountID: u.AccountID, AccountName: info.name,
-		FromLicense: u.License, ToLicense: u.License,
-		FromProfile: u.ProfileName, ToProfile: u.ProfileName,
-		Steps: noSteps, Warnings: noWarnings,
-	}
+	*d = decision{recipe: -1, toLic: -1, toProf: -1, from: -1}
 	from := b.license(u.License)
+	fromName := u.License
 	if from != nil {
-		up.FromLicense = from.Name
-		up.ToLicense = from.Name
+		d.from = int16(from.Index)
+		fromName = from.Name
 	}
 	isPartner := u.AccountIsPartner
 	if acct != nil && acct.IsPartner.Known() {
 		isPartner = acct.IsPartner
 	}
-	ref := targets.UserRef{ID: u.ID, Username: u.Username, License: up.FromLicense, UserType: u.UserType, Profile: u.ProfileName, AccountName: info.name, AccountIsPartner: isPartner}
+	ref := targets.UserRef{ID: u.ID, Username: u.Username, License: fromName, UserType: u.UserType, Profile: u.ProfileName, AccountName: info.name, AccountIsPartner: isPartner}
 	m, hasTarget := b.tg.Lookup(ref)
 	if hasTarget && m.Row >= 0 {
 		b.targetUsed[m.Row] = true
@@ -422,45 +479,44 @@ func (b *builder) decideUser(u *org.User, pi int32) {
 	inactive := u.IsActive.IsFalse()
 
 	if inactive && !b.opts.IncludeInactive {
-		up.Outcome = rules.Skipped
-		up.Warnings = b.skippedWarnings()
+		d.outcome = rules.Skipped
+		d.warn = b.skippedWarnings()
 		return
 	}
 	if !hasTarget {
-		up.Outcome = rules.NoChange
+		d.outcome = rules.NoChange
 		if from == nil {
-			up.Warnings = []Warning{b.unknownLicense(u.License, false)}
+			d.warn = b.unknownLicenses(unknownKey{from: u.License, hasFrom: true})
 		}
 		return
 	}
 	to := b.license(m.License)
 	if to != nil {
-		up.ToLicense = to.Name
+		d.toLic = b.str(to.Name)
 	} else {
-		up.ToLicense = m.License
+		d.toLic = b.str(m.License)
 	}
 	if from == nil || to == nil {
-		up.Outcome = rules.Invalid
-		var ws []Warning
+		d.outcome = rules.Invalid
+		var k unknownKey
 		if from == nil {
-			ws = append(ws, b.unknownLicense(u.License, false))
+			k.from, k.hasFrom = u.License, true
 		}
 		if to == nil {
-			ws = append(ws, b.unknownLicense(m.License, true))
+			k.to, k.hasTo = m.License, true
 		}
-		up.Warnings = ws
+		d.warn = b.unknownLicenses(k)
 		return
 	}
 	r := b.table.Lookup(from, to)
-	d.rule = r
-	up.Outcome, up.RuleID = r.Outcome, r.ID
-	b.ruleUse[r]++
+	d.rule, d.outcome = r, r.Outcome
+	b.ruleUse[from.Index*len(b.table.Catalog.Licenses)+to.Index]++
 	if r.Outcome == rules.NoChange {
 		return
 	}
 
-	profile, profWarn := b.targetProfile(m.Profile, to)
-	up.ToProfile = profile
+	prof := b.targetProfile(m.Profile, to)
+	d.toProf = prof.prof
 
 	// Conditions that depend on the user and the account.
 	var mask uint32
@@ -469,10 +525,6 @@ func (b *builder) decideUser(u *org.User, pi int32) {
 	if may(rules.PartnerAccountRequired) && u.AccountID != "" && !isPartner.IsTrue() {
 		set(rules.PartnerAccountRequired)
 		d.needsPartner = true
-		if _, ok := b.partnerSeq[u.AccountID]; !ok {
-			b.partnerSeq[u.AccountID] = 0
-			b.partnerBy[u.AccountID] = r.ID
-		}
 	}
 	if may(rules.NoContact) && u.ContactID == "" {
 		set(rules.NoContact)
@@ -489,10 +541,7 @@ func (b *builder) decideUser(u *org.User, pi int32) {
 			set(rules.RoleCreated)
 		}
 	}
-	up.Warnings = b.groupWarnings(b.rank[pi], r, to, mask, inactive)
-	if profWarn != nil {
-		up.Warnings = merge(up.Warnings, *profWarn)
-	}
+	d.warn = b.groupWarnings(rank, r, to, mask, inactive, prof.warn)
 	if may(rules.PermissionSetsRemoved) || may(rules.ViewAllRecordsLost) {
 		b.psCheck = append(b.psCheck, pi)
 	}
@@ -512,36 +561,82 @@ func merge(shared []Warning, extra ...Warning) []Warning {
 	return ws
 }
 
-func (b *builder) skippedWarnings() []Warning {
-	k := ruleBaseKey{inactive: true}
-	if ws, ok := b.ruleBase[k]; ok {
-		return ws
+// addList records a warning list that users share and returns its index.
+func (b *builder) addList(ws []Warning) int32 {
+	if len(ws) == 0 {
+		return 0
 	}
-	ws := []Warning{{Code: rules.InactiveUser, Message: rules.InactiveUser.Message()}}
-	b.ruleBase[k] = ws
-	return ws
+	b.lists = append(b.lists, slices.Clip(ws))
+	return int32(len(b.lists) - 1)
+}
+
+// str returns the index of s in strs.
+func (b *builder) str(s string) int32 {
+	if i, ok := b.strIdx[s]; ok {
+		return i
+	}
+	i := int32(len(b.strs))
+	b.strs = append(b.strs, s)
+	b.strIdx[s] = i
+	return i
+}
+
+func (b *builder) skippedWarnings() int32 {
+	k := ruleBaseKey{inactive: true}
+	if id, ok := b.ruleBase[k]; ok {
+		return id
+	}
+	id := b.addList([]Warning{{Code: rules.InactiveUser, Message: rules.InactiveUser.Message()}})
+	b.ruleBase[k] = id
+	return id
+}
+
+// unknownLicenses returns the list of UNKNOWN_LICENSE warnings for a
+// current and/or target license outside the catalog.
+func (b *builder) unknownLicenses(k unknownKey) int32 {
+	if id, ok := b.unknown[k]; ok {
+		return id
+	}
+	var ws []Warning
+	if k.hasFrom {
+		ws = append(ws, b.unknownLicense(k.from, false))
+	}
+	if k.hasTo {
+		ws = append(ws, b.unknownLicense(k.to, true))
+	}
+	id := b.addList(ws)
+	b.unknown[k] = id
+	return id
 }
 
 // groupWarnings returns the warnings shared by every user of the account
-// group rank that takes rule r with the same conditions. Users arrive grouped
-// by account, so the cache only ever holds one account's entries.
-func (b *builder) groupWarnings(rank int32, r *rules.Rule, to *rules.License, mask uint32, inactive bool) []Warning {
+// group rank that takes rule r with the same conditions and target profile
+// warning. Users arrive grouped by account, so the cache only ever holds
+// one account's entries.
+func (b *builder) groupWarnings(rank int32, r *rules.Rule, to *rules.License, mask uint32, inactive bool, profWarn int32) int32 {
 	if rank != b.grpRank {
 		b.grpRank, b.grpCache = rank, b.grpCache[:0]
 	}
 	for _, e := range b.grpCache {
-		if e.rule == r && e.mask == mask && e.inactive == inactive {
-			return e.ws
+		if e.rule == r && e.mask == mask && e.inactive == inactive && e.profWarn == profWarn {
+			return e.list
 		}
 	}
-	base := b.ruleWarnings(r, to, inactive)
-	ws := base
-	if mask != 0 {
-		ws = merge(base, b.accountWarnings(&b.acctInfo[rank], to, mask)...)
+	var id int32
+	if mask == 0 && profWarn < 0 {
+		id = b.ruleWarnings(r, to, inactive)
+	} else {
+		ws := b.lists[b.ruleWarnings(r, to, inactive)]
+		if mask != 0 {
+			ws = merge(ws, b.accountWarnings(&b.acctInfo[rank], to, mask)...)
+		}
+		if profWarn >= 0 {
+			ws = merge(ws, b.profWarns[profWarn])
+		}
+		id = b.addList(ws)
 	}
-	ws = slices.Clip(ws)
-	b.grpCache = append(b.grpCache, grpEntry{r, mask, inactive, ws})
-	return ws
+	b.grpCache = append(b.grpCache, grpEntry{r, mask, inactive, profWarn, id})
+	return id
 }
 
 func (b *builder) unknownLicense(name string, target bool) Warning {
@@ -553,7 +648,24 @@ func (b *builder) unknownLicense(name string, target bool) Warning {
 		"The %s license \"%s\" is not in the catalog, so no rule applies; the user is kept in the plan but not converted. Run `licenseplan rules licenses` for the known licenses, or record the behaviour you see in the config file's rules.overrides.", what, name)}
 }
 
-func (b *builder) targetProfile(given string, to *rules.License) (string, *Warning) {
+// targetProfile chooses the target profile for a user moving to license
+// to whose target names profile given ("" for none), once per pair.
+func (b *builder) targetProfile(given string, to *rules.License) profChoice {
+	k := profKey{given, to}
+	if c, ok := b.profMemo[k]; ok {
+		return c
+	}
+	name, w := b.chooseProfile(given, to)
+	c := profChoice{prof: b.str(name), warn: -1}
+	if w != nil {
+		c.warn = int32(len(b.profWarns))
+		b.profWarns = append(b.profWarns, *w)
+	}
+	b.profMemo[k] = c
+	return c
+}
+
+func (b *builder) chooseProfile(given string, to *rules.License) (string, *Warning) {
 	if given == "" {
 		if p, ok := b.defProfile[to]; ok {
 			return p, nil
@@ -576,12 +688,12 @@ func (b *builder) targetProfile(given string, to *rules.License) (string, *Warni
 	return p.Name, nil
 }
 
-// ruleWarnings builds, once per rule, the warnings that depend only on the
-// rule.
-func (b *builder) ruleWarnings(r *rules.Rule, to *rules.License, inactive bool) []Warning {
+// ruleWarnings returns, built once per rule, the list of the warnings that
+// depend only on the rule.
+func (b *builder) ruleWarnings(r *rules.Rule, to *rules.License, inactive bool) int32 {
 	k := ruleBaseKey{r, inactive}
-	if ws, ok := b.ruleBase[k]; ok {
-		return ws
+	if id, ok := b.ruleBase[k]; ok {
+		return id
 	}
 	var ws []Warning
 	add := func(c rules.Code, msg string) {
@@ -618,12 +730,9 @@ func (b *builder) ruleWarnings(r *rules.Rule, to *rules.License, inactive bool) 
 		add(rules.InactiveUser, "The user is inactive; planned because inactive users were included.")
 	}
 	slices.SortStableFunc(ws, func(a, c Warning) int { return a.Code.Rank() - c.Code.Rank() })
-	ws = slices.Clip(ws)
-	if ws == nil {
-		ws = noWarnings
-	}
-	b.ruleBase[k] = ws
-	return ws
+	id := b.addList(ws)
+	b.ruleBase[k] = id
+	return id
 }
 
 // accountWarnings builds the warnings of the mask that name the account.

@@ -128,7 +128,10 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	plan := planner.Build(snap, table, tg, planner.Options{IncludeInactive: cfg.IncludeInactive, Now: now, Source: src})
+	// The terminal summary alone needs only the plan's aggregates, so the
+	// users and steps are not written out (most of a large plan's memory).
+	summaryOnly := cfg.Out == "" && cfg.Format == "text"
+	plan := planner.Build(snap, table, tg, planner.Options{IncludeInactive: cfg.IncludeInactive, Now: now, Source: src, SummaryOnly: summaryOnly})
 	// The fingerprint costs one JSON encoding of the plan, so it is computed
 	// only when a written format shows it (the terminal summary does not).
 	if cfg.Out != "" || cfg.Format != "text" {

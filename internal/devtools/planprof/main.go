@@ -1,0 +1,125 @@
+// Command planprof runs what `licenseplan plan --input DIR --format text`
+// runs (read the snapshot, plan it with the experience-cloud preset, write
+// the text summary) and reports the time of each stage, optionally with a
+// CPU or heap profile. It is for finding where a large plan's time goes
+// (-full builds the full plan, as every other format needs):
+//
+//	go build -o /tmp/planprof ./internal/devtools/planprof
+//	/tmp/planprof -cpuprofile /tmp/cpu.out /tmp/snap1m
+//	go tool pprof -top /tmp/planprof /tmp/cpu.out
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/reports"
+	"github.com/licenseplan/licenseplan/rules"
+	"github.com/licenseplan/licenseplan/targets"
+)
+
+func main() {
+	cpu := flag.String("cpuprofile", "", "write a CPU profile to `file`")
+	mem := flag.String("memprofile", "", "write a heap profile (after planning) to `file`")
+	jsonOut := flag.String("json", "", "also write the plan as JSON to `file` (to compare two versions of the planner); implies -full")
+	full := flag.Bool("full", false, "build the full plan (users and steps), not the summary-only plan that --format text uses")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: planprof [-cpuprofile F] [-memprofile F] DIR")
+		os.Exit(2)
+	}
+	log.SetFlags(0)
+	log.SetPrefix("planprof: ")
+	if *cpu != "" {
+		f, err := os.Create(*cpu)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if err := run(context.Background(), flag.Arg(0), *mem, *jsonOut, *full || *jsonOut != ""); err != nil {
+		pprof.StopCPUProfile()
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error {
+	start := time.Now()
+	lap := func(what string) {
+		fmt.Fprintf(os.Stderr, "%-8s %v\n", what, time.Since(start).Round(time.Millisecond))
+		start = time.Now()
+	}
+	snap, err := org.ReadSnapshot(ctx, os.DirFS(dir), dir)
+	if err != nil {
+		return err
+	}
+	lap("read")
+	table, err := rules.Default()
+	if err != nil {
+		return err
+	}
+	canon := func(name string) (string, bool) {
+		l, ok := table.Catalog.Lookup(name)
+		if !ok {
+			return "", false
+		}
+		return l.Name, true
+	}
+	preset, err := targets.Preset("experience-cloud", canon)
+	if err != nil {
+		return err
+	}
+	tg, err := targets.Merge(preset)
+	if err != nil {
+		return err
+	}
+	plan := planner.Build(snap, table, tg, planner.Options{Source: planner.Source{Kind: "snapshot", Path: dir, Files: snap.Files}, SummaryOnly: !full})
+	lap("plan")
+	if err := (reports.Text{}).Write(ctx, io.Discard, plan); err != nil {
+		return err
+	}
+	lap("text")
+	if jsonOut != "" {
+		f, err := os.Create(jsonOut)
+		if err != nil {
+			return err
+		}
+		err = reports.JSON{}.Write(ctx, f, plan)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		lap("json")
+	}
+	if memProfile != "" {
+		f, err := os.Create(memProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		runtime.GC()
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			return err
+		}
+	}
+	runtime.KeepAlive(snap)
+	runtime.KeepAlive(plan)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(os.Stderr, "heap sys %d MiB, total alloc %d MiB, GC %d\n", ms.HeapSys>>20, ms.TotalAlloc>>20, ms.NumGC)
+	return nil
+}
