@@ -2,6 +2,7 @@ package orggen
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"github.com/licenseplan/licenseplan/org"
@@ -198,7 +199,12 @@ func (g *gen) permissionSets() {
 				ViewAllRecords: op.viewAll, ModifyAllRecords: op.modifyAll,
 			})
 		}
-	}
+	} // The export query (org.Queries) keeps only rows that grant View All
+	// or Modify All Records, so a real snapshot never holds the others;
+	// neither does this one, and orgsim serves it back unchanged.
+	g.s.ObjectPermissions = slices.DeleteFunc(g.s.ObjectPermissions, func(op org.ObjectPermission) bool {
+		return !op.ViewAllRecords && !op.ModifyAllRecords
+	})
 }
 
 var (

@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/licenseplan/licenseplan/org"
@@ -289,7 +290,12 @@ func (b *builder) permissionSets() {
 				ParentID: id, SobjectType: op.object, ViewAllRecords: op.viewAll, ModifyAllRecords: op.modifyAll,
 			})
 		}
-	}
+	} // The export query (org.Queries) keeps only rows that grant View All
+	// or Modify All Records, so a real snapshot never holds the others;
+	// neither does this one, and orgsim serves it back unchanged.
+	s.ObjectPermissions = slices.DeleteFunc(s.ObjectPermissions, func(op org.ObjectPermission) bool {
+		return !op.ViewAllRecords && !op.ModifyAllRecords
+	})
 }
 
 // portalRole adds the level-th (0 = lowest) portal role of acc.
