@@ -20,7 +20,7 @@ type CSV struct{}
 var csvHeader = []string{
 	"Seq", "Phase", "Action", "UserId", "Username", "Name", "AccountId", "AccountName",
 	"FromLicense", "ToLicense", "FromProfile", "ToProfile", "Outcome", "RuleId",
-	"DependsOn", "Reversible", "Description", "Warnings",
+	"DependsOn", "Reversible", "Description", "Warnings", "Environment",
 }
 
 // SafeCell neutralises a spreadsheet formula: a value that begins with =, +,
@@ -59,6 +59,9 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if err := cw.Write(csvHeader); err != nil {
 		return fmt.Errorf("reports: writing CSV: %w", err)
 	}
+	// Every row names the org's environment, so a production plan is
+	// plain in any filtered view of the sheet.
+	env := orgEnvironment(p)
 	row := make([]string, len(csvHeader))
 	for i := range p.Steps {
 		if err := checkCtx(ctx, i+1); err != nil {
@@ -97,6 +100,7 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 		row[14] = joinInts(s.DependsOn, " ")
 		row[15] = strconv.FormatBool(s.Reversible)
 		row[16] = s.Description
+		row[18] = env
 		for j := range row {
 			row[j] = SafeCell(row[j])
 		}

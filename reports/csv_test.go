@@ -69,10 +69,36 @@ func TestCSVNoFormulaCells(t *testing.T) {
 	}
 }
 
+func TestCSVEnvironment(t *testing.T) {
+	tests := []struct {
+		name string
+		org  *planner.OrgInfo
+		want string
+	}{
+		{"production", &planner.OrgInfo{IsSandbox: ptr(false), Production: true}, "production"},
+		{"sandbox", &planner.OrgInfo{IsSandbox: ptr(true)}, "sandbox"},
+		{"IsSandbox blank", &planner.OrgInfo{}, "unknown"},
+		{"no Organization record", nil, "unknown"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := fixturePlan()
+			p.Source.Org = tc.org
+			recs := parseCSV(t, p)
+			col := slices.Index(recs[0], "Environment")
+			for _, rec := range recs[1:] {
+				if rec[col] != tc.want {
+					t.Fatalf("step %s: Environment %q, want %q on every row", rec[0], rec[col], tc.want)
+				}
+			}
+		})
+	}
+}
+
 func TestCSVRows(t *testing.T) {
 	p := fixturePlan()
 	recs := parseCSV(t, p)
-	if got, want := strings.Join(recs[0], ","), "Seq,Phase,Action,UserId,Username,Name,AccountId,AccountName,FromLicense,ToLicense,FromProfile,ToProfile,Outcome,RuleId,DependsOn,Reversible,Description,Warnings"; got != want {
+	if got, want := strings.Join(recs[0], ","), "Seq,Phase,Action,UserId,Username,Name,AccountId,AccountName,FromLicense,ToLicense,FromProfile,ToProfile,Outcome,RuleId,DependsOn,Reversible,Description,Warnings,Environment"; got != want {
 		t.Fatalf("header = %s\nwant     %s", got, want)
 	}
 	if len(recs) != 1+len(p.Steps) {
@@ -92,6 +118,7 @@ func TestCSVRows(t *testing.T) {
 		{"1", "Warnings", ""},
 		{"1", "AccountId", "001000000000001AAA"},
 		{"1", "AccountName", hostileScript},
+		{"1", "Environment", "production"}, // the fixture's org is production
 		{"3", "Name", "'-2"},
 		{"3", "DependsOn", "1"},
 		{"3", "Outcome", "change_in_place"},

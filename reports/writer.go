@@ -83,6 +83,28 @@ func FileName(format string) (string, bool) {
 	return f.file, true
 }
 
+// Environments of the org a plan was made from, as every writer names them.
+const (
+	envProduction = "production"
+	envSandbox    = "sandbox"
+	envUnknown    = "unknown"
+)
+
+// orgEnvironment says whether the plan's org is production, a sandbox, or
+// unknown (no Organization record, or IsSandbox blank).
+func orgEnvironment(p *planner.Plan) string {
+	o := p.Source.Org
+	switch {
+	case o == nil:
+		return envUnknown
+	case o.Production || o.IsSandbox != nil && !*o.IsSandbox:
+		return envProduction
+	case o.IsSandbox != nil:
+		return envSandbox
+	}
+	return envUnknown
+}
+
 // ctxEvery is how many rows a writer renders between context checks.
 const ctxEvery = 1024
 

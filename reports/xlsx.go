@@ -745,11 +745,11 @@ func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit int)
 		add("Org", "Id", text(org.ID), "")
 		add("Org", "Organization type", text(org.OrganizationType), "")
 		add("Org", "Instance", text(org.InstanceName), "")
-		switch {
-		case org.Production:
-			add("Org", "Environment", excelize.Cell{StyleID: st.production, Value: "production"}, "the org is not a sandbox")
-		case org.IsSandbox != nil && *org.IsSandbox:
-			add("Org", "Environment", excelize.Cell{StyleID: st.sandbox, Value: "sandbox"}, "")
+		switch orgEnvironment(p) {
+		case envProduction:
+			add("Org", "Environment", excelize.Cell{StyleID: st.production, Value: envProduction}, "the org is not a sandbox")
+		case envSandbox:
+			add("Org", "Environment", excelize.Cell{StyleID: st.sandbox, Value: envSandbox}, "")
 		default:
 			add("Org", "Environment", excelize.Cell{StyleID: st.unknown, Value: "unknown"}, "the input does not say whether the org is a sandbox")
 		}
