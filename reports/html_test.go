@@ -31,13 +31,7 @@ func planFromSnapshot(tb testing.TB, snap *org.Snapshot, src planner.Source, ext
 	if err != nil {
 		tb.Fatal(err)
 	}
-	canon := func(name string) (string, bool) {
-		l, ok := table.Catalog.Lookup(name)
-		if !ok {
-			return "", false
-		}
-		return l.Name, true
-	}
+	canon := table.Catalog.CanonicalName
 	var sets []*targets.Set
 	if extra != nil {
 		t, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(extra))

@@ -952,13 +952,7 @@ func xlsxPlanInputs(t testing.TB) (*rules.Table, *targets.Set) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	canon := func(name string) (string, bool) {
-		l, ok := tb.Catalog.Lookup(name)
-		if !ok {
-			return "", false
-		}
-		return l.Name, true
-	}
+	canon := tb.Catalog.CanonicalName
 	tg, err := targets.Preset("experience-cloud", canon)
 	if err != nil {
 		t.Fatal(err)

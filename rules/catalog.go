@@ -109,6 +109,17 @@ func (c *Catalog) Lookup(name string) (*License, bool) {
 	return l, ok
 }
 
+// CanonicalName returns the catalog name of the license that name (or an
+// alias of it) denotes, ignoring case: the canonicaliser that targets.Preset
+// and targets.ParseYAML take.
+func (c *Catalog) CanonicalName(name string) (string, bool) {
+	l, ok := c.Lookup(name)
+	if !ok {
+		return "", false
+	}
+	return l.Name, true
+}
+
 // LookupKey finds a license by LicenseDefinitionKey, ignoring case.
 func (c *Catalog) LookupKey(key string) (*License, bool) {
 	if key == "" {

@@ -141,3 +141,25 @@ func TestOutcomeText(t *testing.T) {
 		}
 	}
 }
+
+func TestCanonicalName(t *testing.T) {
+	c := mustTable(t).Catalog
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"Customer Community Plus", "Customer Community Plus", true},
+		{"  customer community plus ", "Customer Community Plus", true},
+		{"CUSTOMER COMMUNITY", "Customer Community", true},
+		{"Gold Partnr", "", false},
+		{"", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, ok := c.CanonicalName(tc.in)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("CanonicalName(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}

@@ -136,18 +136,11 @@ func demoPlanJSON(t *testing.T, snap *org.Snapshot) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	canon := func(name string) (string, bool) {
-		l, ok := table.Catalog.Lookup(name)
-		if !ok {
-			return "", false
-		}
-		return l.Name, true
-	}
 	own, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	preset, err := targets.Preset("experience-cloud", canon)
+	preset, err := targets.Preset("experience-cloud", table.Catalog.CanonicalName)
 	if err != nil {
 		t.Fatal(err)
 	}

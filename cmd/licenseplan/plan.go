@@ -206,13 +206,7 @@ func loadInput(ctx context.Context, s *Streams, cfg *Config) (*org.Snapshot, pla
 
 // loadTargets combines --targets, the demo's own targets and the preset.
 func loadTargets(cfg *Config, table *rules.Table) (*targets.Set, error) {
-	canon := func(name string) (string, bool) {
-		l, ok := table.Catalog.Lookup(name)
-		if !ok {
-			return "", false
-		}
-		return l.Name, true
-	}
+	canon := table.Catalog.CanonicalName
 	var sets []*targets.Set
 	if cfg.Targets != "" {
 		t, err := readTargetsFile(cfg.Targets, canon)
