@@ -27,11 +27,9 @@ func (b *builder) permissionChecks() {
 		id      int32
 	}
 	cache := map[string]cached{}
-	// Merged lists are shared too: users of one account with the same
-	// permissions and the same warnings get the same list. psCheck is in
-	// plan order, so the cache only ever holds one account's entries.
+	// Merged lists are shared too: users with the same permissions and
+	// the same warnings get the same list.
 	merged := map[[2]int32]int32{}
-	curRank := int32(-1)
 	var sig []byte
 	for k, pi := range b.psCheck {
 		d := &b.dec[pi]
@@ -51,10 +49,6 @@ func (b *builder) permissionChecks() {
 			cache[string(sig)] = c
 		}
 		if len(c.ws) > 0 {
-			if r := b.rank[pi]; r != curRank {
-				curRank = r
-				clear(merged)
-			}
 			key := [2]int32{c.id, d.warn}
 			id, ok := merged[key]
 			if !ok {

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -56,9 +57,12 @@ type builder struct {
 
 	order    []int32 // user indices in plan order
 	rank     []int32 // per plan position: index into acctInfo
+	pos      []int32 // per user index: plan position
+	userRank []int32 // per user index: index into acctInfo
 	acctInfo []acctInfo
 	accounts map[string]*org.Account
-	// portalRoles: bit 1 = the account has customer portal roles, bit 2 = partner roles.
+	// portalRoles: bit 1 = the account has customer portal roles, bit 2 =
+	// partner roles, from UserRole.csv (orderUsers adds the users' roles).
 	portalRoles map[string]uint8
 	licenses    map[string]*rules.License // raw license name -> catalog entry (nil when unknown)
 	lastLicName string                    // the name license resolved last
@@ -95,8 +99,8 @@ type builder struct {
 	unknown    map[unknownKey]int32
 	profMemo   map[profKey]profChoice
 	profWarns  []Warning
-	grpRank    int32
-	grpCache   []grpEntry
+	grpFirst   []int32    // per account rank: first entry in grpCache, or -1
+	grpCache   []grpEntry // linked per rank
 	descCache  map[descKey]string
 	recipes    map[recipeKey]int32
 	recipeList [][]stepTmpl
@@ -158,6 +162,7 @@ type grpEntry struct {
 	inactive bool
 	profWarn int32
 	list     int32
+	next     int32 // next entry of the same account, or -1
 }
 
 type objAccess struct{ viewAll, modifyAll []string }
@@ -189,7 +194,6 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 		ruleBase:    map[ruleBaseKey]int32{},
 		unknown:     map[unknownKey]int32{},
 		profMemo:    map[profKey]profChoice{},
-		grpRank:     -1,
 		descCache:   map[descKey]string{},
 		recipes:     map[recipeKey]int32{},
 		ruleUse:     make([]int, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
@@ -228,12 +232,6 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 	}
 	for _, r := range snap.Roles {
 		b.portalRoles[r.PortalAccountID] |= portalBit(r.PortalType)
-	}
-	for i := range snap.Users {
-		u := &snap.Users[i]
-		if u.RoleID != "" && u.AccountID != "" {
-			b.portalRoles[u.AccountID] |= portalBit(u.RolePortalType)
-		}
 	}
 	for i := range snap.Licenses {
 		ul := &snap.Licenses[i]
@@ -356,8 +354,15 @@ func (b *builder) decide() {
 	users := b.snap.Users
 	b.dec = make([]decision, len(users))
 	b.partnerBy = make([]string, len(b.acctInfo))
-	for pi, ui := range b.order {
-		b.decideUser(&users[ui], int32(pi))
+	b.grpFirst = make([]int32, len(b.acctInfo))
+	for i := range b.grpFirst {
+		b.grpFirst[i] = -1
+	}
+	// Users are decided in input order, which reads them sequentially;
+	// nothing decided depends on the order (partnerBy, which names the
+	// first user in plan order, is filled by tally).
+	for ui := range users {
+		b.decideUser(&users[ui], b.pos[ui], b.userRank[ui])
 	}
 	b.permissionChecks()
 	if b.tg != nil {
@@ -376,48 +381,54 @@ func (b *builder) decide() {
 
 // orderUsers puts users in plan order: by account name and Id (a counting
 // sort over account ranks, so a million users cost a few small sorts), then
-// by username and Id inside each account.
+// by username and Id inside each account. It also adds the portal roles the
+// users hold to their accounts.
 func (b *builder) orderUsers() {
 	users := b.snap.Users
 	rankOf := make(map[string]int32, len(b.accounts)+1)
 	userRank := make([]int32, len(users))
 	lastAcct, lastRank := "", int32(-1)
+	lastType, lastBit := "", uint8(0) // portalBit("") is 0
 	for i := range users {
 		u := &users[i]
 		// Users of one account are usually next to each other (a snapshot
 		// ordered by Id holds them in creation order), so the previous
 		// user's rank saves most map lookups.
-		if lastRank >= 0 && u.AccountID == lastAcct {
-			userRank[i] = lastRank
-			continue
-		}
-		r, ok := rankOf[u.AccountID]
-		if !ok {
-			r = int32(len(b.acctInfo))
-			rankOf[u.AccountID] = r
-			info := acctInfo{id: u.AccountID, name: u.AccountName, acct: b.accounts[u.AccountID], roles: b.portalRoles[u.AccountID]}
-			if info.acct != nil && info.acct.Name != "" {
-				info.name = info.acct.Name
+		if lastRank < 0 || u.AccountID != lastAcct {
+			r, ok := rankOf[u.AccountID]
+			if !ok {
+				r = int32(len(b.acctInfo))
+				rankOf[u.AccountID] = r
+				info := acctInfo{id: u.AccountID, name: u.AccountName, acct: b.accounts[u.AccountID], roles: b.portalRoles[u.AccountID]}
+				if info.acct != nil && info.acct.Name != "" {
+					info.name = info.acct.Name
+				}
+				b.acctInfo = append(b.acctInfo, info)
 			}
-			b.acctInfo = append(b.acctInfo, info)
+			lastAcct, lastRank = u.AccountID, r
 		}
-		userRank[i] = r
-		lastAcct, lastRank = u.AccountID, r
+		userRank[i] = lastRank
+		if u.RoleID != "" && u.AccountID != "" {
+			if u.RolePortalType != lastType {
+				lastType, lastBit = u.RolePortalType, portalBit(u.RolePortalType)
+			}
+			b.acctInfo[lastRank].roles |= lastBit
+		}
 	}
 	// Sort the distinct accounts, then renumber so rank order is plan order.
-	perm := make([]int32, len(b.acctInfo))
-	for i := range perm {
-		perm[i] = int32(i)
+	keys := make([]sortKey, len(b.acctInfo))
+	for i := range keys {
+		keys[i] = newSortKey(b.acctInfo[i].name, int32(i))
 	}
-	slices.SortFunc(perm, func(x, y int32) int {
+	sortKeys(keys, func(x, y int32) int {
 		a, c := &b.acctInfo[x], &b.acctInfo[y]
 		return compare2(a.name, c.name, a.id, c.id)
 	})
-	newRank := make([]int32, len(perm))
-	sorted := make([]acctInfo, len(perm))
-	for pos, old := range perm {
-		newRank[old] = int32(pos)
-		sorted[pos] = b.acctInfo[old]
+	newRank := make([]int32, len(keys))
+	sorted := make([]acctInfo, len(keys))
+	for pos, k := range keys {
+		newRank[k.i] = int32(pos)
+		sorted[pos] = b.acctInfo[k.i]
 	}
 	b.acctInfo = sorted
 	start := make([]int32, len(sorted)+1)
@@ -428,21 +439,81 @@ func (b *builder) orderUsers() {
 	for i := 1; i < len(start); i++ {
 		start[i] += start[i-1]
 	}
-	b.order = make([]int32, len(users))
-	b.rank = make([]int32, len(users))
+	// Inside each account, sort keys that hold the usernames' first bytes,
+	// so that most comparisons touch no user (the users without an account
+	// are spread over the whole input). The keys are made in input order,
+	// which reads the users sequentially.
+	keys = make([]sortKey, len(users))
 	next := slices.Clone(start[:len(sorted)])
 	for i, r := range userRank {
-		b.order[next[r]] = int32(i)
-		b.rank[next[r]] = r
+		keys[next[r]] = newSortKey(users[i].Username, int32(i))
 		next[r]++
 	}
-	for r := range sorted {
-		group := b.order[start[r]:start[r+1]]
-		slices.SortFunc(group, func(x, y int32) int {
-			a, c := &users[x], &users[y]
-			return compare2(a.Username, c.Username, a.ID, c.ID)
-		})
+	byUsername := func(x, y int32) int {
+		a, c := &users[x], &users[y]
+		return compare2(a.Username, c.Username, a.ID, c.ID)
 	}
+	b.order = make([]int32, len(users))
+	b.rank = make([]int32, len(users))
+	b.pos = make([]int32, len(users))
+	for r := range sorted {
+		group := keys[start[r]:start[r+1]]
+		if len(group) > 1 {
+			sortKeys(group, byUsername)
+		}
+		for j, k := range group {
+			pi := start[r] + int32(j)
+			b.order[pi], b.rank[pi], b.pos[k.i] = k.i, int32(r), pi
+		}
+	}
+	b.userRank = userRank
+}
+
+// sortKey is an index to sort and the first bytes of its first sort key.
+type sortKey struct {
+	k0, k1 uint64
+	i      int32
+}
+
+// newSortKey returns the key of index i whose first sort key is s. Its
+// k0 and k1 are the first 16 bytes of s, big-endian and zero-padded, so
+// that a smaller (k0, k1) means a smaller s, and equal ones say nothing.
+func newSortKey(s string, i int32) sortKey {
+	return sortKey{be8(s), be8(s[min(8, len(s)):]), i}
+}
+
+func be8(s string) uint64 {
+	if len(s) >= 8 {
+		return binary.BigEndian.Uint64([]byte(s[:8]))
+	}
+	var k uint64
+	for j := range 8 {
+		k <<= 8
+		if j < len(s) {
+			k |= uint64(s[j])
+		}
+	}
+	return k
+}
+
+// sortKeys sorts keys by their prefixes, then by full, the comparison the
+// prefixes were taken from.
+func sortKeys(keys []sortKey, full func(x, y int32) int) {
+	slices.SortFunc(keys, func(x, y sortKey) int {
+		if x.k0 != y.k0 {
+			if x.k0 < y.k0 {
+				return -1
+			}
+			return 1
+		}
+		if x.k1 != y.k1 {
+			if x.k1 < y.k1 {
+				return -1
+			}
+			return 1
+		}
+		return full(x.i, y.i)
+	})
 }
 
 // compare2 orders by (a1, a2) then (b1, b2). Unlike cmp.Or over two
@@ -455,9 +526,8 @@ func compare2(a1, a2, b1, b2 string) int {
 	return strings.Compare(b1, b2)
 }
 
-func (b *builder) decideUser(u *org.User, pi int32) {
+func (b *builder) decideUser(u *org.User, pi, rank int32) {
 	d := &b.dec[pi]
-	rank := b.rank[pi]
 	info := &b.acctInfo[rank]
 	acct := info.acct
 	*d = decision{recipe: -1, toLic: -1, toProf: -1, from: -1}
@@ -557,8 +627,25 @@ var (
 func merge(shared []Warning, extra ...Warning) []Warning {
 	ws := make([]Warning, 0, len(shared)+len(extra))
 	ws = append(append(ws, shared...), extra...)
-	slices.SortStableFunc(ws, func(a, c Warning) int { return a.Code.Rank() - c.Code.Rank() })
+	sortWarnings(ws)
 	return ws
+}
+
+// sortWarnings sorts ws by severity rank, stably. Lists are short, so an
+// insertion sort over ranks looked up once per warning beats a sort that
+// looks up two ranks per comparison.
+func sortWarnings(ws []Warning) {
+	var buf [16]int
+	rank := buf[:0]
+	for i := range ws {
+		rank = append(rank, ws[i].Code.Rank())
+	}
+	for i := 1; i < len(ws); i++ {
+		for j := i; j > 0 && rank[j-1] > rank[j]; j-- {
+			rank[j-1], rank[j] = rank[j], rank[j-1]
+			ws[j-1], ws[j] = ws[j], ws[j-1]
+		}
+	}
 }
 
 // addList records a warning list that users share and returns its index.
@@ -611,14 +698,10 @@ func (b *builder) unknownLicenses(k unknownKey) int32 {
 
 // groupWarnings returns the warnings shared by every user of the account
 // group rank that takes rule r with the same conditions and target profile
-// warning. Users arrive grouped by account, so the cache only ever holds
-// one account's entries.
+// warning. The cache holds a short list per account.
 func (b *builder) groupWarnings(rank int32, r *rules.Rule, to *rules.License, mask uint32, inactive bool, profWarn int32) int32 {
-	if rank != b.grpRank {
-		b.grpRank, b.grpCache = rank, b.grpCache[:0]
-	}
-	for _, e := range b.grpCache {
-		if e.rule == r && e.mask == mask && e.inactive == inactive && e.profWarn == profWarn {
+	for e := b.grpFirst[rank]; e >= 0; e = b.grpCache[e].next {
+		if e := &b.grpCache[e]; e.rule == r && e.mask == mask && e.inactive == inactive && e.profWarn == profWarn {
 			return e.list
 		}
 	}
@@ -635,7 +718,8 @@ func (b *builder) groupWarnings(rank int32, r *rules.Rule, to *rules.License, ma
 		}
 		id = b.addList(ws)
 	}
-	b.grpCache = append(b.grpCache, grpEntry{r, mask, inactive, profWarn, id})
+	b.grpCache = append(b.grpCache, grpEntry{r, mask, inactive, profWarn, id, b.grpFirst[rank]})
+	b.grpFirst[rank] = int32(len(b.grpCache) - 1)
 	return id
 }
 
@@ -729,7 +813,7 @@ func (b *builder) ruleWarnings(r *rules.Rule, to *rules.License, inactive bool) 
 	if inactive {
 		add(rules.InactiveUser, "The user is inactive; planned because inactive users were included.")
 	}
-	slices.SortStableFunc(ws, func(a, c Warning) int { return a.Code.Rank() - c.Code.Rank() })
+	sortWarnings(ws)
 	id := b.addList(ws)
 	b.ruleBase[k] = id
 	return id
