@@ -23,6 +23,12 @@ import (
 // sf data query writes a bare line break when a query returns no records.
 //
 // Bad input gives an *InputError naming the file, line and column.
+//
+// User.csv is read while a second goroutine reads the optional files, so
+// fsys must allow two files to be open and read at once (os.DirFS,
+// embed.FS and fstest.MapFS do). Errors are reported as if the files were
+// read one after the other: User.csv's first, then the optional files' in
+// the order of Queries.
 func ReadSnapshot(ctx context.Context, fsys fs.FS, label string) (*Snapshot, error) {
 	d := openDir(fsys, label)
 	s := &Snapshot{}
@@ -41,59 +47,97 @@ func ReadSnapshot(ctx context.Context, fsys fs.FS, label string) (*Snapshot, err
 		return nil, &InputError{File: d.path(userFile.name), Err: fmt.Errorf(
 			"%w; run \"licenseplan query\" to print the sf commands that export a snapshot", ErrMissingFile)}
 	}
+	s.Files = append(s.Files, userFile.name)
+
+	// The optional files are read in a second goroutine while User.csv is
+	// read here, into their own Snapshot; the two are joined at the end.
+	// Errors are reported as if the files were read one after the other:
+	// User.csv's first, then the optional files' in order.
+	opt := &Snapshot{}
+	optAccts := &accountSet{}
+	optErr := make(chan error, 1)
+	optCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	if d.holdsAny(optionalFiles) {
+		go func() { optErr <- readOptional(optCtx, d, opt, optAccts) }()
+	} else {
+		optErr <- nil
+	}
 	err = readUsers(c, s, accts)
 	c.Close()
 	if err != nil {
+		stop() // the optional files' error no longer matters
+		<-optErr
 		return nil, err
 	}
-	s.Files = append(s.Files, userFile.name)
+	oerr := <-optErr
+	if oerr != nil {
+		return nil, oerr
+	}
+	s.Organization = opt.Organization
+	s.Roles, s.Licenses, s.Profiles = opt.Roles, opt.Licenses, opt.Profiles
+	s.PermissionSets, s.ObjectPermissions, s.PermissionSetLicenses = opt.PermissionSets, opt.ObjectPermissions, opt.PermissionSetLicenses
+	s.Files = append(s.Files, opt.Files...)
+	h := opt.Has
+	h.UserType, h.IsActive = s.Has.UserType, s.Has.IsActive
+	h.AccountIsPartner = h.AccountIsPartner || s.Has.AccountIsPartner
+	s.Has = h
+	accts.listed = optAccts.listed
+	s.Accounts = accts.merge(s.Users)
+	return s, nil
+}
 
-	optional := []struct {
-		spec *fileSpec
+// optionalFiles are the snapshot files besides User.csv, in read order.
+var optionalFiles = []*fileSpec{&accountFile, &roleFile, &licenseFile, &profileFile, &psAssignFile, &objectPermFile, &pslAssignFile, &orgFile}
+
+// readOptional reads the optional files of the snapshot in d into s (and
+// Account.csv into accts), stopping at the first error.
+func readOptional(ctx context.Context, d *dir, s *Snapshot, accts *accountSet) error {
+	read := map[*fileSpec]struct {
 		has  *bool
 		read func(c *csvFile) error
 	}{
-		{&accountFile, &s.Has.Accounts, func(c *csvFile) error { return readAccounts(c, s, accts) }},
-		{&roleFile, &s.Has.Roles, func(c *csvFile) (err error) { s.Roles, err = readRoles(c); return }},
-		{&licenseFile, &s.Has.Licenses, func(c *csvFile) (err error) { s.Licenses, err = readLicenses(c); return }},
-		{&profileFile, &s.Has.Profiles, func(c *csvFile) (err error) { s.Profiles, err = readProfiles(c); return }},
-		{&psAssignFile, &s.Has.PermissionSets, func(c *csvFile) (err error) {
+		&accountFile: {&s.Has.Accounts, func(c *csvFile) error { return readAccounts(c, s, accts) }},
+		&roleFile:    {&s.Has.Roles, func(c *csvFile) (err error) { s.Roles, err = readRoles(c); return }},
+		&licenseFile: {&s.Has.Licenses, func(c *csvFile) (err error) { s.Licenses, err = readLicenses(c); return }},
+		&profileFile: {&s.Has.Profiles, func(c *csvFile) (err error) { s.Profiles, err = readProfiles(c); return }},
+		&psAssignFile: {&s.Has.PermissionSets, func(c *csvFile) (err error) {
 			s.PermissionSets, err = readPermissionSets(c)
 			return
 		}},
-		{&objectPermFile, &s.Has.ObjectPermissions, func(c *csvFile) (err error) {
+		&objectPermFile: {&s.Has.ObjectPermissions, func(c *csvFile) (err error) {
 			s.ObjectPermissions, err = readObjectPermissions(c)
 			return
 		}},
-		{&pslAssignFile, &s.Has.PermissionSetLicenses, func(c *csvFile) (err error) {
+		&pslAssignFile: {&s.Has.PermissionSetLicenses, func(c *csvFile) (err error) {
 			s.PermissionSetLicenses, err = readPermissionSetLicenses(c)
 			return
 		}},
-		{&orgFile, &s.Has.Organization, func(c *csvFile) (err error) { s.Organization, err = readOrganization(c); return }},
+		&orgFile: {&s.Has.Organization, func(c *csvFile) (err error) { s.Organization, err = readOrganization(c); return }},
 	}
-	for _, o := range optional {
-		c, err := d.open(ctx, o.spec)
+	for _, spec := range optionalFiles {
+		o := read[spec]
+		c, err := d.open(ctx, spec)
 		if errors.Is(err, errNoHeader) {
 			*o.has = true
-			s.Files = append(s.Files, o.spec.name)
+			s.Files = append(s.Files, spec.name)
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if c == nil {
 			continue
 		}
 		*o.has = true
-		s.Files = append(s.Files, o.spec.name)
+		s.Files = append(s.Files, spec.name)
 		err = o.read(c)
 		c.Close()
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	s.Accounts = accts.merge(s.Users)
-	return s, nil
+	return nil
 }
 
 // dir finds snapshot files in fsys. It lists the folder once so that a file
@@ -151,6 +195,20 @@ func (d *dir) find(name string) (string, error) {
 	}
 	return "", &InputError{File: d.path(name), Err: fmt.Errorf(
 		"several files match %s ignoring case: %s; keep one", name, strings.Join(found, ", "))}
+}
+
+// holdsAny reports whether the snapshot may hold any of the files of specs
+// (always true when the folder could not be listed).
+func (d *dir) holdsAny(specs []*fileSpec) bool {
+	if d.names == nil {
+		return true
+	}
+	for _, spec := range specs {
+		if name, err := d.find(spec.name); name != "" || err != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // open opens the file of spec. It returns nil, nil when the snapshot does
@@ -402,11 +460,17 @@ func readProfiles(c *csvFile) ([]Profile, error) {
 	})
 }
 
+// readPermissionSets reads the assignments, often the second largest file.
+// Its values repeat (a user's assignments are usually adjacent, and an org
+// has few permission sets), so they are kept through an interner rather
+// than the records' own strings, as in readUsers: the assignments then take
+// about their file's size in memory instead of two and a half times it.
 func readPermissionSets(c *csvFile) ([]PermissionSetAssignment, error) {
+	in := newInterner(psaCount, internChunk)
 	return readRows(c, -1, func(p *PermissionSetAssignment) (err error) {
-		p.AssigneeID = c.str(psaAssigneeID)
-		p.PermissionSetID = c.str(psaPermSetID)
-		p.PermissionSetName = c.str(psaPermSetName)
+		p.AssigneeID = in.value(psaAssigneeID, c.str(psaAssigneeID))
+		p.PermissionSetID = in.value(psaPermSetID, c.str(psaPermSetID))
+		p.PermissionSetName = in.value(psaPermSetName, c.str(psaPermSetName))
 		p.IsOwnedByProfile, err = c.tri(psaOwnedByProfile)
 		return err
 	})
@@ -425,9 +489,10 @@ func readObjectPermissions(c *csvFile) ([]ObjectPermission, error) {
 }
 
 func readPermissionSetLicenses(c *csvFile) ([]PermissionSetLicenseAssign, error) {
+	in := newInterner(pslCount, internChunk)
 	return readRows(c, -1, func(p *PermissionSetLicenseAssign) error {
-		p.AssigneeID = c.str(pslAssigneeID)
-		p.Label = c.str(pslLabel)
+		p.AssigneeID = in.value(pslAssigneeID, c.str(pslAssigneeID))
+		p.Label = in.value(pslLabel, c.str(pslLabel))
 		return nil
 	})
 }

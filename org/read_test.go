@@ -426,6 +426,24 @@ func TestReadSnapshotErrors(t *testing.T) {
 			wantFile: "snap/PermissionSetLicenseAssign.csv", wantLine: 2, wantIs: csv.ErrFieldCount,
 			wantContains: "record has 3 fields, header has 2",
 		},
+		// User.csv and the optional files are read at the same time, but
+		// errors come as if they were read one after the other.
+		{
+			name: "bad User.csv and bad optional files",
+			files: fstest.MapFS{"User.csv": users("005A,a@x,Salesforce", "005A,b@x,Salesforce"),
+				"Account.csv":                 file("Id\n001A\n001A\n"),
+				"PermissionSetAssignment.csv": file("AssigneeId,PermissionSetId\n005A,\n")},
+			wantFile: "snap/User.csv", wantLine: 3, wantCol: 1, wantIs: ErrDuplicateID,
+			wantContains: `duplicate Id "005A" (first on line 2)`,
+		},
+		{
+			name: "two bad optional files",
+			files: fstest.MapFS{"User.csv": okUsers,
+				"PermissionSetAssignment.csv": file("AssigneeId,PermissionSetId\n005A,\n"),
+				"UserRole.csv":                file("Id\n00EA\n00EA\n")},
+			wantFile: "snap/UserRole.csv", wantLine: 3, wantCol: 1, wantIs: ErrDuplicateID,
+			wantContains: `duplicate Id "00EA" (first on line 2)`,
+		},
 		{
 			name:         "file names ambiguous ignoring case",
 			files:        fstest.MapFS{"user.csv": okUsers, "USER.CSV": okUsers},
