@@ -213,9 +213,10 @@ func loadInput(ctx context.Context, s *Streams, cfg *Config) (*org.Snapshot, pla
 // later write to them a copy-on-write page fault, about 0.3 s for a
 // million users. So while reading, the collector is off with a soft memory
 // limit of twice the folder's size instead (a snapshot takes about 1.3
-// times its files' size in memory): it runs only near that limit, and peak
-// memory stays about where it is with the default setting. A GOGC or
-// GOMEMLIMIT in the environment is left alone.
+// times its files' size in memory): it runs only near that limit. For a
+// million users (392 MB of CSV) peak RSS is about 870 MB, against 780 MB
+// with the default setting. A GOGC or GOMEMLIMIT in the environment is left
+// alone.
 func gcForReading(s *Streams, dir string) (restore func()) {
 	if s.Getenv("GOGC") != "" || s.Getenv("GOMEMLIMIT") != "" {
 		return func() {}

@@ -18,6 +18,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"syscall"
 	"time"
 
 	"github.com/licenseplan/licenseplan/org"
@@ -56,10 +57,10 @@ func main() {
 }
 
 func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error {
-	start := time.Now()
+	start, startCPU := time.Now(), cpuTime()
 	lap := func(what string) {
-		fmt.Fprintf(os.Stderr, "%-8s %v\n", what, time.Since(start).Round(time.Millisecond))
-		start = time.Now()
+		fmt.Fprintf(os.Stderr, "%-8s %6v wall %6v cpu\n", what, time.Since(start).Round(time.Millisecond), (cpuTime() - startCPU).Round(time.Millisecond))
+		start, startCPU = time.Now(), cpuTime()
 	}
 	snap, err := org.ReadSnapshot(ctx, os.DirFS(dir), dir)
 	if err != nil {
@@ -122,4 +123,13 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(os.Stderr, "heap sys %d MiB, total alloc %d MiB, GC %d\n", ms.HeapSys>>20, ms.TotalAlloc>>20, ms.NumGC)
 	return nil
+}
+
+// cpuTime is the user and system time the process has used, on every core.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
