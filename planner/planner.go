@@ -72,6 +72,10 @@ type builder struct {
 	userLic     map[*rules.License]*org.UserLicense
 	objPerms    map[string]*objAccess // permission set Id -> View/Modify All objects
 	psCheck     []int32               // plan positions whose change may remove permission sets
+	lastRef     targets.UserRef       // lookupTarget's cache
+	lastMatch   targets.Match
+	lastHas     bool
+	lastRefOK   bool
 	targetUsed  []bool
 
 	// per user in plan order
@@ -542,7 +546,7 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) {
 		isPartner = acct.IsPartner
 	}
 	ref := targets.UserRef{ID: u.ID, Username: u.Username, License: fromName, UserType: u.UserType, Profile: u.ProfileName, AccountName: info.name, AccountIsPartner: isPartner}
-	m, hasTarget := b.tg.Lookup(ref)
+	m, hasTarget := b.lookupTarget(ref)
 	if hasTarget && m.Row >= 0 {
 		b.targetUsed[m.Row] = true
 	}
@@ -615,6 +619,24 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) {
 	if may(rules.PermissionSetsRemoved) || may(rules.ViewAllRecordsLost) {
 		b.psCheck = append(b.psCheck, pi)
 	}
+}
+
+// lookupTarget is tg.Lookup with a one-entry cache. With no per-user
+// rows, a Set's answer depends only on the fields selectors match on
+// (TestSelectorFields pins them), which the next user in the input often
+// shares: the same account, license and profile.
+func (b *builder) lookupTarget(ref targets.UserRef) (targets.Match, bool) {
+	if b.tg == nil || len(b.tg.Rows) > 0 {
+		return b.tg.Lookup(ref)
+	}
+	k := ref
+	k.ID, k.Username = "", ""
+	if b.lastRefOK && k == b.lastRef {
+		return b.lastMatch, b.lastHas
+	}
+	m, ok := b.tg.Lookup(ref)
+	b.lastRef, b.lastMatch, b.lastHas, b.lastRefOK = k, m, ok, true
+	return m, ok
 }
 
 var (

@@ -3,6 +3,7 @@ package planner
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -473,5 +474,19 @@ func TestOutline(t *testing.T) {
 				t.Errorf("outline %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// lookupTarget caches Set.Lookup across users that differ only in Id and
+// username, which is right only while selectors match on nothing else.
+// A new Selector field must be checked against that cache.
+func TestSelectorFields(t *testing.T) {
+	var got []string
+	for f := range reflect.TypeFor[targets.Selector]().Fields() {
+		got = append(got, f.Name)
+	}
+	want := []string{"Licenses", "UserTypes", "Profiles", "AccountNames", "PartnerAccount", "To"}
+	if !slices.Equal(got, want) {
+		t.Errorf("targets.Selector fields are %v, want %v: does lookupTarget's cache still hold?", got, want)
 	}
 }
