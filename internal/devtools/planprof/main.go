@@ -17,6 +17,7 @@ import (
 	"log"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -62,7 +63,21 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 		fmt.Fprintf(os.Stderr, "%-8s %6v wall %6v cpu\n", what, time.Since(start).Round(time.Millisecond), (cpuTime() - startCPU).Round(time.Millisecond))
 		start, startCPU = time.Now(), cpuTime()
 	}
+	// As plan --input does (cmd/licenseplan gcForReading): the collector
+	// off while reading, with a soft limit of twice the folder's size.
+	var size int64
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+				size += info.Size()
+			}
+		}
+	}
+	percent := debug.SetGCPercent(-1)
+	limit := debug.SetMemoryLimit(max(2*size, 64<<20))
 	snap, err := org.ReadSnapshot(ctx, os.DirFS(dir), dir)
+	debug.SetMemoryLimit(limit)
+	debug.SetGCPercent(percent)
 	if err != nil {
 		return err
 	}
