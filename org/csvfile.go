@@ -49,6 +49,9 @@ type csvFile struct {
 	// sizeHint estimates the number of records, from the file size and the
 	// length of the first lines, to size slices and maps up front.
 	sizeHint int
+	// counted: sizeHint is the file's line count, which exceeds the
+	// record count only by blank lines and line breaks inside values.
+	counted bool
 }
 
 // errNoHeader is returned by openCSV for a file without a header line;
@@ -155,6 +158,7 @@ func (c *csvFile) estimate(br *bufio.Reader) {
 	if ra, ok := c.f.(io.ReaderAt); ok {
 		if n, err := countLines(ra, c.r.InputOffset(), info.Size()); err == nil {
 			c.sizeHint = int(min(n+1, 1<<30))
+			c.counted = true
 			return
 		}
 	}

@@ -27,6 +27,11 @@ func readUsers(c *csvFile, s *Snapshot, accts *accountSet) error {
 	defer p.stop()
 
 	users := make([]User, 0, c.sizeHint)
+	var pf *prefaulter
+	if c.counted {
+		pf = prefault(users[:cap(users)])
+		defer pf.done()
+	}
 	in := newInterner(uCount, internChunk)
 	var seen map[string]struct{} // nil while Ids increase
 	prev := ""
@@ -34,6 +39,7 @@ func readUsers(c *csvFile, s *Snapshot, accts *accountSet) error {
 		for r := range b.n {
 			v := b.vals[r*uCount : (r+1)*uCount]
 			pos := b.pos[r*len(checkedCols) : (r+1)*len(checkedCols)]
+			pf.wait(len(users))
 			users = append(users, User{})
 			u := &users[len(users)-1]
 			u.ID = in.copy(v[uID])
