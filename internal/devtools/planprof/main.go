@@ -34,6 +34,7 @@ func main() {
 	mem := flag.String("memprofile", "", "write a heap profile (after planning) to `file`")
 	jsonOut := flag.String("json", "", "also write the plan as JSON to `file` (to compare two versions of the planner); implies -full")
 	full := flag.Bool("full", false, "build the full plan (users and steps), not the summary-only plan that --format text uses")
+	flag.Float64Var(&gcLimit, "gclimit", 2, "while reading, the collector's soft memory limit in multiples of the folder's size (0: leave the collector alone)")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: planprof [-cpuprofile F] [-memprofile F] DIR")
@@ -57,6 +58,8 @@ func main() {
 	}
 }
 
+var gcLimit float64
+
 func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error {
 	start, startCPU := time.Now(), cpuTime()
 	lap := func(what string) {
@@ -73,11 +76,17 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 			}
 		}
 	}
-	percent := debug.SetGCPercent(-1)
-	limit := debug.SetMemoryLimit(max(2*size, 64<<20))
+	restore := func() {}
+	if gcLimit > 0 {
+		percent := debug.SetGCPercent(-1)
+		limit := debug.SetMemoryLimit(max(int64(gcLimit*float64(size)), 64<<20))
+		restore = func() {
+			debug.SetMemoryLimit(limit)
+			debug.SetGCPercent(percent)
+		}
+	}
 	snap, err := org.ReadSnapshot(ctx, os.DirFS(dir), dir)
-	debug.SetMemoryLimit(limit)
-	debug.SetGCPercent(percent)
+	restore()
 	if err != nil {
 		return err
 	}
