@@ -20,7 +20,10 @@ type interner struct {
 	recent [][recentSlots]string
 }
 
-const recentSlots = 64
+const (
+	recentBits  = 6
+	recentSlots = 1 << recentBits
+)
 
 func newInterner(columns, chunk int) *interner {
 	return &interner{chunk: chunk, recent: make([][recentSlots]string, columns)}
@@ -46,13 +49,24 @@ func (in *interner) value(col int, v string) string {
 	if n == 0 {
 		return ""
 	}
-	h := uint(n)*31 + uint(v[0])
-	h = h*31 + uint(v[n/2])
-	h = h*31 + uint(v[n-1])
-	slot := &in.recent[col][h%recentSlots]
+	slot := &in.recent[col][slotOf(v)]
 	if *slot == v {
 		return *slot
 	}
 	*slot = in.copy(v)
 	return *slot
+}
+
+// slotOf picks v's slot from its length, first, middle and last eight
+// bytes: Salesforce Ids differ at the end (their first characters name the
+// object and the org, their last three are a checksum), names that end
+// alike ("... Customer User") differ at the start or in the middle.
+func slotOf(v string) uint {
+	n := len(v)
+	h := uint64(n)<<16 | uint64(v[0])<<8 | uint64(v[n/2])
+	for i := max(0, n-8); i < n; i++ {
+		h = h*31 + uint64(v[i])
+	}
+	h *= 0x9e3779b97f4a7c15 // Fibonacci hashing: the top bits depend on every byte
+	return uint(h >> (64 - recentBits))
 }

@@ -141,11 +141,14 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 			return err
 		}
 	}
-	runtime.KeepAlive(snap)
-	runtime.KeepAlive(plan)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(os.Stderr, "heap sys %d MiB, total alloc %d MiB, GC %d\n", ms.HeapSys>>20, ms.TotalAlloc>>20, ms.NumGC)
+	sys, total, gcs := ms.HeapSys, ms.TotalAlloc, ms.NumGC
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	runtime.KeepAlive(snap)
+	runtime.KeepAlive(plan)
+	fmt.Fprintf(os.Stderr, "heap sys %d MiB, total alloc %d MiB, GC %d; live snapshot and plan %d MiB\n", sys>>20, total>>20, gcs, ms.HeapAlloc>>20)
 	return nil
 }
 
