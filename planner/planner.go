@@ -109,7 +109,8 @@ type builder struct {
 	recipes    map[recipeKey]int32
 	recipeList [][]stepTmpl
 	recipeUses []int
-	ruleUse    []int // users per rule, by table cell (from.Index*n + to.Index)
+	ruleUse    []int    // users per rule, by table cell (from.Index*n + to.Index)
+	ruleMay    []uint32 // per table cell: the conditions the rule may warn about (mayWarn)
 	planWarn   []Warning
 	notes      []string
 }
@@ -201,6 +202,7 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 		descCache:   map[descKey]string{},
 		recipes:     map[recipeKey]int32{},
 		ruleUse:     make([]int, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
+		ruleMay:     make([]uint32, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
 	}
 	if tg != nil {
 		b.targetUsed = make([]bool, len(tg.Rows))
@@ -594,32 +596,70 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) {
 
 	// Conditions that depend on the user and the account.
 	var mask uint32
-	set := func(c rules.Code) { mask |= 1 << uint(c.Rank()) }
-	may := func(c rules.Code) bool { return slices.Contains(r.MayWarn, c) }
-	if may(rules.PartnerAccountRequired) && u.AccountID != "" && !isPartner.IsTrue() {
-		set(rules.PartnerAccountRequired)
+	may := b.mayWarn(from, to)
+	if may&condPartner != 0 && u.AccountID != "" && !isPartner.IsTrue() {
+		mask |= condPartner
 		d.needsPartner = true
 	}
-	if may(rules.NoContact) && u.ContactID == "" {
-		set(rules.NoContact)
+	if may&condNoContact != 0 && u.ContactID == "" {
+		mask |= condNoContact
 	}
 	createsUser := r.Outcome != rules.ChangeInPlace
-	if may(rules.AccountOwnerNoRole) && acct != nil && acct.OwnerHasRole.IsFalse() && (to.RequiresRole || createsUser) {
-		set(rules.AccountOwnerNoRole)
+	if may&condOwnerNoRole != 0 && acct != nil && acct.OwnerHasRole.IsFalse() && (to.RequiresRole || createsUser) {
+		mask |= condOwnerNoRole
 	}
-	if may(rules.RoleRequired) && u.AccountID != "" {
+	if may&condRoleRequired != 0 && u.AccountID != "" {
 		if createsUser || u.RoleID == "" || portalBit(u.RolePortalType) != portalBit(to.PortalType()) {
-			set(rules.RoleRequired)
+			mask |= condRoleRequired
 		}
 		if info.roles&portalBit(to.PortalType()) == 0 {
-			set(rules.RoleCreated)
+			mask |= condRoleCreated
 		}
 	}
 	d.warn = b.groupWarnings(rank, r, to, mask, inactive, prof.warn)
-	if may(rules.PermissionSetsRemoved) || may(rules.ViewAllRecordsLost) {
+	if may&condPermissions != 0 {
 		b.psCheck = append(b.psCheck, pi)
 	}
 }
+
+// Conditions of a user and an account that decide warnings, as bits of a
+// mask: what a rule may warn about, and what applies to a user.
+const (
+	condPartner      uint32 = 1 << iota // PARTNER_ACCOUNT_REQUIRED
+	condNoContact                       // NO_CONTACT
+	condOwnerNoRole                     // ACCOUNT_OWNER_NO_ROLE
+	condRoleRequired                    // ROLE_REQUIRED
+	condRoleCreated                     // ROLE_CREATED (may: with ROLE_REQUIRED)
+	condPermissions                     // PERMISSION_SETS_REMOVED or VIEW_ALL_RECORDS_LOST: check permissions
+)
+
+// mayWarn returns the conditions the rule from -> to may warn about,
+// worked out once per rule.
+func (b *builder) mayWarn(from, to *rules.License) uint32 {
+	i := from.Index*len(b.table.Catalog.Licenses) + to.Index
+	if b.ruleMay[i]&mayKnown != 0 {
+		return b.ruleMay[i]
+	}
+	r := b.table.Lookup(from, to)
+	m := mayKnown
+	for c, bit := range map[rules.Code]uint32{
+		rules.PartnerAccountRequired: condPartner,
+		rules.NoContact:              condNoContact,
+		rules.AccountOwnerNoRole:     condOwnerNoRole,
+		rules.RoleRequired:           condRoleRequired,
+		rules.PermissionSetsRemoved:  condPermissions,
+		rules.ViewAllRecordsLost:     condPermissions,
+	} {
+		if slices.Contains(r.MayWarn, c) {
+			m |= bit
+		}
+	}
+	b.ruleMay[i] = m
+	return m
+}
+
+// mayKnown marks a ruleMay entry as worked out.
+const mayKnown uint32 = 1 << 31
 
 // lookupTarget is tg.Lookup with a one-entry cache. With no per-user
 // rows, a Set's answer depends only on the fields selectors match on
@@ -843,27 +883,28 @@ func (b *builder) ruleWarnings(r *rules.Rule, to *rules.License, inactive bool) 
 
 // accountWarnings builds the warnings of the mask that name the account.
 func (b *builder) accountWarnings(info *acctInfo, to *rules.License, mask uint32) []Warning {
-	has := func(c rules.Code) bool { return mask&(1<<uint(c.Rank())) != 0 }
+	// The messages are concatenated rather than formatted: a few hundred
+	// thousand accounts get them.
 	var ws []Warning
 	acct := quoteName(info.name)
-	if has(rules.PartnerAccountRequired) {
-		msg := fmt.Sprintf("Account %s must be enabled as a partner account before the user becomes a %s user (a partner account can hold customer and partner users, so customer users on it are not affected).", acct, to.Name)
+	if mask&condPartner != 0 {
+		msg := "Account " + acct + " must be enabled as a partner account before the user becomes a " + to.Name + " user (a partner account can hold customer and partner users, so customer users on it are not affected)."
 		if info.acct == nil || !info.acct.IsPartner.Known() {
-			msg = fmt.Sprintf("Account %s may not be a partner account (Account.IsPartner is unknown): make sure it is one before the user becomes a %s user.", acct, to.Name)
+			msg = "Account " + acct + " may not be a partner account (Account.IsPartner is unknown): make sure it is one before the user becomes a " + to.Name + " user."
 		}
 		ws = append(ws, Warning{Code: rules.PartnerAccountRequired, AccountID: info.id, Message: msg})
 	}
-	if has(rules.AccountOwnerNoRole) {
-		ws = append(ws, Warning{Code: rules.AccountOwnerNoRole, AccountID: info.id, Message: fmt.Sprintf("The owner of account %s has no role: give the owner a role first, or Salesforce refuses (\"portal account owner must have a role\").", acct)})
+	if mask&condOwnerNoRole != 0 {
+		ws = append(ws, Warning{Code: rules.AccountOwnerNoRole, AccountID: info.id, Message: "The owner of account " + acct + " has no role: give the owner a role first, or Salesforce refuses (\"portal account owner must have a role\")."})
 	}
-	if has(rules.RoleRequired) {
-		ws = append(ws, Warning{Code: rules.RoleRequired, Message: fmt.Sprintf("%s requires a role: unless you give one, the user gets the lowest role of the account, \"%s\".", to.Name, lowestRole(info.name, to))})
+	if mask&condRoleRequired != 0 {
+		ws = append(ws, Warning{Code: rules.RoleRequired, Message: to.Name + " requires a role: unless you give one, the user gets the lowest role of the account, \"" + lowestRole(info.name, to) + "\"."})
 	}
-	if has(rules.RoleCreated) {
-		ws = append(ws, Warning{Code: rules.RoleCreated, AccountID: info.id, Message: fmt.Sprintf("Account %s has no %s roles yet: Salesforce creates them (lowest \"%s\") when the first user is enabled, and they cannot be renamed. Consider account role optimization.", acct, portalWord(to), lowestRole(info.name, to))})
+	if mask&condRoleCreated != 0 {
+		ws = append(ws, Warning{Code: rules.RoleCreated, AccountID: info.id, Message: "Account " + acct + " has no " + portalWord(to) + " roles yet: Salesforce creates them (lowest \"" + lowestRole(info.name, to) + "\") when the first user is enabled, and they cannot be renamed. Consider account role optimization."})
 	}
-	if has(rules.NoContact) {
-		ws = append(ws, Warning{Code: rules.NoContact, Message: fmt.Sprintf("The user has no contact, and %s needs one: link the user to a contact (set ContactId) or create one on the right account first.", to.Name)})
+	if mask&condNoContact != 0 {
+		ws = append(ws, Warning{Code: rules.NoContact, Message: "The user has no contact, and " + to.Name + " needs one: link the user to a contact (set ContactId) or create one on the right account first."})
 	}
 	return ws
 }
