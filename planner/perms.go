@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/rules"
 )
 
@@ -13,13 +14,14 @@ import (
 // Records. Only those users' assignments are linked (see assigneeJoin), and
 // users with the same permissions and target share one warning list.
 func (b *builder) permissionChecks() {
+	rows := b.joinAssignees() // started by decide; it must be waited for
 	if len(b.psCheck) == 0 {
 		return
 	}
 	snap := b.snap
 	j := b.newAssigneeJoin()
-	psHead, psNext := j.link(len(snap.PermissionSets), func(i int) string { return snap.PermissionSets[i].AssigneeID })
-	pslHead, pslNext := j.link(len(snap.PermissionSetLicenses), func(i int) string { return snap.PermissionSetLicenses[i].AssigneeID })
+	psHead, psNext := j.link(rows.ps, len(snap.PermissionSets), func(i int) string { return snap.PermissionSets[i].AssigneeID })
+	pslHead, pslNext := j.link(rows.psl, len(snap.PermissionSetLicenses), func(i int) string { return snap.PermissionSetLicenses[i].AssigneeID })
 
 	type cached struct {
 		ws      []Warning
@@ -61,35 +63,97 @@ func (b *builder) permissionChecks() {
 	}
 }
 
-// assigneeJoin finds, for an assignment row's AssigneeId, the user to check
-// it belongs to (an index into psCheck). When the users are sorted by Id
-// (a snapshot exported with ORDER BY Id is) and the rows by AssigneeId, it
-// walks both in step, with no map; from the first row out of order on, it
-// looks the Id up in a map of the users to check.
+// rowUsers is, for each row of an assignment file, the index of the user
+// it is assigned to (-1 when no user has its AssigneeId), for the rows
+// before from; rows from on were not placed (see joinRows).
+type rowUsers struct {
+	user []int32
+	from int
+}
+
+// assigneeRows are the rows of both assignment files placed on users.
+type assigneeRows struct{ ps, psl rowUsers }
+
+// startJoin places the assignment rows on users in a goroutine of its own,
+// while the users are ordered and decided: it needs neither, and with
+// a second core it is then free. joinAssignees waits for it.
+func (b *builder) startJoin() {
+	snap := b.snap
+	b.joined = make(chan assigneeRows, 1)
+	go func() {
+		sorted := usersSortedByID(snap.Users)
+		b.joined <- assigneeRows{
+			ps:  joinRows(snap.Users, sorted, len(snap.PermissionSets), func(i int) string { return snap.PermissionSets[i].AssigneeID }),
+			psl: joinRows(snap.Users, sorted, len(snap.PermissionSetLicenses), func(i int) string { return snap.PermissionSetLicenses[i].AssigneeID }),
+		}
+	}()
+}
+
+// joinAssignees returns what startJoin found.
+func (b *builder) joinAssignees() assigneeRows {
+	rows := <-b.joined
+	b.joined = nil
+	return rows
+}
+
+func usersSortedByID(users []org.User) bool {
+	for i := 1; i < len(users); i++ {
+		if users[i-1].ID >= users[i].ID {
+			return false
+		}
+	}
+	return true
+}
+
+// joinRows places n rows on users. When the users are sorted by Id (a
+// snapshot exported with ORDER BY Id is) and the rows by AssigneeId, it
+// walks both in step, with no map; it stops at the first row out of order
+// (or at once when the users are not sorted), leaving the rest to a map.
+func joinRows(users []org.User, sorted bool, n int, assignee func(int) string) rowUsers {
+	if !sorted {
+		return rowUsers{}
+	}
+	user := make([]int32, n)
+	cur := 0 // merge cursor in users
+	// A user's assignments are usually adjacent (created together), so
+	// the previous row's answer is reused.
+	last, lastU := "", int32(-1)
+	for i := range n {
+		id := assignee(i)
+		if i == 0 || id != last {
+			if i > 0 && id < last {
+				return rowUsers{user[:i], i}
+			}
+			last = id
+			for cur < len(users) && users[cur].ID < id {
+				cur++
+			}
+			lastU = -1
+			if cur < len(users) && users[cur].ID == id {
+				lastU = int32(cur)
+			}
+		}
+		user[i] = lastU
+	}
+	return rowUsers{user, n}
+}
+
+// assigneeJoin finds, for an assignment row, the user to check it belongs
+// to (an index into psCheck): from the rows' users joinRows found, and for
+// the rows it left, from a map of the users to check by Id.
 type assigneeJoin struct {
-	b      *builder
-	sorted bool    // users are sorted by Id
-	check  []int32 // when sorted: per user index, the index in psCheck or -1
-	byID   map[string]int32
+	b     *builder
+	check []int32 // per user index, the index in psCheck or -1
+	byID  map[string]int32
 }
 
 func (b *builder) newAssigneeJoin() *assigneeJoin {
-	users := b.snap.Users
-	j := &assigneeJoin{b: b, sorted: true}
-	for i := 1; i < len(users); i++ {
-		if users[i-1].ID >= users[i].ID {
-			j.sorted = false
-			break
-		}
+	j := &assigneeJoin{b: b, check: make([]int32, len(b.snap.Users))}
+	for i := range j.check {
+		j.check[i] = -1
 	}
-	if j.sorted {
-		j.check = make([]int32, len(users))
-		for i := range j.check {
-			j.check[i] = -1
-		}
-		for k, pi := range b.psCheck {
-			j.check[b.order[pi]] = int32(k)
-		}
+	for k, pi := range b.psCheck {
+		j.check[b.order[pi]] = int32(k)
 	}
 	return j
 }
@@ -108,39 +172,27 @@ func (j *assigneeJoin) lookup(id string) int32 {
 	return -1
 }
 
-// link chains n rows by the user they are assigned to: head[k] is the
-// last row of user psCheck[k], next[row] the row before it of the same
-// user, -1 at the end.
-func (j *assigneeJoin) link(n int, assignee func(int) string) (head, next []int32) {
+// link chains the rows of one file by the user they are assigned to:
+// head[k] is the last row of user psCheck[k], next[row] the row before it
+// of the same user, -1 at the end.
+func (j *assigneeJoin) link(rows rowUsers, n int, assignee func(int) string) (head, next []int32) {
 	head = make([]int32, len(j.b.psCheck))
 	for i := range head {
 		head[i] = -1
 	}
 	next = make([]int32, n)
-	users := j.b.snap.Users
-	merging := j.sorted
-	cur := 0 // merge cursor in users
-	// A user's assignments are usually adjacent (created together), so
-	// the previous row's answer is reused.
+	for i, u := range rows.user[:rows.from] {
+		if u >= 0 {
+			if k := j.check[u]; k >= 0 {
+				next[i], head[k] = head[k], int32(i)
+			}
+		}
+	}
 	last, lastK := "", int32(-1)
-	for i := range n {
+	for i := rows.from; i < n; i++ {
 		id := assignee(i)
-		if i == 0 || id != last {
-			if merging && i > 0 && id < last {
-				merging = false
-			}
-			last = id
-			if merging {
-				for cur < len(users) && users[cur].ID < id {
-					cur++
-				}
-				lastK = -1
-				if cur < len(users) && users[cur].ID == id {
-					lastK = j.check[cur]
-				}
-			} else {
-				lastK = j.lookup(id)
-			}
+		if i == rows.from || id != last {
+			last, lastK = id, j.lookup(id)
 		}
 		if lastK >= 0 {
 			next[i], head[lastK] = head[lastK], int32(i)

@@ -72,6 +72,7 @@ type builder struct {
 	userLic     map[*rules.License]*org.UserLicense
 	objPerms    map[string]*objAccess // permission set Id -> View/Modify All objects
 	psCheck     []int32               // plan positions whose change may remove permission sets
+	joined      chan assigneeRows     // see startJoin
 	lastRef     targets.UserRef       // lookupTarget's cache
 	lastMatch   targets.Match
 	lastHas     bool
@@ -356,6 +357,7 @@ func (b *builder) inputNotes() {
 
 // decide computes every user's outcome, target, rule and warnings.
 func (b *builder) decide() {
+	b.startJoin()
 	b.orderUsers()
 	users := b.snap.Users
 	b.dec = make([]decision, len(users))
