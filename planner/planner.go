@@ -60,10 +60,10 @@ type builder struct {
 	pos      []int32 // per user index: plan position
 	userRank []int32 // per user index: index into acctInfo
 	acctInfo []acctInfo
-	accounts map[string]*org.Account
-	// portalRoles: bit 1 = the account has customer portal roles, bit 2 =
-	// partner roles, from UserRole.csv (orderUsers adds the users' roles).
-	portalRoles map[string]uint8
+	// acctKey finds an account Id's seed: what Account.csv and
+	// UserRole.csv say about it, and its first-seen rank in orderUsers.
+	acctKey     map[string]int32
+	acctSeeds   []acctSeed
 	licenses    map[string]*rules.License // raw license name -> catalog entry (nil when unknown)
 	lastLicName string                    // the name license resolved last
 	lastLic     *rules.License
@@ -131,6 +131,26 @@ type decision struct {
 	removesAccess bool
 }
 
+// acctSeed is what is known of an account Id before the users are ordered.
+type acctSeed struct {
+	acct *org.Account // the last row of Account.csv with the Id, or nil
+	// roles: bit 1 = the account has customer portal roles, bit 2 =
+	// partner roles, from UserRole.csv (orderUsers adds the users' roles).
+	roles uint8
+	rank  int32 // the account's index in acctInfo before sorting; -1 until a user has it
+}
+
+// seed returns the seed of account Id id, adding one when there is none.
+func (b *builder) seed(id string) *acctSeed {
+	k, ok := b.acctKey[id]
+	if !ok {
+		k = int32(len(b.acctSeeds))
+		b.acctKey[id] = k
+		b.acctSeeds = append(b.acctSeeds, acctSeed{rank: -1})
+	}
+	return &b.acctSeeds[k]
+}
+
 // acctInfo is one distinct account of the users, in plan order.
 type acctInfo struct {
 	id, name string
@@ -188,22 +208,20 @@ type recipeKey struct {
 func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Options) *builder {
 	b := &builder{
 		snap: snap, table: table, tg: tg, opts: opts,
-		accounts:    make(map[string]*org.Account, len(snap.Accounts)),
-		portalRoles: map[string]uint8{},
-		licenses:    map[string]*rules.License{},
-		profiles:    make(map[string]*org.Profile, len(snap.Profiles)),
-		defProfile:  map[*rules.License]string{},
-		userLic:     map[*rules.License]*org.UserLicense{},
-		objPerms:    map[string]*objAccess{},
-		lists:       [][]Warning{noWarnings},
-		strIdx:      map[string]int32{},
-		ruleBase:    map[ruleBaseKey]int32{},
-		unknown:     map[unknownKey]int32{},
-		profMemo:    map[profKey]profChoice{},
-		descCache:   map[descKey]string{},
-		recipes:     map[recipeKey]int32{},
-		ruleUse:     make([]int, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
-		ruleMay:     make([]uint32, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
+		licenses:   map[string]*rules.License{},
+		profiles:   make(map[string]*org.Profile, len(snap.Profiles)),
+		defProfile: map[*rules.License]string{},
+		userLic:    map[*rules.License]*org.UserLicense{},
+		objPerms:   map[string]*objAccess{},
+		lists:      [][]Warning{noWarnings},
+		strIdx:     map[string]int32{},
+		ruleBase:   map[ruleBaseKey]int32{},
+		unknown:    map[unknownKey]int32{},
+		profMemo:   map[profKey]profChoice{},
+		descCache:  map[descKey]string{},
+		recipes:    map[recipeKey]int32{},
+		ruleUse:    make([]int, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
+		ruleMay:    make([]uint32, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
 	}
 	if tg != nil {
 		b.targetUsed = make([]bool, len(tg.Rows))
@@ -233,12 +251,12 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 		b.plan.Source.Targets = tg.Describe
 	}
 
+	b.acctKey = make(map[string]int32, len(snap.Accounts)+1)
 	for i := range snap.Accounts {
-		a := &snap.Accounts[i]
-		b.accounts[a.ID] = a
+		b.seed(snap.Accounts[i].ID).acct = &snap.Accounts[i]
 	}
 	for _, r := range snap.Roles {
-		b.portalRoles[r.PortalAccountID] |= portalBit(r.PortalType)
+		b.seed(r.PortalAccountID).roles |= portalBit(r.PortalType)
 	}
 	for i := range snap.Licenses {
 		ul := &snap.Licenses[i]
@@ -393,7 +411,6 @@ func (b *builder) decide() {
 // users hold to their accounts.
 func (b *builder) orderUsers() {
 	users := b.snap.Users
-	rankOf := make(map[string]int32, len(b.accounts)+1)
 	userRank := make([]int32, len(users))
 	lastAcct, lastRank := "", int32(-1)
 	lastType, lastBit := "", uint8(0) // portalBit("") is 0
@@ -403,17 +420,16 @@ func (b *builder) orderUsers() {
 		// ordered by Id holds them in creation order), so the previous
 		// user's rank saves most map lookups.
 		if lastRank < 0 || u.AccountID != lastAcct {
-			r, ok := rankOf[u.AccountID]
-			if !ok {
-				r = int32(len(b.acctInfo))
-				rankOf[u.AccountID] = r
-				info := acctInfo{id: u.AccountID, name: u.AccountName, acct: b.accounts[u.AccountID], roles: b.portalRoles[u.AccountID]}
+			e := b.seed(u.AccountID)
+			if e.rank < 0 {
+				e.rank = int32(len(b.acctInfo))
+				info := acctInfo{id: u.AccountID, name: u.AccountName, acct: e.acct, roles: e.roles}
 				if info.acct != nil && info.acct.Name != "" {
 					info.name = info.acct.Name
 				}
 				b.acctInfo = append(b.acctInfo, info)
 			}
-			lastAcct, lastRank = u.AccountID, r
+			lastAcct, lastRank = u.AccountID, e.rank
 		}
 		userRank[i] = lastRank
 		if u.RoleID != "" && u.AccountID != "" {
