@@ -46,13 +46,7 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 		return fmt.Errorf("reports: csv: %w", err)
 	}
 	// Index users and accounts once: steps look them up by id.
-	users := make(map[string]*planner.UserPlan, len(p.Users))
-	for i := range p.Users {
-		u := &p.Users[i]
-		if _, dup := users[u.UserID]; !dup {
-			users[u.UserID] = u
-		}
-	}
+	users := usersByID(p)
 	accounts := accountNames(p.Accounts)
 
 	cw := csv.NewWriter(w)
@@ -77,15 +71,7 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 		if s.UserID == "" {
 			u = nil // an account step
 		}
-		row[6] = s.AccountID
-		if u != nil && row[6] == "" {
-			row[6] = u.AccountID
-		}
-		if u != nil && u.AccountID == row[6] && u.AccountName != "" {
-			row[7] = u.AccountName
-		} else {
-			row[7] = accounts[row[6]]
-		}
+		row[6], row[7] = rowAccount(s.AccountID, u, accounts)
 		if u != nil {
 			row[4] = u.Username
 			row[5] = u.Name

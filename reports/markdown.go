@@ -276,12 +276,7 @@ func (r *mdReport) steps(ctx context.Context) error {
 		r.o.print("No steps.\n\n")
 		return nil
 	}
-	users := make(map[string]*planner.UserPlan, len(r.p.Users))
-	for i := range r.p.Users {
-		if _, dup := users[r.p.Users[i].UserID]; !dup {
-			users[r.p.Users[i].UserID] = &r.p.Users[i]
-		}
-	}
+	users := usersByID(r.p)
 	r.o.print("| Seq | Phase | Action | User | Account | Description | Depends on | Reversible |\n",
 		"| ---: | --- | --- | --- | --- | --- | --- | --- |\n")
 	for i := range r.p.Steps {

@@ -105,6 +105,33 @@ func orgEnvironment(p *planner.Plan) string {
 	return envUnknown
 }
 
+// usersByID maps user id to its plan entry (the first one, should the
+// plan list an Id twice), for writers that look users up from steps.
+func usersByID(p *planner.Plan) map[string]*planner.UserPlan {
+	m := make(map[string]*planner.UserPlan, len(p.Users))
+	for i := range p.Users {
+		u := &p.Users[i]
+		if _, dup := m[u.UserID]; !dup {
+			m[u.UserID] = u
+		}
+	}
+	return m
+}
+
+// rowAccount returns the account a step or warning row names: its own
+// account Id, else the user's; and that account's name, from the user when
+// it is the user's account, else from accounts (see accountNames). u may be
+// nil.
+func rowAccount(id string, u *planner.UserPlan, accounts map[string]string) (string, string) {
+	if u != nil && id == "" {
+		id = u.AccountID
+	}
+	if u != nil && u.AccountID == id && u.AccountName != "" {
+		return id, u.AccountName
+	}
+	return id, accounts[id]
+}
+
 // ctxEvery is how many rows a writer renders between context checks.
 const ctxEvery = 1024
 

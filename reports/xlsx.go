@@ -483,21 +483,9 @@ func triState(s string) string {
 	return s
 }
 
-// planUsers maps user id to its plan entry (the first one, as in plan.csv).
-func planUsers(p *planner.Plan) map[string]*planner.UserPlan {
-	m := make(map[string]*planner.UserPlan, len(p.Users))
-	for i := range p.Users {
-		u := &p.Users[i]
-		if _, dup := m[u.UserID]; !dup {
-			m[u.UserID] = u
-		}
-	}
-	return m
-}
-
 // dataTables returns the sheets after Summary, in workbook order.
 func dataTables(p *planner.Plan, st *xlsxStyles) []*xlsxTable {
-	users := planUsers(p)
+	users := usersByID(p)
 	accounts := accountNames(p.Accounts)
 	return []*xlsxTable{
 		stepsTable(p, st, users, accounts),
@@ -529,14 +517,7 @@ func stepsTable(p *planner.Plan, st *xlsxStyles, users map[string]*planner.UserP
 			if s.UserID != "" {
 				u = users[s.UserID]
 			}
-			acct := s.AccountID
-			if u != nil && acct == "" {
-				acct = u.AccountID
-			}
-			acctName := accounts[acct]
-			if u != nil && u.AccountID == acct && u.AccountName != "" {
-				acctName = u.AccountName
-			}
+			acct, acctName := rowAccount(s.AccountID, u, accounts)
 			row[0] = s.Seq
 			row[1] = text(s.Phase.String())
 			row[2] = text(s.Action.String())
@@ -654,20 +635,13 @@ func warningsTable(p *planner.Plan, st *xlsxStyles, accounts map[string]string) 
 			}
 			row[0] = text(string(w.Code))
 			row[1] = st.severityCell(w.Code)
-			acct := w.AccountID
 			if u != nil {
 				row[3] = text(u.UserID)
 				row[4] = text(u.Username)
-				if acct == "" {
-					acct = u.AccountID
-				}
 			}
+			acct, acctName := rowAccount(w.AccountID, u, accounts)
 			row[5] = text(acct)
-			if u != nil && u.AccountID == acct && u.AccountName != "" {
-				row[6] = text(u.AccountName)
-			} else {
-				row[6] = text(accounts[acct])
-			}
+			row[6] = text(acctName)
 			row[7] = text(w.License)
 			row[8] = text(w.Message)
 		},
