@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,24 +69,6 @@ func generatedPlan(tb testing.TB, n int) *planner.Plan {
 	tb.Helper()
 	snap := orggen.Generate(orggen.Options{Users: n, Seed: 1})
 	return planFromSnapshot(tb, snap, planner.Source{Kind: "snapshot", Path: "generated", Files: snap.Files}, nil)
-}
-
-func TestHTMLGolden(t *testing.T) {
-	got := render(t, HTML{}, fixturePlan())
-	path := filepath.Join("testdata", "html-report.html")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./reports -run TestHTMLGolden -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test ./reports -run TestHTMLGolden -update if the change is intended)\n%s", path, firstDiff(got, want))
-	}
 }
 
 // hostilePlan is the fixture with every string the report shows replaced by

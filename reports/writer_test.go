@@ -136,6 +136,7 @@ func TestGolden(t *testing.T) {
 		{"golden-plan.csv", CSV{}},
 		{"golden-report.md", Markdown{}},
 		{"golden-summary.txt", Text{}},
+		{"html-report.html", HTML{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
