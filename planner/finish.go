@@ -19,6 +19,8 @@ type licAgg struct{ in, out int }
 func (b *builder) tally() {
 	b.recipeUses = make([]int, 0, 16)
 	b.listUsers = make([]int, len(b.lists))
+	b.profUsers = make([]int, len(b.profWarns))
+	b.permUsers = make([]int, len(b.permLists))
 	nCat := len(b.table.Catalog.Licenses)
 	b.catAgg = make([]licAgg, nCat)
 	b.catSeen = make([]bool, nCat)
@@ -28,7 +30,14 @@ func (b *builder) tally() {
 	for pi := range b.dec {
 		d := &b.dec[pi]
 		b.outcomeUses[d.outcome]++
-		b.listUsers[d.warn]++
+		b.listUsers[d.base]++
+		b.maskUsers[d.mask]++
+		if d.profWarn >= 0 {
+			b.profUsers[d.profWarn]++
+		}
+		if d.perm >= 0 {
+			b.permUsers[d.perm]++
+		}
 		var from *licAgg
 		if d.from >= 0 {
 			b.catSeen[d.from] = true
@@ -38,7 +47,7 @@ func (b *builder) tally() {
 		}
 		change := d.outcome.IsChange()
 		if change {
-			to := d.rule.To
+			to := b.table.Catalog.Licenses[d.to]
 			from.out++
 			b.catSeen[to.Index] = true
 			b.catAgg[to.Index].in++
@@ -57,22 +66,17 @@ func (b *builder) tally() {
 		if change {
 			a.changing++
 		}
-		if d.needsPartner && b.partnerBy[rank] == "" {
-			b.partnerBy[rank] = d.rule.ID
+		if d.needsPartner() && b.partnerBy[rank] == "" {
+			b.partnerBy[rank] = b.rule(d).ID
 		}
-	}
-	// RolesCreated: the lowest portal role of each kind the account gets.
-	roleCreated := make([]bool, len(b.lists))
-	for id, ws := range b.lists {
-		roleCreated[id] = slices.ContainsFunc(ws, func(w Warning) bool { return w.Code == rules.RoleCreated })
-	}
-	for pi := range b.dec {
-		if d := &b.dec[pi]; d.rule != nil && roleCreated[d.warn] {
+		// RolesCreated: the lowest portal role of each kind the account
+		// gets.
+		if d.mask&condRoleCreated != 0 {
 			bit := uint8(1)
-			if d.rule.To.Kind == rules.Partner {
+			if b.table.Catalog.Licenses[d.to].Kind == rules.Partner {
 				bit = 2
 			}
-			b.acctAgg[b.rank[pi]].rolesCreated |= bit
+			a.rolesCreated |= bit
 		}
 	}
 
@@ -94,11 +98,11 @@ func (b *builder) tally() {
 
 // useRecipe gives d, a change, its step recipe.
 func (b *builder) useRecipe(d *decision) {
-	rk := recipeKey{d.rule, d.needsPartner, d.removesAccess}
+	rk := recipeKey{d.from, d.to, d.needsPartner(), d.removesAccess}
 	idx, ok := b.recipes[rk]
 	if !ok {
 		idx = int32(len(b.recipeList))
-		b.recipeList = append(b.recipeList, recipe(d.rule, d.needsPartner, d.removesAccess))
+		b.recipeList = append(b.recipeList, recipe(b.rule(d), rk.needsPartner, rk.removesAccess))
 		b.recipeUses = append(b.recipeUses, 0)
 		b.recipes[rk] = idx
 	}
@@ -222,16 +226,30 @@ func (b *builder) finish() {
 		s.Outcomes[o.String()] = b.outcomeUses[o]
 	}
 	s.NewUserRecords = b.outcomeUses[rules.DisableReenable] + b.outcomeUses[rules.Recreate]
-	for id, n := range b.listUsers {
+	count := func(ws []Warning, n int) {
 		if n == 0 {
-			continue
+			return
 		}
-		for _, w := range b.lists[id] {
+		for _, w := range ws {
 			s.Warnings[string(w.Code)] += n
 			if w.Code == rules.Irreversible {
 				s.IrreversibleChanges += n
 			}
 		}
+	}
+	for id, n := range b.listUsers {
+		count(b.lists[id], n)
+	}
+	for mask, n := range b.maskUsers {
+		for _, c := range maskCodes(uint8(mask)) {
+			count([]Warning{{Code: c}}, n)
+		}
+	}
+	for id, n := range b.profUsers {
+		count(b.profWarns[id:id+1], n)
+	}
+	for id, n := range b.permUsers {
+		count(b.permLists[id], n)
 	}
 	for _, w := range b.planWarn {
 		s.Warnings[string(w.Code)]++
@@ -271,6 +289,6 @@ func (b *builder) finish() {
 	if p.Notes == nil {
 		p.Notes = []string{}
 	}
-	p.Users = []UserPlan{}
-	p.Steps = []Step{}
+	p.Users = Users{}
+	p.Steps = Steps{}
 }

@@ -24,19 +24,17 @@ func (b *builder) permissionChecks() {
 	pslHead, pslNext := j.link(rows.psl, len(snap.PermissionSetLicenses), func(i int) string { return snap.PermissionSetLicenses[i].AssigneeID })
 
 	type cached struct {
-		ws      []Warning
+		perm    int32 // index into permLists, or -1
 		removes bool
-		id      int32
 	}
+	// Users with the same rule and the same assignments share one answer
+	// (the warnings depend on the rule: which of them it may give, and the
+	// target license they name).
 	cache := map[string]cached{}
-	// Merged lists are shared too: users with the same permissions and
-	// the same warnings get the same list.
-	merged := map[[2]int32]int32{}
 	var sig []byte
 	for k, pi := range b.psCheck {
 		d := &b.dec[pi]
-		r := d.rule
-		sig = append(sig[:0], r.To.Name...)
+		sig = append(sig[:0], byte(d.from), byte(d.from>>8), byte(d.to), byte(d.to>>8))
 		for i := psHead[k]; i >= 0; i = psNext[i] {
 			sig = append(append(sig, '|'), snap.PermissionSets[i].PermissionSetID...)
 		}
@@ -46,20 +44,16 @@ func (b *builder) permissionChecks() {
 		}
 		c, ok := cache[string(sig)]
 		if !ok {
-			c.ws, c.removes = b.permissionWarnings(r, psHead[k], psNext, pslHead[k], pslNext)
-			c.id = int32(len(cache))
+			var ws []Warning
+			ws, c.removes = b.permissionWarnings(b.rule(d), psHead[k], psNext, pslHead[k], pslNext)
+			c.perm = -1
+			if len(ws) > 0 {
+				c.perm = int32(len(b.permLists))
+				b.permLists = append(b.permLists, ws)
+			}
 			cache[string(sig)] = c
 		}
-		if len(c.ws) > 0 {
-			key := [2]int32{c.id, d.warn}
-			id, ok := merged[key]
-			if !ok {
-				id = b.addList(merge(b.lists[d.warn], c.ws...))
-				merged[key] = id
-			}
-			d.warn = id
-		}
-		d.removesAccess = c.removes
+		d.perm, d.removesAccess = c.perm, c.removes
 	}
 }
 

@@ -46,8 +46,8 @@ func TestPermissionsWithRowsOutOfOrder(t *testing.T) {
 		return Build(snap, table(t), fixtureTargets(t), Options{Now: now})
 	}
 	want, got := withRows(false), withRows(true)
-	for i := range want.Users {
-		w, g := &want.Users[i], &got.Users[i]
+	for i := range want.Users.Len() {
+		w, g := want.Users.At(i), got.Users.At(i)
 		if !slices.Equal(codesOf(w.Warnings), codesOf(g.Warnings)) || !slices.EqualFunc(w.Warnings, g.Warnings, func(a, b Warning) bool { return a.Message == b.Message }) {
 			t.Errorf("%s: warnings %v with rows reversed, want %v", w.Username, g.Warnings, w.Warnings)
 		}

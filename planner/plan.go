@@ -25,10 +25,11 @@ type Plan struct {
 	Source      Source  `json:"source"`
 	Summary     Summary `json:"summary"`
 	// Users holds one entry per input user, ordered by account name,
-	// username, then Id.
-	Users []UserPlan `json:"users"`
+	// username, then Id. Read it with At or All (see Users).
+	Users Users `json:"users"`
 	// Steps are in execution order; Seq is the 1-based position.
-	Steps    []Step            `json:"steps"`
+	// Read it with At or All.
+	Steps    Steps             `json:"steps"`
 	Accounts []AccountPlan     `json:"accounts"`
 	Licenses []LicenseCapacity `json:"licenses"`
 	// Rules lists every rule the plan used, ordered by Id.

@@ -73,10 +73,7 @@ type builder struct {
 	objPerms    map[string]*objAccess // permission set Id -> View/Modify All objects
 	psCheck     []int32               // plan positions whose change may remove permission sets
 	joined      chan assigneeRows     // see startJoin
-	lastRef     targets.UserRef       // lookupTarget's cache
-	lastMatch   targets.Match
-	lastHas     bool
-	lastRefOK   bool
+	tgCache     targetCache
 	targetUsed  []bool
 
 	// per user in plan order
@@ -88,7 +85,10 @@ type builder struct {
 	partnerSeq []int
 	// tally results that layout and finish use
 	stepCount   [4]int   // steps per phase
-	listUsers   []int    // users per warning list
+	listUsers   []int    // users per warning list (decision.base)
+	maskUsers   [32]int  // users per decision.mask
+	profUsers   []int    // users per profWarns entry
+	permUsers   []int    // users per permLists entry
 	outcomeUses [8]int   // users per outcome
 	catAgg      []licAgg // per catalog license
 	catSeen     []bool
@@ -103,32 +103,59 @@ type builder struct {
 	ruleBase   map[ruleBaseKey]int32 // warning list of a rule alone
 	unknown    map[unknownKey]int32
 	profMemo   map[profKey]profChoice
+	lastProf   profKey // targetProfile's last answer
+	lastChoice profChoice
+	lastProfOK bool
+	licStr     []int32 // per catalog license: 1 + its name's index in strs, 0 when not there yet
 	profWarns  []Warning
-	grpFirst   []int32    // per account rank: first entry in grpCache, or -1
-	grpCache   []grpEntry // linked per rank
+	permLists  [][]Warning // permission warning lists, named by decision.perm
 	descCache  map[descKey]string
 	recipes    map[recipeKey]int32
 	recipeList [][]stepTmpl
 	recipeUses []int
-	ruleUse    []int    // users per rule, by table cell (from.Index*n + to.Index)
-	ruleMay    []uint32 // per table cell: the conditions the rule may warn about (mayWarn)
+	ruleUse    []int   // users per rule, by table cell (from.Index*n + to.Index)
+	ruleMay    []uint8 // per table cell: the conditions the rule may warn about (mayWarn)
 	planWarn   []Warning
 	notes      []string
 }
 
 // decision is what the planner decided for one user. It is kept for every
-// user, so it is small: warnings, target names and steps are indexes into
-// tables the users share.
+// user, so it is small and holds no pointers (the collector never scans the
+// decisions, and writing them needs no write barrier): the rule, warnings,
+// target names and steps are indexes into tables the users share.
+//
+// A user's warnings are those of list base, then the account warnings of
+// the conditions in mask (they name the account, so they are made when the
+// user is read, see userWarnings), the target profile's warning profWarn and
+// the permission warnings perm, ordered by severity.
 type decision struct {
-	rule          *rules.Rule // nil when no rule applies
-	warn          int32       // index into builder.lists
-	recipe        int32       // index into recipeList; -1 for no steps
-	toLic         int32       // index into builder.strs; -1: the current license
-	toProf        int32       // index into builder.strs; -1: the current profile
-	from          int16       // catalog index of the current license; -1 when unknown
-	outcome       rules.Outcome
-	needsPartner  bool
+	base     int32 // index into builder.lists: the warnings of the rule alone (or of a skipped or unknown-license user)
+	profWarn int32 // index into builder.profWarns, or -1
+	perm     int32 // index into builder.permLists, or -1
+	recipe   int32 // index into recipeList; -1 for no steps
+	toLic    int32 // index into builder.strs; -1: the current license
+	toProf   int32 // index into builder.strs; -1: the current profile
+	from     int16 // catalog index of the current license; -1 when unknown
+	to       int16 // catalog index of the target license when a rule applies, else -1
+	outcome  rules.Outcome
+	mask     uint8 // the account and user conditions (cond*) that apply
+	// removesAccess: the user has permission sets or permission set
+	// licenses that the change removes.
 	removesAccess bool
+}
+
+// needsPartner reports whether the user's account must be enabled as a
+// partner account first.
+func (d *decision) needsPartner() bool { return d.mask&condPartner != 0 }
+
+// rule returns the rule d applies, or nil.
+func (b *builder) rule(d *decision) *rules.Rule { return ruleOf(b.table, d) }
+
+func ruleOf(t *rules.Table, d *decision) *rules.Rule {
+	if d.to < 0 {
+		return nil
+	}
+	return t.Lookup(t.Catalog.Licenses[d.from], t.Catalog.Licenses[d.to])
 }
 
 // acctSeed is what is known of an account Id before the users are ordered.
@@ -181,16 +208,6 @@ type profChoice struct {
 	prof, warn int32
 }
 
-// grpEntry caches a shared warning list inside one account group.
-type grpEntry struct {
-	rule     *rules.Rule
-	mask     uint32
-	inactive bool
-	profWarn int32
-	list     int32
-	next     int32 // next entry of the same account, or -1
-}
-
 type objAccess struct{ viewAll, modifyAll []string }
 
 type descKey struct {
@@ -201,7 +218,7 @@ type descKey struct {
 }
 
 type recipeKey struct {
-	rule                        *rules.Rule
+	from, to                    int16
 	needsPartner, removesAccess bool
 }
 
@@ -221,7 +238,8 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 		descCache:  map[descKey]string{},
 		recipes:    map[recipeKey]int32{},
 		ruleUse:    make([]int, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
-		ruleMay:    make([]uint32, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
+		licStr:     make([]int32, len(table.Catalog.Licenses)),
+		ruleMay:    make([]uint8, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
 	}
 	if tg != nil {
 		b.targetUsed = make([]bool, len(tg.Rows))
@@ -380,15 +398,12 @@ func (b *builder) decide() {
 	users := b.snap.Users
 	b.dec = make([]decision, len(users))
 	b.partnerBy = make([]string, len(b.acctInfo))
-	b.grpFirst = make([]int32, len(b.acctInfo))
-	for i := range b.grpFirst {
-		b.grpFirst[i] = -1
-	}
 	// Users are decided in input order, which reads them sequentially;
 	// nothing decided depends on the order (partnerBy, which names the
 	// first user in plan order, is filled by tally).
 	for ui := range users {
-		b.decideUser(&users[ui], b.pos[ui], b.userRank[ui])
+		pi := b.pos[ui]
+		b.dec[pi] = b.decideUser(&users[ui], pi, b.userRank[ui])
 	}
 	b.permissionChecks()
 	if b.tg != nil {
@@ -550,11 +565,11 @@ func compare2(a1, a2, b1, b2 string) int {
 	return strings.Compare(b1, b2)
 }
 
-func (b *builder) decideUser(u *org.User, pi, rank int32) {
-	d := &b.dec[pi]
+// decideUser decides user u, at plan position pi in account group rank.
+func (b *builder) decideUser(u *org.User, pi, rank int32) decision {
 	info := &b.acctInfo[rank]
 	acct := info.acct
-	*d = decision{recipe: -1, toLic: -1, toProf: -1, from: -1}
+	d := decision{profWarn: -1, perm: -1, recipe: -1, toLic: -1, toProf: -1, from: -1, to: -1}
 	from := b.license(u.License)
 	fromName := u.License
 	if from != nil {
@@ -565,8 +580,7 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) {
 	if acct != nil && acct.IsPartner.Known() {
 		isPartner = acct.IsPartner
 	}
-	ref := targets.UserRef{ID: u.ID, Username: u.Username, License: fromName, UserType: u.UserType, Profile: u.ProfileName, AccountName: info.name, AccountIsPartner: isPartner}
-	m, hasTarget := b.lookupTarget(ref)
+	m, hasTarget := b.lookupTarget(u, from, fromName, info.name, isPartner)
 	if hasTarget && m.Row >= 0 {
 		b.targetUsed[m.Row] = true
 	}
@@ -574,19 +588,22 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) {
 
 	if inactive && !b.opts.IncludeInactive {
 		d.outcome = rules.Skipped
-		d.warn = b.skippedWarnings()
-		return
+		d.base = b.skippedWarnings()
+		return d
 	}
 	if !hasTarget {
 		d.outcome = rules.NoChange
 		if from == nil {
-			d.warn = b.unknownLicenses(unknownKey{from: u.License, hasFrom: true})
+			d.base = b.unknownLicenses(unknownKey{from: u.License, hasFrom: true})
 		}
-		return
+		return d
 	}
 	to := b.license(m.License)
 	if to != nil {
-		d.toLic = b.str(to.Name)
+		if b.licStr[to.Index] == 0 {
+			b.licStr[to.Index] = 1 + b.str(to.Name)
+		}
+		d.toLic = b.licStr[to.Index] - 1
 	} else {
 		d.toLic = b.str(m.License)
 	}
@@ -599,25 +616,24 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) {
 		if to == nil {
 			k.to, k.hasTo = m.License, true
 		}
-		d.warn = b.unknownLicenses(k)
-		return
+		d.base = b.unknownLicenses(k)
+		return d
 	}
 	r := b.table.Lookup(from, to)
-	d.rule, d.outcome = r, r.Outcome
+	d.to, d.outcome = int16(to.Index), r.Outcome
 	b.ruleUse[from.Index*len(b.table.Catalog.Licenses)+to.Index]++
 	if r.Outcome == rules.NoChange {
-		return
+		return d
 	}
 
 	prof := b.targetProfile(m.Profile, to)
-	d.toProf = prof.prof
+	d.toProf, d.profWarn = prof.prof, prof.warn
 
 	// Conditions that depend on the user and the account.
-	var mask uint32
+	var mask uint8
 	may := b.mayWarn(from, to)
 	if may&condPartner != 0 && u.AccountID != "" && !isPartner.IsTrue() {
 		mask |= condPartner
-		d.needsPartner = true
 	}
 	if may&condNoContact != 0 && u.ContactID == "" {
 		mask |= condNoContact
@@ -634,33 +650,56 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) {
 			mask |= condRoleCreated
 		}
 	}
-	d.warn = b.groupWarnings(rank, r, to, mask, inactive, prof.warn)
+	d.mask = mask
+	d.base = b.ruleWarnings(r, to, inactive)
 	if may&condPermissions != 0 {
 		b.psCheck = append(b.psCheck, pi)
 	}
+	return d
 }
 
 // Conditions of a user and an account that decide warnings, as bits of a
 // mask: what a rule may warn about, and what applies to a user.
 const (
-	condPartner      uint32 = 1 << iota // PARTNER_ACCOUNT_REQUIRED
-	condNoContact                       // NO_CONTACT
-	condOwnerNoRole                     // ACCOUNT_OWNER_NO_ROLE
-	condRoleRequired                    // ROLE_REQUIRED
-	condRoleCreated                     // ROLE_CREATED (may: with ROLE_REQUIRED)
-	condPermissions                     // PERMISSION_SETS_REMOVED or VIEW_ALL_RECORDS_LOST: check permissions
+	condPartner      uint8 = 1 << iota // PARTNER_ACCOUNT_REQUIRED
+	condNoContact                      // NO_CONTACT
+	condOwnerNoRole                    // ACCOUNT_OWNER_NO_ROLE
+	condRoleRequired                   // ROLE_REQUIRED
+	condRoleCreated                    // ROLE_CREATED (may: with ROLE_REQUIRED)
+	condPermissions                    // PERMISSION_SETS_REMOVED or VIEW_ALL_RECORDS_LOST: check permissions
 )
+
+// maskCodes returns the warning codes of the conditions in mask, one each,
+// in the order accountWarnings writes them.
+func maskCodes(mask uint8) []rules.Code {
+	var out []rules.Code
+	for _, c := range [...]struct {
+		bit  uint8
+		code rules.Code
+	}{
+		{condPartner, rules.PartnerAccountRequired},
+		{condOwnerNoRole, rules.AccountOwnerNoRole},
+		{condRoleRequired, rules.RoleRequired},
+		{condRoleCreated, rules.RoleCreated},
+		{condNoContact, rules.NoContact},
+	} {
+		if mask&c.bit != 0 {
+			out = append(out, c.code)
+		}
+	}
+	return out
+}
 
 // mayWarn returns the conditions the rule from -> to may warn about,
 // worked out once per rule.
-func (b *builder) mayWarn(from, to *rules.License) uint32 {
+func (b *builder) mayWarn(from, to *rules.License) uint8 {
 	i := from.Index*len(b.table.Catalog.Licenses) + to.Index
 	if b.ruleMay[i]&mayKnown != 0 {
 		return b.ruleMay[i]
 	}
 	r := b.table.Lookup(from, to)
 	m := mayKnown
-	for c, bit := range map[rules.Code]uint32{
+	for c, bit := range map[rules.Code]uint8{
 		rules.PartnerAccountRequired: condPartner,
 		rules.NoContact:              condNoContact,
 		rules.AccountOwnerNoRole:     condOwnerNoRole,
@@ -677,39 +716,103 @@ func (b *builder) mayWarn(from, to *rules.License) uint32 {
 }
 
 // mayKnown marks a ruleMay entry as worked out.
-const mayKnown uint32 = 1 << 31
+const mayKnown uint8 = 1 << 7
 
-// lookupTarget is tg.Lookup with a one-entry cache. With no per-user
-// rows, a Set's answer depends only on the fields selectors match on
-// (TestSelectorFields pins them), which the next user in the input often
-// shares: the same account, license and profile.
-func (b *builder) lookupTarget(ref targets.UserRef) (targets.Match, bool) {
-	if b.tg == nil || len(b.tg.Rows) > 0 {
-		return b.tg.Lookup(ref)
+// lookupTarget returns the target of user u, whose license is license
+// (canonical when known), on an account named account whose partner status
+// is partner.
+//
+// With no per-user rows, a Set's answer depends only on the fields its
+// selectors match on (TestSelectorFields pins them). The key of the memo
+// below leaves out the fields no selector names, so users who differ only
+// in those share one answer: with the usual selectors, on license and
+// partner status, a million users make a handful of lookups.
+func (b *builder) lookupTarget(u *org.User, lic *rules.License, license, account string, partner org.Tri) (targets.Match, bool) {
+	if b.tg == nil {
+		return targets.Match{}, false
 	}
-	k := ref
-	k.ID, k.Username = "", ""
-	if b.lastRefOK && k == b.lastRef {
-		return b.lastMatch, b.lastHas
+	if len(b.tg.Rows) > 0 {
+		return b.tg.Lookup(targets.UserRef{ID: u.ID, Username: u.Username, License: license, UserType: u.UserType,
+			Profile: u.ProfileName, AccountName: account, AccountIsPartner: partner})
 	}
-	m, ok := b.tg.Lookup(ref)
-	b.lastRef, b.lastMatch, b.lastHas, b.lastRefOK = k, m, ok, true
-	return m, ok
+	tc := &b.tgCache
+	if tc.memo == nil {
+		tc.memo = map[targets.UserRef]targetAnswer{}
+		for _, s := range b.tg.Selectors {
+			tc.userType = tc.userType || len(s.UserTypes) > 0
+			tc.profile = tc.profile || len(s.Profiles) > 0
+			tc.account = tc.account || len(s.AccountNames) > 0
+			tc.partner = tc.partner || s.PartnerAccount != nil
+		}
+		if !tc.userType && !tc.profile && !tc.account {
+			tc.byLicense = make([]targetAnswer, 3*len(b.table.Catalog.Licenses))
+		}
+	}
+	// The usual case: the answer depends on the catalog license and the
+	// partner status alone, and a table indexed by them needs no hashing.
+	if tc.byLicense != nil && lic != nil && partner <= org.True {
+		i := 3*lic.Index + int(partner)
+		a := &tc.byLicense[i]
+		if !a.known {
+			a.m, a.ok = b.tg.Lookup(targets.UserRef{License: license, AccountIsPartner: partner})
+			a.known = true
+		}
+		return a.m, a.ok
+	}
+	k := targets.UserRef{License: license}
+	if tc.userType {
+		k.UserType = u.UserType
+	}
+	if tc.profile {
+		k.Profile = u.ProfileName
+	}
+	if tc.account {
+		k.AccountName = account
+	}
+	if tc.partner {
+		k.AccountIsPartner = partner
+	}
+	if tc.lastOK && k == tc.lastKey {
+		return tc.last.m, tc.last.ok
+	}
+	a, ok := tc.memo[k]
+	if !ok {
+		a.m, a.ok = b.tg.Lookup(k)
+		if len(tc.memo) < maxTargetMemo {
+			tc.memo[k] = a
+		}
+	}
+	tc.lastKey, tc.last, tc.lastOK = k, a, true
+	return a.m, a.ok
 }
+
+// targetCache is lookupTarget's memo: which fields the selectors match on,
+// the answers by key, and the last key and answer (the next user in the
+// input often has the same key).
+type targetCache struct {
+	userType, profile, account, partner bool
+	memo                                map[targets.UserRef]targetAnswer
+	lastKey                             targets.UserRef
+	last                                targetAnswer
+	lastOK                              bool
+	// byLicense, when no selector names a user type, profile or account
+	// name, holds the answers by catalog license index and partner status.
+	byLicense []targetAnswer
+}
+
+type targetAnswer struct {
+	m         targets.Match
+	ok, known bool
+}
+
+// maxTargetMemo bounds lookupTarget's memo (selectors on account names or
+// profiles can make a key per account).
+const maxTargetMemo = 1 << 16
 
 var (
 	noSteps    = []int{}
 	noWarnings = []Warning{}
 )
-
-// merge returns shared plus extra, ordered by severity, in a new slice (the
-// shared list is never written to).
-func merge(shared []Warning, extra ...Warning) []Warning {
-	ws := make([]Warning, 0, len(shared)+len(extra))
-	ws = append(append(ws, shared...), extra...)
-	sortWarnings(ws)
-	return ws
-}
 
 // sortWarnings sorts ws by severity rank, stably. Lists are short, so an
 // insertion sort over ranks looked up once per warning beats a sort that
@@ -776,33 +879,6 @@ func (b *builder) unknownLicenses(k unknownKey) int32 {
 	return id
 }
 
-// groupWarnings returns the warnings shared by every user of the account
-// group rank that takes rule r with the same conditions and target profile
-// warning. The cache holds a short list per account.
-func (b *builder) groupWarnings(rank int32, r *rules.Rule, to *rules.License, mask uint32, inactive bool, profWarn int32) int32 {
-	for e := b.grpFirst[rank]; e >= 0; e = b.grpCache[e].next {
-		if e := &b.grpCache[e]; e.rule == r && e.mask == mask && e.inactive == inactive && e.profWarn == profWarn {
-			return e.list
-		}
-	}
-	var id int32
-	if mask == 0 && profWarn < 0 {
-		id = b.ruleWarnings(r, to, inactive)
-	} else {
-		ws := b.lists[b.ruleWarnings(r, to, inactive)]
-		if mask != 0 {
-			ws = merge(ws, b.accountWarnings(&b.acctInfo[rank], to, mask)...)
-		}
-		if profWarn >= 0 {
-			ws = merge(ws, b.profWarns[profWarn])
-		}
-		id = b.addList(ws)
-	}
-	b.grpCache = append(b.grpCache, grpEntry{r, mask, inactive, profWarn, id, b.grpFirst[rank]})
-	b.grpFirst[rank] = int32(len(b.grpCache) - 1)
-	return id
-}
-
 func (b *builder) unknownLicense(name string, target bool) Warning {
 	what := "current"
 	if target {
@@ -816,6 +892,17 @@ func (b *builder) unknownLicense(name string, target bool) Warning {
 // to whose target names profile given ("" for none), once per pair.
 func (b *builder) targetProfile(given string, to *rules.License) profChoice {
 	k := profKey{given, to}
+	// Most users with a target share it with the user before them.
+	if b.lastProfOK && k == b.lastProf {
+		return b.lastChoice
+	}
+	c := b.profChoice(k)
+	b.lastProf, b.lastChoice, b.lastProfOK = k, c, true
+	return c
+}
+
+func (b *builder) profChoice(k profKey) profChoice {
+	given, to := k.given, k.to
 	if c, ok := b.profMemo[k]; ok {
 		return c
 	}
@@ -899,11 +986,11 @@ func (b *builder) ruleWarnings(r *rules.Rule, to *rules.License, inactive bool) 
 	return id
 }
 
-// accountWarnings builds the warnings of the mask that name the account.
-func (b *builder) accountWarnings(info *acctInfo, to *rules.License, mask uint32) []Warning {
-	// The messages are concatenated rather than formatted: a few hundred
-	// thousand accounts get them.
-	var ws []Warning
+// accountWarnings appends to ws the warnings of the conditions in mask for
+// a user of account info moving to license to.
+func accountWarnings(ws []Warning, info *acctInfo, to *rules.License, mask uint8) []Warning {
+	// The messages are concatenated rather than formatted: they are made
+	// each time a user is read.
 	acct := quoteName(info.name)
 	if mask&condPartner != 0 {
 		msg := "Account " + acct + " must be enabled as a partner account before the user becomes a " + to.Name + " user (a partner account can hold customer and partner users, so customer users on it are not affected)."

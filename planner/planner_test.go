@@ -128,9 +128,9 @@ func build(t testing.TB, opts Options) *Plan {
 
 func user(t *testing.T, p *Plan, username string) *UserPlan {
 	t.Helper()
-	for i := range p.Users {
-		if p.Users[i].Username == username {
-			return &p.Users[i]
+	for _, u := range p.Users.All() {
+		if u.Username == username {
+			return &u
 		}
 	}
 	t.Fatalf("user %s not in plan", username)
@@ -148,7 +148,7 @@ func codesOf(ws []Warning) []string {
 func actionsOf(p *Plan, up *UserPlan) []string {
 	var out []string
 	for _, s := range up.Steps {
-		out = append(out, p.Steps[s-1].Action.String())
+		out = append(out, p.Steps.At(s-1).Action.String())
 	}
 	return out
 }
@@ -263,7 +263,7 @@ func TestWarningMessagesNameSpecifics(t *testing.T) {
 func TestPartnerAccountStep(t *testing.T) {
 	p := build(t, Options{})
 	var enable []Step
-	for _, s := range p.Steps {
+	for _, s := range p.Steps.All() {
 		if s.Action == EnablePartnerAccount {
 			enable = append(enable, s)
 		}
@@ -273,7 +273,7 @@ func TestPartnerAccountStep(t *testing.T) {
 	}
 	for _, name := range []string{"cc.a@x", "cc.b@x"} {
 		up := user(t, p, name)
-		first := p.Steps[up.Steps[0]-1]
+		first := p.Steps.At(up.Steps[0] - 1)
 		if !slices.Contains(first.DependsOn, 1) {
 			t.Errorf("%s's %s does not depend on the enable step: %v", name, first.Action, first.DependsOn)
 		}
@@ -292,23 +292,24 @@ func TestPartnerAccountStep(t *testing.T) {
 func TestStepInvariants(t *testing.T) {
 	p := build(t, Options{IncludeInactive: true})
 	owner := map[int]string{}
-	for i := range p.Users {
-		for _, s := range p.Users[i].Steps {
+	steps := p.Steps.Slice()
+	for _, u := range p.Users.All() {
+		for _, s := range u.Steps {
 			if prev, dup := owner[s]; dup {
-				t.Errorf("step %d belongs to %s and %s", s, prev, p.Users[i].UserID)
+				t.Errorf("step %d belongs to %s and %s", s, prev, u.UserID)
 			}
-			owner[s] = p.Users[i].UserID
-			if p.Steps[s-1].UserID != p.Users[i].UserID {
-				t.Errorf("step %d user %s, listed under %s", s, p.Steps[s-1].UserID, p.Users[i].UserID)
+			owner[s] = u.UserID
+			if steps[s-1].UserID != u.UserID {
+				t.Errorf("step %d user %s, listed under %s", s, steps[s-1].UserID, u.UserID)
 			}
 		}
 	}
-	for i, s := range p.Steps {
+	for i, s := range steps {
 		if s.Seq != i+1 {
 			t.Fatalf("step %d has seq %d", i+1, s.Seq)
 		}
-		if i > 0 && p.Steps[i-1].Phase > s.Phase {
-			t.Errorf("step %d: phase %s after %s", s.Seq, s.Phase, p.Steps[i-1].Phase)
+		if i > 0 && steps[i-1].Phase > s.Phase {
+			t.Errorf("step %d: phase %s after %s", s.Seq, s.Phase, steps[i-1].Phase)
 		}
 		for _, d := range s.DependsOn {
 			if d >= s.Seq || d < 1 {
@@ -322,17 +323,17 @@ func TestStepInvariants(t *testing.T) {
 			t.Errorf("step %d belongs to no user", s.Seq)
 		}
 	}
-	if p.Summary.Steps != len(p.Steps) || p.Summary.Users != 13 {
+	if p.Summary.Steps != p.Steps.Len() || p.Summary.Users != 13 {
 		t.Errorf("summary %+v", p.Summary)
 	}
 	// Irreversible upgrades are not reversible steps.
 	for _, s := range user(t, p, "hv@x").Steps {
-		if st := p.Steps[s-1]; st.Action == ChangeLicense && st.Reversible {
+		if st := p.Steps.At(s - 1); st.Action == ChangeLicense && st.Reversible {
 			t.Error("an upgrade to a role-based license is marked reversible")
 		}
 	}
 	for _, s := range user(t, p, "ext@x").Steps {
-		if st := p.Steps[s-1]; st.Action == ChangeLicense && !st.Reversible {
+		if st := p.Steps.At(s - 1); st.Action == ChangeLicense && !st.Reversible {
 			t.Error("External Identity -> Customer Community marked irreversible though no role is involved")
 		}
 	}

@@ -61,12 +61,11 @@ func aggregatesOf(p *Plan) aggregates {
 // recount computes the summary's user and step counts again from the
 // users and steps of a full plan, the slow way.
 func recount(p *Plan) Summary {
-	s := Summary{Users: len(p.Users), Steps: len(p.Steps), Outcomes: map[string]int{}, Warnings: map[string]int{}}
+	s := Summary{Users: p.Users.Len(), Steps: p.Steps.Len(), Outcomes: map[string]int{}, Warnings: map[string]int{}}
 	for _, o := range rules.Outcomes {
 		s.Outcomes[o.String()] = 0
 	}
-	for i := range p.Users {
-		up := &p.Users[i]
+	for _, up := range p.Users.All() {
 		s.Outcomes[up.Outcome.String()]++
 		for _, w := range up.Warnings {
 			s.Warnings[string(w.Code)]++
@@ -136,8 +135,8 @@ func TestSummaryOnlyMatchesFullPlan(t *testing.T) {
 			opts.SummaryOnly = true
 			sum := Build(in.snap, table(t), in.tg, opts)
 
-			if sum.Users == nil || len(sum.Users) != 0 || sum.Steps == nil || len(sum.Steps) != 0 {
-				t.Errorf("summary-only plan has %d users and %d steps, want none (and non-nil)", len(sum.Users), len(sum.Steps))
+			if sum.Users.Len() != 0 || sum.Steps.Len() != 0 {
+				t.Errorf("summary-only plan has %d users and %d steps, want none", sum.Users.Len(), sum.Steps.Len())
 			}
 			want, err := json.Marshal(aggregatesOf(full))
 			if err != nil {

@@ -46,7 +46,10 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 		return fmt.Errorf("reports: csv: %w", err)
 	}
 	// Index users and accounts once: steps look them up by id.
-	users := usersByID(p)
+	users, err := usersByID(ctx, p, nil)
+	if err != nil {
+		return fmt.Errorf("reports: csv: %w", err)
+	}
 	accounts := accountNames(p.Accounts)
 
 	cw := csv.NewWriter(w)
@@ -57,19 +60,18 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	// plain in any filtered view of the sheet.
 	env := orgEnvironment(p)
 	row := make([]string, len(csvHeader))
-	for i := range p.Steps {
+	for i, s := range p.Steps.All() {
 		if err := checkCtx(ctx, i+1); err != nil {
 			return fmt.Errorf("reports: csv: %w", err)
 		}
-		s := &p.Steps[i]
 		clear(row)
 		row[0] = strconv.Itoa(s.Seq)
 		row[1] = s.Phase.String()
 		row[2] = s.Action.String()
 		row[3] = s.UserID
-		u := users[s.UserID]
-		if s.UserID == "" {
-			u = nil // an account step
+		var u *planner.UserPlan
+		if s.UserID != "" { // else an account step
+			u = users.get(s.UserID)
 		}
 		row[6], row[7] = rowAccount(s.AccountID, u, accounts)
 		if u != nil {

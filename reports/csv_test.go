@@ -101,8 +101,8 @@ func TestCSVRows(t *testing.T) {
 	if got, want := strings.Join(recs[0], ","), "Seq,Phase,Action,UserId,Username,Name,AccountId,AccountName,FromLicense,ToLicense,FromProfile,ToProfile,Outcome,RuleId,DependsOn,Reversible,Description,Warnings,Environment"; got != want {
 		t.Fatalf("header = %s\nwant     %s", got, want)
 	}
-	if len(recs) != 1+len(p.Steps) {
-		t.Fatalf("got %d rows, want %d (header + one per step)", len(recs), 1+len(p.Steps))
+	if len(recs) != 1+p.Steps.Len() {
+		t.Fatalf("got %d rows, want %d (header + one per step)", len(recs), 1+p.Steps.Len())
 	}
 	col := func(name string) int { return slices.Index(csvHeader, name) }
 	tests := []struct {
@@ -162,7 +162,7 @@ func TestCSVRows(t *testing.T) {
 
 func TestCSVStepOfUnknownUser(t *testing.T) {
 	p := &planner.Plan{
-		Steps:    []planner.Step{{Seq: 1, Action: planner.ChangeLicense, UserID: "005missing", AccountID: "001a"}},
+		Steps:    planner.NewSteps(planner.Step{Seq: 1, Action: planner.ChangeLicense, UserID: "005missing", AccountID: "001a"}),
 		Accounts: []planner.AccountPlan{{AccountID: "001a", AccountName: "Known account"}},
 	}
 	recs := parseCSV(t, p)

@@ -28,8 +28,12 @@ func TestFingerprint(t *testing.T) {
 		{"identical plan", func(p *planner.Plan) {}, true},
 		{"other generation time", func(p *planner.Plan) { p.GeneratedAt = time.Unix(0, 0) }, true},
 		{"stale fingerprint field", func(p *planner.Plan) { p.Fingerprint = "sha256:00" }, true},
-		{"a target profile edited", func(p *planner.Plan) { p.Users[0].ToProfile = "System Administrator" }, false},
-		{"a step removed", func(p *planner.Plan) { p.Steps = p.Steps[1:] }, false},
+		{"a target profile edited", func(p *planner.Plan) {
+			us := p.Users.Slice()
+			us[0].ToProfile = "System Administrator"
+			p.Users = planner.NewUsers(us...)
+		}, false},
+		{"a step removed", func(p *planner.Plan) { p.Steps = planner.NewSteps(p.Steps.Slice()[1:]...) }, false},
 		{"a note added", func(p *planner.Plan) { p.Notes = append(p.Notes, "x") }, false},
 	}
 	for _, tc := range tests {

@@ -49,7 +49,7 @@ func fixturePlan() *planner.Plan {
 			Targets:  "targets.yaml",
 			APICalls: 9,
 		},
-		Users: []planner.UserPlan{
+		Users: planner.NewUsers([]planner.UserPlan{
 			{ // internal user, no account
 				UserID: "005000000000005AAA", Username: "line@acme.example", Name: hostileNewline,
 				FromLicense: "Salesforce", ToLicense: "Partner Community",
@@ -107,8 +107,8 @@ func fixturePlan() *planner.Plan {
 				Outcome: rules.ChangeInPlace, RuleID: "customer-community-plus-to-partner-community", Steps: []int{2},
 				Warnings: []planner.Warning{warn(rules.SharingRecalculation), warn(rules.GroupMembership)},
 			},
-		},
-		Steps: []planner.Step{
+		}...),
+		Steps: planner.NewSteps([]planner.Step{
 			{Seq: 1, Phase: planner.Prepare, Action: planner.EnablePartnerAccount, AccountID: acctScript,
 				Description: "Enable account " + hostileScript + " as a partner account", DependsOn: []int{}},
 			{Seq: 2, Phase: planner.Convert, Action: planner.ChangeLicense, UserID: "005000000000002AAA", AccountID: acctPipe,
@@ -129,7 +129,7 @@ func fixturePlan() *planner.Plan {
 				Description: "Assign again: Sales | Ops, *Reports*", DependsOn: []int{3}, Reversible: true},
 			{Seq: 10, Phase: planner.FollowUp, Action: planner.ReassignPermissionSets, UserID: "005000000000004AAA", AccountID: acctGlobex,
 				Description: "Assign again: Community_Access", DependsOn: []int{5}, Reversible: true},
-		},
+		}...),
 		Accounts: []planner.AccountPlan{
 			{AccountID: acctScript, AccountName: hostileScript, IsPartner: "false", EnablePartnerStep: 1,
 				Users: 2, Changing: 1, OwnerHasRole: "true",
@@ -181,15 +181,15 @@ func fixturePlan() *planner.Plan {
 // summarize computes the Summary of a hand-built plan, as the planner would.
 func summarize(p *planner.Plan) planner.Summary {
 	s := planner.Summary{
-		Users:    len(p.Users),
+		Users:    p.Users.Len(),
 		Outcomes: map[string]int{},
-		Steps:    len(p.Steps),
+		Steps:    p.Steps.Len(),
 		Warnings: map[string]int{},
 	}
 	for _, o := range rules.Outcomes {
 		s.Outcomes[o.String()] = 0
 	}
-	for _, u := range p.Users {
+	for _, u := range p.Users.All() {
 		s.Outcomes[u.Outcome.String()]++
 		for _, w := range u.Warnings {
 			s.Warnings[string(w.Code)]++
@@ -201,7 +201,7 @@ func summarize(p *planner.Plan) planner.Summary {
 	for _, w := range p.Warnings {
 		s.Warnings[string(w.Code)]++
 	}
-	for _, st := range p.Steps {
+	for _, st := range p.Steps.All() {
 		if !st.Reversible && st.Action != planner.EnablePartnerAccount {
 			s.IrreversibleChanges++
 		}
@@ -228,8 +228,6 @@ func syntheticPlan(n int) *planner.Plan {
 		SchemaVersion: planner.SchemaVersion,
 		GeneratedAt:   time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
 		Source:        planner.Source{Kind: "snapshot", Path: "snap", Files: []string{"User"}, Targets: "targets.yaml"},
-		Users:         make([]planner.UserPlan, 0, n),
-		Steps:         make([]planner.Step, 0, n+n/10),
 		Accounts:      make([]planner.AccountPlan, 0, n/10+1),
 		Licenses: []planner.LicenseCapacity{
 			{License: "Customer Community", Total: ptr(n), Used: ptr(n), MovingOut: n, After: ptr(0)},
@@ -240,6 +238,8 @@ func syntheticPlan(n int) *planner.Plan {
 		Warnings: []planner.Warning{{Code: rules.LicenseCapacity, License: "Customer Community Plus", Message: "short"}},
 		Notes:    []string{},
 	}
+	users := make([]planner.UserPlan, 0, n)
+	steps := make([]planner.Step, 0, n+n/10)
 	seq := 0
 	for a := 0; a*10 < n; a++ {
 		id := fmt.Sprintf("001%015d", a)
@@ -248,7 +248,7 @@ func syntheticPlan(n int) *planner.Plan {
 		if a%10 == 0 {
 			seq++
 			acct.EnablePartnerStep = seq
-			p.Steps = append(p.Steps, planner.Step{Seq: seq, Phase: planner.Prepare, Action: planner.EnablePartnerAccount,
+			steps = append(steps, planner.Step{Seq: seq, Phase: planner.Prepare, Action: planner.EnablePartnerAccount,
 				AccountID: id, Description: "Enable " + acct.AccountName + " as a partner account", DependsOn: []int{}})
 		}
 		p.Accounts = append(p.Accounts, acct)
@@ -268,10 +268,31 @@ func syntheticPlan(n int) *planner.Plan {
 			Outcome: rules.ChangeInPlace, RuleID: "cc-to-ccp", Steps: []int{seq},
 			Warnings: []planner.Warning{warn(rules.RoleRequired), warn(rules.SharingRecalculation)},
 		}
-		p.Users = append(p.Users, u)
-		p.Steps = append(p.Steps, planner.Step{Seq: seq, Phase: planner.Convert, Action: planner.ChangeLicense,
+		users = append(users, u)
+		steps = append(steps, planner.Step{Seq: seq, Phase: planner.Convert, Action: planner.ChangeLicense,
 			UserID: u.UserID, AccountID: u.AccountID, Description: "Assign profile Customer Community Plus User", DependsOn: dep})
 	}
+	p.Users, p.Steps = planner.NewUsers(users...), planner.NewSteps(steps...)
 	p.Summary = summarize(p)
 	return p
+}
+
+// editUsers calls edit on each of p's users in turn and leaves p holding a
+// list of the edited users. The users' Steps and Warnings are not copied:
+// edit them only in a plan the test made for itself.
+func editUsers(p *planner.Plan, edit func(i int, u *planner.UserPlan)) {
+	us := p.Users.Slice()
+	for i := range us {
+		edit(i, &us[i])
+	}
+	p.Users = planner.NewUsers(us...)
+}
+
+// editSteps is editUsers for p's steps.
+func editSteps(p *planner.Plan, edit func(i int, s *planner.Step)) {
+	ss := p.Steps.Slice()
+	for i := range ss {
+		edit(i, &ss[i])
+	}
+	p.Steps = planner.NewSteps(ss...)
 }

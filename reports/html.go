@@ -275,26 +275,27 @@ func newHTMLView(ctx context.Context, p *planner.Plan) (*htmlView, error) {
 		MaxRows:     htmlMaxRows,
 		Geom: htmlGeom{LabelX: chartLabelW, PlotX: chartPlotX,
 			RightLabelX: chartRightX + chartNodeW + 6, FigureX: chartCapacityText},
-		StepsTotal: len(p.Steps),
+		StepsTotal: p.Steps.Len(),
 	}
 	v.header(p)
 	v.summary(p.Summary)
-	var err error
-	if v.Flow, err = newFlowChart(ctx, p.Users); err != nil {
+	// The users are read once, for the charts, the risk register and the
+	// steps shown; the steps first, to know which users those need.
+	steps, err := htmlIndexSteps(ctx, p.Steps)
+	if err != nil {
 		return nil, err
 	}
-	if v.Targets, err = newStackChart(ctx, p.Users); err != nil {
+	users, err := htmlReadUsers(ctx, p.Users, steps.users)
+	if err != nil {
 		return nil, err
 	}
+	v.Flow = newFlowChart(users.flows)
+	v.Targets = newStackChart(&users.bars)
 	v.Capacity = newCapacityChart(p.Licenses)
 	v.licenses(p.Licenses)
-	if err := v.risks(ctx, p, accounts); err != nil {
-		return nil, err
-	}
+	v.risks(p, accounts, users.codes)
 	v.notes(p.Notes)
-	if err := v.steps(ctx, p, accounts); err != nil {
-		return nil, err
-	}
+	v.steps(accounts, steps)
 	v.accounts(p.Accounts)
 	v.rules(p.Rules)
 	return v, nil
@@ -414,11 +415,35 @@ func (v *htmlView) licenses(ls []planner.LicenseCapacity) {
 	v.Licenses = htmlCapped(rows, len(ls))
 }
 
-func (v *htmlView) risks(ctx context.Context, p *planner.Plan, accounts map[string]string) error {
-	codes, groups, err := groupByCode(ctx, p.Users, htmlMaxUsersPerCode)
-	if err != nil {
-		return err
+// htmlUsers is what the report takes from the plan's users.
+type htmlUsers struct {
+	flows flowTally
+	bars  stackTally
+	codes *codeTally
+}
+
+// htmlReadUsers reads the plan's users once: it counts them for the charts
+// and the risk register, and fills shown (user Id to nil) with the users it
+// names.
+func htmlReadUsers(ctx context.Context, us planner.Users, shown map[string]*planner.UserPlan) (*htmlUsers, error) {
+	t := &htmlUsers{flows: flowTally{}, codes: newCodeTally(htmlMaxUsersPerCode)}
+	for i, u := range us.All() {
+		if err := checkCtx(ctx, i); err != nil {
+			return nil, err
+		}
+		t.flows.add(&u)
+		t.bars.add(&u)
+		t.codes.add(i, &u)
+		if got, ok := shown[u.UserID]; ok && got == nil {
+			kept := u
+			shown[u.UserID] = &kept
+		}
 	}
+	return t, nil
+}
+
+func (v *htmlView) risks(p *planner.Plan, accounts map[string]string, users *codeTally) {
+	codes, groups := users.result()
 	planByCode := map[rules.Code][]htmlPlanWarning{}
 	planN := map[rules.Code]int{}
 	for _, w := range p.Warnings {
@@ -466,7 +491,7 @@ func (v *htmlView) risks(ctx context.Context, p *planner.Plan, accounts map[stri
 			r.Class = "sev-" + info.Severity.String()
 		}
 		for _, i := range g.listed {
-			u := &p.Users[i]
+			u := p.Users.At(i)
 			acct := u.AccountName
 			if acct == "" && u.AccountID != "" {
 				acct = orElse(accounts[u.AccountID], u.AccountID)
@@ -476,7 +501,6 @@ func (v *htmlView) risks(ctx context.Context, p *planner.Plan, accounts map[stri
 		rows = append(rows, r)
 	}
 	v.Risks = htmlCapped(rows, len(codes))
-	return nil
 }
 
 func (v *htmlView) notes(ns []string) {
@@ -487,49 +511,49 @@ func (v *htmlView) notes(ns []string) {
 	v.Notes = htmlCapped(rows, len(ns))
 }
 
-func (v *htmlView) steps(ctx context.Context, p *planner.Plan, accounts map[string]string) error {
-	// Steps in phase order; a phase outside planner.Phases (a hand-edited
-	// plan) comes last, so no step is hidden.
-	byPhase := map[planner.Phase][]int{}
-	var phases []planner.Phase
-	for i := range p.Steps {
+// htmlSteps is the plan's steps by phase, as the report shows them.
+type htmlSteps struct {
+	// phases in order; a phase outside planner.Phases (a hand-edited plan)
+	// comes last, so no step is hidden
+	phases []planner.Phase
+	n      map[planner.Phase]int            // steps per phase
+	shown  map[planner.Phase][]planner.Step // the first htmlMaxRows of each
+	// users has the Ids of the users of the steps shown, each with nil
+	// until htmlReadUsers finds the user. Only these are looked up: a map
+	// of every user would cost more than the whole page at 100,000 users.
+	users map[string]*planner.UserPlan
+}
+
+func htmlIndexSteps(ctx context.Context, steps planner.Steps) (*htmlSteps, error) {
+	x := &htmlSteps{n: map[planner.Phase]int{}, shown: map[planner.Phase][]planner.Step{}, users: map[string]*planner.UserPlan{}}
+	for i, s := range steps.All() {
 		if err := checkCtx(ctx, i); err != nil {
-			return err
+			return nil, err
 		}
-		ph := p.Steps[i].Phase
-		if _, ok := byPhase[ph]; !ok {
-			phases = append(phases, ph)
+		ph := s.Phase
+		if _, ok := x.n[ph]; !ok {
+			x.phases = append(x.phases, ph)
 		}
-		byPhase[ph] = append(byPhase[ph], i)
-	}
-	slices.Sort(phases)
-	// Look up only the users of the rows shown: a map of every user would
-	// cost more than the whole page at 100,000 users.
-	users := map[string]*planner.UserPlan{}
-	for _, ph := range phases {
-		for _, i := range byPhase[ph][:min(len(byPhase[ph]), htmlMaxRows)] {
-			if id := p.Steps[i].UserID; id != "" {
-				users[id] = nil
+		if x.n[ph]++; x.n[ph] <= htmlMaxRows {
+			x.shown[ph] = append(x.shown[ph], s)
+			if s.UserID != "" {
+				x.users[s.UserID] = nil
 			}
 		}
 	}
-	for i := range p.Users {
-		if err := checkCtx(ctx, i); err != nil {
-			return err
-		}
-		if u, ok := users[p.Users[i].UserID]; ok && u == nil {
-			users[p.Users[i].UserID] = &p.Users[i]
-		}
-	}
-	for _, ph := range phases {
-		idx := byPhase[ph]
+	slices.Sort(x.phases)
+	return x, nil
+}
+
+func (v *htmlView) steps(accounts map[string]string, x *htmlSteps) {
+	users := x.users
+	for _, ph := range x.phases {
 		info, known := htmlPhaseInfo[ph]
 		if !known {
 			info = [2]string{ph.String(), "Steps in a phase this version of licenseplan does not know."}
 		}
-		rows := make([]htmlStepRow, 0, min(len(idx), htmlMaxRows))
-		for _, i := range idx[:min(len(idx), htmlMaxRows)] {
-			s := &p.Steps[i]
+		rows := make([]htmlStepRow, 0, len(x.shown[ph]))
+		for _, s := range x.shown[ph] {
 			user, account := "", orElse(accounts[s.AccountID], s.AccountID)
 			if s.UserID != "" {
 				user = s.UserID
@@ -543,9 +567,8 @@ func (v *htmlView) steps(ctx context.Context, p *planner.Plan, accounts map[stri
 			rows = append(rows, htmlStepRow{Seq: s.Seq, Action: s.Action.String(), User: htmlClean(user), Account: htmlClean(account),
 				Description: htmlClean(s.Description), DependsOn: joinInts(s.DependsOn, ", "), Reversible: s.Reversible})
 		}
-		v.Phases = append(v.Phases, htmlPhase{Name: htmlAnchor(ph.String()), Title: info[0], About: info[1], Steps: htmlCapped(rows, len(idx))})
+		v.Phases = append(v.Phases, htmlPhase{Name: htmlAnchor(ph.String()), Title: info[0], About: info[1], Steps: htmlCapped(rows, x.n[ph])})
 	}
-	return nil
 }
 
 func (v *htmlView) accounts(as []planner.AccountPlan) {

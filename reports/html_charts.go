@@ -2,7 +2,6 @@ package reports
 
 import (
 	"cmp"
-	"context"
 	"math"
 	"slices"
 	"strconv"
@@ -77,17 +76,17 @@ type flowKey struct {
 	outcome  rules.Outcome
 }
 
-func newFlowChart(ctx context.Context, users []planner.UserPlan) (flowChart, error) {
-	counts := map[flowKey]int{}
-	for i := range users {
-		if err := checkCtx(ctx, i); err != nil {
-			return flowChart{}, err
-		}
-		u := &users[i]
-		if u.Outcome.IsChange() {
-			counts[flowKey{u.FromLicense, u.ToLicense, u.Outcome}]++
-		}
+// flowTally counts the users of each license change, for newFlowChart.
+type flowTally map[flowKey]int
+
+// add counts u if its outcome changes the org.
+func (t flowTally) add(u *planner.UserPlan) {
+	if u.Outcome.IsChange() {
+		t[flowKey{u.FromLicense, u.ToLicense, u.Outcome}]++
 	}
+}
+
+func newFlowChart(counts flowTally) flowChart {
 	type flow struct {
 		flowKey
 		users int
@@ -111,7 +110,7 @@ func newFlowChart(ctx context.Context, users []planner.UserPlan) (flowChart, err
 		c.HiddenUsers += f.users
 	}
 	if len(drawn) == 0 {
-		return c, nil
+		return c
 	}
 
 	// Nodes: each side's licenses, most users first.
@@ -223,7 +222,7 @@ func newFlowChart(ctx context.Context, users []planner.UserPlan) (flowChart, err
 		c.Bands = append(c.Bands, flowBand{D: d, Class: htmlOutcomeClass(f.outcome.String()),
 			Title: htmlClean(f.from) + " → " + htmlClean(f.to) + ": " + htmlPlural(f.users, "user", "users") + ", " + f.outcome.Label()})
 	}
-	return c, nil
+	return c
 }
 
 // stackChart is one bar per target license, split by outcome. Users whose
@@ -263,42 +262,53 @@ type stackTableRow struct {
 // stackOutcomes are the outcomes the outcome chart stacks, in order.
 var stackOutcomes = []rules.Outcome{rules.ChangeInPlace, rules.DisableReenable, rules.Recreate, rules.Invalid}
 
-func newStackChart(ctx context.Context, users []planner.UserPlan) (stackChart, error) {
-	var c stackChart
-	type bar struct {
-		license string
-		counts  [4]int
-		total   int
+// stackTally counts users by target license and outcome, for
+// newStackChart.
+type stackTally struct {
+	by                map[string]*stackBar
+	noChange, skipped int
+}
+
+// stackBar is one target license's users, by outcome (stackOutcomes).
+type stackBar struct {
+	license string
+	counts  [4]int
+	total   int
+}
+
+// add counts u.
+func (t *stackTally) add(u *planner.UserPlan) {
+	j := slices.Index(stackOutcomes, u.Outcome)
+	if j < 0 {
+		switch u.Outcome {
+		case rules.NoChange:
+			t.noChange++
+		case rules.Skipped:
+			t.skipped++
+		}
+		return
 	}
-	by := map[string]*bar{}
-	for i := range users {
-		if err := checkCtx(ctx, i); err != nil {
-			return stackChart{}, err
-		}
-		u := &users[i]
-		j := slices.Index(stackOutcomes, u.Outcome)
-		if j < 0 {
-			switch u.Outcome {
-			case rules.NoChange:
-				c.NoChange++
-			case rules.Skipped:
-				c.Skipped++
-			}
-			continue
-		}
-		b := by[u.ToLicense]
-		if b == nil {
-			b = &bar{license: u.ToLicense}
-			by[u.ToLicense] = b
-		}
-		b.counts[j]++
-		b.total++
+	if t.by == nil {
+		t.by = map[string]*stackBar{}
 	}
-	bars := make([]*bar, 0, len(by))
-	for _, b := range by {
+	b := t.by[u.ToLicense]
+	if b == nil {
+		b = &stackBar{license: u.ToLicense}
+		t.by[u.ToLicense] = b
+	}
+	b.counts[j]++
+	b.total++
+}
+
+func newStackChart(t *stackTally) stackChart {
+	c := stackChart{NoChange: t.noChange, Skipped: t.skipped}
+	bars := make([]*stackBar, 0, len(t.by))
+	for _, b := range t.by {
 		bars = append(bars, b)
 	}
-	slices.SortFunc(bars, func(a, b *bar) int { return cmp.Or(cmp.Compare(b.total, a.total), cmp.Compare(a.license, b.license)) })
+	slices.SortFunc(bars, func(a, b *stackBar) int {
+		return cmp.Or(cmp.Compare(b.total, a.total), cmp.Compare(a.license, b.license))
+	})
 	for _, o := range stackOutcomes {
 		c.Legend = append(c.Legend, htmlLegendItem{htmlOutcomeClass(o.String()), o.Label()})
 		c.Headers = append(c.Headers, o.Label())
@@ -309,11 +319,11 @@ func newStackChart(ctx context.Context, users []planner.UserPlan) (stackChart, e
 	}
 	c.Table = htmlCapped(rows, len(bars))
 	if len(bars) == 0 {
-		return c, nil
+		return c
 	}
 	drawn := bars
 	if len(bars) > chartBarMax {
-		other := &bar{license: "Other (" + strconv.Itoa(len(bars)-chartBarMax+1) + " licenses)"}
+		other := &stackBar{license: "Other (" + strconv.Itoa(len(bars)-chartBarMax+1) + " licenses)"}
 		for _, b := range bars[chartBarMax-1:] {
 			for j, n := range b.counts {
 				other.counts[j] += n
@@ -349,7 +359,7 @@ func newStackChart(ctx context.Context, users []planner.UserPlan) (stackChart, e
 		c.Rows = append(c.Rows, r)
 	}
 	c.Height = len(drawn) * rowH
-	return c, nil
+	return c
 }
 
 // capacityChart shows, for each license whose seats move or run short, the

@@ -92,16 +92,15 @@ func hostilePlan() *planner.Plan {
 	for j := range p.Source.Files {
 		p.Source.Files[j] = next()
 	}
-	for j := range p.Users {
-		u := &p.Users[j]
+	editUsers(p, func(_ int, u *planner.UserPlan) {
 		u.Username, u.Name, u.AccountName, u.FromLicense, u.ToLicense = next(), next(), next(), next(), next()
 		for k := range u.Warnings {
 			u.Warnings[k].Message = next()
 		}
-	}
-	for j := range p.Steps {
-		p.Steps[j].Description, p.Steps[j].UserID, p.Steps[j].AccountID = next(), next(), next()
-	}
+	})
+	editSteps(p, func(_ int, s *planner.Step) {
+		s.Description, s.UserID, s.AccountID = next(), next(), next()
+	})
 	for j := range p.Accounts {
 		a := &p.Accounts[j]
 		a.AccountName, a.AccountID = next(), next()
@@ -258,11 +257,11 @@ func TestHTMLEscapesHostileNames(t *testing.T) {
 	}
 	// License names are drawn as SVG text and titles.
 	p := fixturePlan()
-	for i := range p.Users {
-		if p.Users[i].ToLicense == "Partner Community" {
-			p.Users[i].ToLicense = hostileScript
+	editUsers(p, func(_ int, u *planner.UserPlan) {
+		if u.ToLicense == "Partner Community" {
+			u.ToLicense = hostileScript
 		}
-	}
+	})
 	p.Licenses[0].License = hostileScript
 	svg := string(render(t, HTML{}, p))
 	for _, want := range []string{
@@ -450,12 +449,14 @@ func TestHTMLSummarisesLongLists(t *testing.T) {
 
 func TestHTMLSummarisesLongRiskRegister(t *testing.T) {
 	p := fixturePlan()
-	u := &p.Users[0]
+	us := p.Users.Slice()
+	u := &us[0]
 	for i := range htmlMaxRows + 5 {
 		c := rules.Code("X" + strconv.Itoa(i)) // outside the vocabulary
 		u.Warnings = append(u.Warnings, planner.Warning{Code: c, Message: "m"})
 		p.Summary.Warnings[string(c)]++
 	}
+	p.Users = planner.NewUsers(us...)
 	for range htmlMaxRows + 7 {
 		p.Warnings = append(p.Warnings, planner.Warning{Code: rules.ScaleLimit, Message: "again"})
 		p.Summary.Warnings[string(rules.ScaleLimit)]++
@@ -477,10 +478,12 @@ func TestHTMLSummarisesLongRiskRegister(t *testing.T) {
 
 func TestHTMLIDsAreUnique(t *testing.T) {
 	p := hostilePlan()
+	us := p.Users.Slice()
 	for _, c := range []string{"A B", "A-B", "a_b"} {
-		p.Users[0].Warnings = append(p.Users[0].Warnings, planner.Warning{Code: rules.Code(c)})
+		us[0].Warnings = append(us[0].Warnings, planner.Warning{Code: rules.Code(c)})
 		p.Summary.Warnings[c] = 1
 	}
+	p.Users = planner.NewUsers(us...)
 	for _, tt := range []struct {
 		name string
 		p    *planner.Plan

@@ -22,7 +22,9 @@ import (
 // strings are escaped (\u003c), so the file is safe to embed in a page.
 //
 // The top-level lists (users, steps, ...) are streamed element by element,
-// so a plan with a million users is not built in memory as one document.
+// so a plan with a million users is not built in memory as one document, and
+// the users and steps of a built plan are made one at a time as they are
+// written.
 type JSON struct{}
 
 // ErrSchemaVersion is returned by ReadJSON for a plan.json whose
@@ -54,10 +56,49 @@ func (JSON) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 // jsonField is one top-level field of planner.Plan as the JSON writer emits
 // it.
 type jsonField struct {
-	index  int
-	name   string
-	key    []byte // `  "name": `
-	stream bool   // a list written element by element
+	index int
+	name  string
+	key   []byte // `  "name": `
+	// list, for a list written element by element, returns the list's
+	// length and a function that returns element j for encoding; nil for
+	// a field written in one call.
+	list func(v reflect.Value) (n int, elem func(j int) any)
+}
+
+// Lists the JSON writer streams besides plain slices. Their elements are
+// normalised as they are written (see fixUser, fixStep).
+var (
+	usersType = reflect.TypeFor[planner.Users]()
+	stepsType = reflect.TypeFor[planner.Steps]()
+)
+
+// sliceElems streams a slice field.
+func sliceElems(v reflect.Value) (int, func(int) any) {
+	return v.Len(), func(j int) any { return v.Index(j).Addr().Interface() }
+}
+
+// userElems streams a planner.Users field, making each user when it is
+// written. Each element is encoded before the next is asked for, so one
+// variable holds them all in turn.
+func userElems(v reflect.Value) (int, func(int) any) {
+	us := v.Interface().(planner.Users)
+	var u planner.UserPlan
+	return us.Len(), func(j int) any {
+		u = us.At(j)
+		fixUser(&u)
+		return &u
+	}
+}
+
+// stepElems streams a planner.Steps field, as userElems does.
+func stepElems(v reflect.Value) (int, func(int) any) {
+	ss := v.Interface().(planner.Steps)
+	var s planner.Step
+	return ss.Len(), func(j int) any {
+		s = ss.At(j)
+		fixStep(&s)
+		return &s
+	}
 }
 
 // planFields lists Plan's fields from its struct tags, so a field added to
@@ -86,8 +127,16 @@ var planFields = sync.OnceValues(func() (fields []jsonField, ok bool) {
 			return nil, false
 		}
 		key := append(append([]byte(`  `), k...), `: `...)
-		stream := f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() != reflect.Uint8
-		fields = append(fields, jsonField{index: i, name: name, key: key, stream: stream})
+		var list func(reflect.Value) (int, func(int) any)
+		switch {
+		case f.Type == usersType:
+			list = userElems
+		case f.Type == stepsType:
+			list = stepElems
+		case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() != reflect.Uint8:
+			list = sliceElems
+		}
+		fields = append(fields, jsonField{index: i, name: name, key: key, list: list})
 	}
 	return fields, true
 })
@@ -99,7 +148,7 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 	if !ok {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(p)
+		return enc.Encode(listed(p))
 	}
 	var buf bytes.Buffer
 	fieldEnc := json.NewEncoder(&buf)
@@ -129,11 +178,15 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 			return err
 		}
 		fv := rv.Field(f.index)
-		if f.stream && fv.Len() > 0 {
+		var n int
+		var elem func(int) any
+		if f.list != nil {
+			n, elem = f.list(fv)
+		}
+		if n > 0 {
 			if err := write("[\n"); err != nil {
 				return err
 			}
-			n := fv.Len()
 			for j := range n {
 				if err := checkCtx(ctx, j); err != nil {
 					return err
@@ -141,7 +194,7 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 				if err := write("    "); err != nil {
 					return err
 				}
-				if err := emit(elemEnc, fv.Index(j).Addr().Interface()); err != nil {
+				if err := emit(elemEnc, elem(j)); err != nil {
 					return fmt.Errorf("%s[%d]: %w", f.name, j, err)
 				}
 				sep := ",\n"
@@ -173,6 +226,10 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 // and a zero SchemaVersion set to planner.SchemaVersion. It never changes p:
 // it returns a shallow copy and copies a list only when one of its elements
 // needs fixing, so a plan that is already normal costs one scan and no copy.
+//
+// Users and Steps are left as they are, so that a built plan's users are
+// not all made at once: the JSON writer fixes each user and step as it
+// writes it (fixUser, fixStep), and ReadJSON fixes the lists it reads.
 func normalize(p *planner.Plan) *planner.Plan {
 	q := *p
 	if q.SchemaVersion == 0 {
@@ -185,12 +242,6 @@ func normalize(p *planner.Plan) *planner.Plan {
 	if q.Summary.Warnings == nil {
 		q.Summary.Warnings = map[string]int{}
 	}
-	q.Users = fixEach(q.Users,
-		func(u *planner.UserPlan) bool { return u.Steps == nil || u.Warnings == nil },
-		func(u *planner.UserPlan) { u.Steps, u.Warnings = nonNil(u.Steps), nonNil(u.Warnings) })
-	q.Steps = fixEach(q.Steps,
-		func(s *planner.Step) bool { return s.DependsOn == nil },
-		func(s *planner.Step) { s.DependsOn = []int{} })
 	q.Accounts = fixEach(q.Accounts,
 		func(a *planner.AccountPlan) bool { return a.RolesCreated == nil },
 		func(a *planner.AccountPlan) { a.RolesCreated = []string{} })
@@ -200,6 +251,23 @@ func normalize(p *planner.Plan) *planner.Plan {
 	q.Notes = nonNil(q.Notes)
 	return &q
 }
+
+// listed returns p with its users and steps normalised like the other lists
+// and held as lists, for encoding the plan in one call. It makes every user
+// and step of a built plan at once.
+func listed(p *planner.Plan) *planner.Plan {
+	q := *p
+	q.Users = planner.NewUsers(fixEach(q.Users.Slice(), needsUserFix, fixUser)...)
+	q.Steps = planner.NewSteps(fixEach(q.Steps.Slice(), needsStepFix, fixStep)...)
+	return &q
+}
+
+// needsUserFix and fixUser, needsStepFix and fixStep replace a user's or a
+// step's nil lists by empty ones.
+func needsUserFix(u *planner.UserPlan) bool { return u.Steps == nil || u.Warnings == nil }
+func fixUser(u *planner.UserPlan)           { u.Steps, u.Warnings = nonNil(u.Steps), nonNil(u.Warnings) }
+func needsStepFix(s *planner.Step) bool     { return s.DependsOn == nil }
+func fixStep(s *planner.Step)               { s.DependsOn = nonNil(s.DependsOn) }
 
 // nonNil returns s, or an empty slice if s is nil.
 func nonNil[T any](s []T) []T {
@@ -256,10 +324,20 @@ func ReadJSON(r io.Reader) (*planner.Plan, error) {
 		return nil, fmt.Errorf("%w %d: this version of licenseplan reads schemaVersion %d; re-run the plan with a matching licenseplan",
 			ErrSchemaVersion, *probe.SchemaVersion, planner.SchemaVersion)
 	}
-	var p planner.Plan
-	if err := json.Unmarshal(data, &p); err != nil {
+	// Users and Steps are decoded as plain lists by the shadowing fields
+	// (encoding/json prefers the less nested one): their own UnmarshalJSON
+	// would report error offsets within the list, not the document.
+	var doc struct {
+		planner.Plan
+		Users []planner.UserPlan `json:"users"`
+		Steps []planner.Step     `json:"steps"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, jsonError(data, err)
 	}
+	p := doc.Plan
+	p.Users = planner.NewUsers(fixEach(doc.Users, needsUserFix, fixUser)...)
+	p.Steps = planner.NewSteps(fixEach(doc.Steps, needsStepFix, fixStep)...)
 	q := normalize(&p)
 	if q.Fingerprint != "" {
 		// A plan carries the fingerprint of what was approved; a file

@@ -20,6 +20,7 @@ func TestJSONRoundTrip(t *testing.T) {
 		{"nil lists", nilPlan()},
 		{"zero plan", &planner.Plan{}},
 		{"synthetic", syntheticPlan(2500)},
+		{"built", demoPlan(t)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -28,7 +29,7 @@ func TestJSONRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ReadJSON: %v", err)
 			}
-			want := normalize(tt.p)
+			want := listed(normalize(tt.p))
 			if !reflect.DeepEqual(got, want) {
 				again := render(t, JSON{}, got)
 				t.Fatalf("ReadJSON(Write(p)) differs from p:\n%s", firstDiff(again, out))
@@ -53,13 +54,14 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 		{"nil lists", nilPlan()},
 		{"zero plan", &planner.Plan{}},
 		{"synthetic", syntheticPlan(50)},
+		{"built", demoPlan(t)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var want bytes.Buffer
 			enc := json.NewEncoder(&want)
 			enc.SetIndent("", "  ")
-			if err := enc.Encode(normalize(tt.p)); err != nil {
+			if err := enc.Encode(listed(normalize(tt.p))); err != nil {
 				t.Fatal(err)
 			}
 			got := render(t, JSON{}, tt.p)

@@ -53,6 +53,9 @@ type mdReport struct {
 	o        *out
 	p        *planner.Plan
 	accounts map[string]string // account id -> name
+	// users indexes the users for the steps; warningsByCode makes it when
+	// there are steps, in its own pass over the users
+	users *userIndex
 }
 
 func (r *mdReport) header() {
@@ -190,52 +193,70 @@ func (r *mdReport) notes() {
 type codeGroup struct {
 	users   int
 	message string // first user-specific message, for codes outside the vocabulary
-	listed  []int  // indexes into Plan.Users, at most the maxListed of groupByCode
+	listed  []int  // positions in Plan.Users, at most the maxListed of codeTally
 }
 
-// groupByCode groups users by the warning codes they carry: for each code, how
-// many users have it and the indexes of the first maxListed of them. codes is
-// most severe first (sortCodes). The Markdown and HTML risk registers share
-// it. Its cost is O(users × warnings per user).
-func groupByCode(ctx context.Context, users []planner.UserPlan, maxListed int) (codes []rules.Code, groups map[rules.Code]*codeGroup, err error) {
-	groups = map[rules.Code]*codeGroup{}
-	for i := range users {
-		if err := checkCtx(ctx, i); err != nil {
-			return nil, nil, err
-		}
-		u := &users[i]
-		for _, c := range userCodes(u.Warnings) {
-			g := groups[c]
-			if g == nil {
-				g = &codeGroup{}
-				groups[c] = g
-				for _, w := range u.Warnings {
-					if w.Code == c {
-						g.message = w.Message
-						break
-					}
+// codeTally groups users by the warning codes they carry: for each code, how
+// many users have it and the positions of the first maxListed of them. The
+// Markdown and HTML risk registers share it. Its cost is O(warnings).
+type codeTally struct {
+	maxListed int
+	groups    map[rules.Code]*codeGroup
+}
+
+func newCodeTally(maxListed int) *codeTally {
+	return &codeTally{maxListed: maxListed, groups: map[rules.Code]*codeGroup{}}
+}
+
+// add counts u, the user at plan position i. Users are added in plan order.
+func (t *codeTally) add(i int, u *planner.UserPlan) {
+	for _, c := range userCodes(u.Warnings) {
+		g := t.groups[c]
+		if g == nil {
+			g = &codeGroup{}
+			t.groups[c] = g
+			for _, w := range u.Warnings {
+				if w.Code == c {
+					g.message = w.Message
+					break
 				}
 			}
-			g.users++
-			if len(g.listed) < maxListed {
-				g.listed = append(g.listed, i)
-			}
+		}
+		g.users++
+		if len(g.listed) < t.maxListed {
+			g.listed = append(g.listed, i)
 		}
 	}
-	codes = make([]rules.Code, 0, len(groups))
-	for c := range groups {
+}
+
+// result returns the codes, most severe first (sortCodes), and their groups.
+func (t *codeTally) result() ([]rules.Code, map[rules.Code]*codeGroup) {
+	codes := make([]rules.Code, 0, len(t.groups))
+	for c := range t.groups {
 		codes = append(codes, c)
 	}
 	sortCodes(codes)
-	return codes, groups, nil
+	return codes, t.groups
 }
 
 func (r *mdReport) warningsByCode(ctx context.Context) error {
 	r.o.print("## Warnings by code\n\n")
-	codes, groups, err := groupByCode(ctx, r.p.Users, mdMaxUsersPerCode)
-	if err != nil {
-		return err
+	t := newCodeTally(mdMaxUsersPerCode)
+	if r.p.Steps.Len() > 0 {
+		users, err := usersByID(ctx, r.p, func(i int, u planner.UserPlan) { t.add(i, &u) })
+		if err != nil {
+			return err
+		}
+		r.users = users
+	} else {
+		for i, u := range r.p.Users.All() {
+			if err := checkCtx(ctx, i); err != nil {
+				return err
+			}
+			t.add(i, &u)
+		}
 	}
+	codes, groups := t.result()
 	if len(groups) == 0 {
 		r.o.print("No user has a warning.\n\n")
 		return nil
@@ -255,9 +276,9 @@ func (r *mdReport) warningsByCode(ctx context.Context) error {
 			r.o.print(mdEscape(msg), "\n\n")
 		}
 		for _, i := range g.listed {
-			u := &r.p.Users[i]
+			u := r.p.Users.At(i)
 			r.o.print("- ", mdEscape(orElse(u.Username, u.UserID)))
-			if acct := r.userAccount(u); acct != "" {
+			if acct := r.userAccount(&u); acct != "" {
 				r.o.print(" (", mdEscape(acct), ")")
 			}
 			r.o.print("\n")
@@ -272,25 +293,30 @@ func (r *mdReport) warningsByCode(ctx context.Context) error {
 
 func (r *mdReport) steps(ctx context.Context) error {
 	r.o.print("## Steps\n\n")
-	if len(r.p.Steps) == 0 {
+	if r.p.Steps.Len() == 0 {
 		r.o.print("No steps.\n\n")
 		return nil
 	}
-	users := usersByID(r.p)
+	users := r.users
+	if users == nil { // warningsByCode has not run
+		var err error
+		if users, err = usersByID(ctx, r.p, nil); err != nil {
+			return err
+		}
+	}
 	r.o.print("| Seq | Phase | Action | User | Account | Description | Depends on | Reversible |\n",
 		"| ---: | --- | --- | --- | --- | --- | --- | --- |\n")
-	for i := range r.p.Steps {
+	for i, s := range r.p.Steps.All() {
 		if err := checkCtx(ctx, i); err != nil {
 			return err
 		}
 		if r.o.err != nil {
 			return r.o.err
 		}
-		s := &r.p.Steps[i]
 		user, account := "", r.accountLabel(s.AccountID)
 		if s.UserID != "" {
 			user = s.UserID
-			if u := users[s.UserID]; u != nil {
+			if u := users.get(s.UserID); u != nil {
 				user = orElse(u.Username, u.UserID)
 				if s.AccountID == "" || s.AccountID == u.AccountID {
 					account = r.userAccount(u)

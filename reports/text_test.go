@@ -167,7 +167,7 @@ func TestTextNotProduction(t *testing.T) {
 func TestTextIgnoresUsersAndSteps(t *testing.T) {
 	p := fixturePlan()
 	want := render(t, Text{}, p)
-	p.Users, p.Steps, p.Accounts = nil, nil, nil
+	p.Users, p.Steps, p.Accounts = planner.Users{}, planner.Steps{}, nil
 	if got := render(t, Text{}, p); !bytes.Equal(got, want) {
 		t.Errorf("output depends on users or steps:\n%s", firstDiff(got, want))
 	}

@@ -105,17 +105,51 @@ func orgEnvironment(p *planner.Plan) string {
 	return envUnknown
 }
 
-// usersByID maps user id to its plan entry (the first one, should the
-// plan list an Id twice), for writers that look users up from steps.
-func usersByID(p *planner.Plan) map[string]*planner.UserPlan {
-	m := make(map[string]*planner.UserPlan, len(p.Users))
-	for i := range p.Users {
-		u := &p.Users[i]
-		if _, dup := m[u.UserID]; !dup {
-			m[u.UserID] = u
+// userIndex finds a plan's users by Id, for writers that look users up
+// from steps. It holds each user's position, not the user, so indexing a
+// built plan does not make every UserPlan at once.
+type userIndex struct {
+	users planner.Users
+	pos   map[string]int
+	// the last user found, since a user's steps often come together
+	lastID string
+	last   planner.UserPlan
+	found  bool
+}
+
+// usersByID indexes the plan's users by Id (the first one, should the plan
+// list an Id twice). It reads every user, so it also hands each one with
+// its position to visit, when visit is not nil: a writer that needs another
+// pass over the users makes it here.
+func usersByID(ctx context.Context, p *planner.Plan, visit func(i int, u planner.UserPlan)) (*userIndex, error) {
+	x := &userIndex{users: p.Users, pos: make(map[string]int, p.Users.Len())}
+	for i, u := range p.Users.All() {
+		if err := checkCtx(ctx, i); err != nil {
+			return nil, err
+		}
+		if _, dup := x.pos[u.UserID]; !dup {
+			x.pos[u.UserID] = i
+		}
+		if visit != nil {
+			visit(i, u)
 		}
 	}
-	return m
+	return x, nil
+}
+
+// get returns the user with Id id, or nil if the plan has none. The
+// UserPlan is the index's own: it is good until the next call, and callers
+// must not modify it.
+func (x *userIndex) get(id string) *planner.UserPlan {
+	if x.found && x.lastID == id {
+		return &x.last
+	}
+	i, ok := x.pos[id]
+	if !ok {
+		return nil
+	}
+	x.lastID, x.last, x.found = id, x.users.At(i), true
+	return &x.last
 }
 
 // rowAccount returns the account a step or warning row names: its own

@@ -215,13 +215,13 @@ func nilPlan() *planner.Plan {
 	p.Source.Files = nil
 	p.Summary.Outcomes = nil
 	p.Summary.Warnings = nil
-	for i := range p.Users {
-		p.Users[i].Steps = nil
-		p.Users[i].Warnings = nil
-	}
-	for i := range p.Steps {
-		p.Steps[i].DependsOn = nil
-	}
+	editUsers(p, func(_ int, u *planner.UserPlan) {
+		u.Steps = nil
+		u.Warnings = nil
+	})
+	editSteps(p, func(_ int, s *planner.Step) {
+		s.DependsOn = nil
+	})
 	for i := range p.Accounts {
 		p.Accounts[i].RolesCreated = nil
 	}
@@ -237,7 +237,7 @@ func TestWritersHandleEmptyPlans(t *testing.T) {
 		{"zero", &planner.Plan{}},
 		{"nil lists", nilPlan()},
 		{"org without name", &planner.Plan{Source: planner.Source{Org: &planner.OrgInfo{}}}},
-		{"steps without users", &planner.Plan{Steps: []planner.Step{{Seq: 1, UserID: "005x"}, {Seq: 2, AccountID: "001x"}}}},
+		{"steps without users", &planner.Plan{Steps: planner.NewSteps(planner.Step{Seq: 1, UserID: "005x"}, planner.Step{Seq: 2, AccountID: "001x"})}},
 	}
 	for _, tt := range allWriters() {
 		for _, pc := range plans {
@@ -262,7 +262,7 @@ func TestWritersDoNotMutatePlan(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, p := range []*planner.Plan{fixturePlan(), nilPlan()} {
 				before := nilPlan()
-				if p.Users[0].Steps != nil {
+				if p.Users.At(0).Steps != nil {
 					before = fixturePlan()
 				}
 				render(t, tt.w, p)

@@ -147,7 +147,10 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 		return fmt.Errorf("reports: xlsx: styles: %w", err)
 	}
 	limit := x.limit()
-	data := dataTables(p, st)
+	data, err := dataTables(ctx, p, st)
+	if err != nil {
+		return fmt.Errorf("reports: xlsx: %w", err)
+	}
 	summary := summaryTable(p, st, data, limit)
 	tables := append([]*xlsxTable{summary}, data...)
 
@@ -484,20 +487,26 @@ func triState(s string) string {
 }
 
 // dataTables returns the sheets after Summary, in workbook order.
-func dataTables(p *planner.Plan, st *xlsxStyles) []*xlsxTable {
-	users := usersByID(p)
+func dataTables(ctx context.Context, p *planner.Plan, st *xlsxStyles) ([]*xlsxTable, error) {
+	// The Warnings sheet's size is known before it is written: the user
+	// warnings are counted in the index's pass over the users.
+	userWarnings := 0
+	users, err := usersByID(ctx, p, func(_ int, u planner.UserPlan) { userWarnings += len(u.Warnings) })
+	if err != nil {
+		return nil, err
+	}
 	accounts := accountNames(p.Accounts)
 	return []*xlsxTable{
 		stepsTable(p, st, users, accounts),
 		usersTable(p, st),
 		accountsTable(p),
-		warningsTable(p, st, accounts),
+		warningsTable(p, st, accounts, userWarnings),
 		licensesTable(p, st),
 		rulesTable(p, st),
-	}
+	}, nil
 }
 
-func stepsTable(p *planner.Plan, st *xlsxStyles, users map[string]*planner.UserPlan, accounts map[string]string) *xlsxTable {
+func stepsTable(p *planner.Plan, st *xlsxStyles, users *userIndex, accounts map[string]string) *xlsxTable {
 	return &xlsxTable{
 		name: sheetSteps,
 		cols: []xlsxCol{
@@ -510,12 +519,12 @@ func stepsTable(p *planner.Plan, st *xlsxStyles, users map[string]*planner.UserP
 			{name: "Reversible", width: 11}, {name: "Description", width: 60}, {name: "Warnings", width: 40},
 			{name: "Owner", width: 18, admin: true}, {name: "Status", width: 14, admin: true}, {name: "Notes", width: 40, admin: true},
 		},
-		n: len(p.Steps),
+		n: p.Steps.Len(),
 		fill: func(i int, row []any) {
-			s := &p.Steps[i]
+			s := p.Steps.At(i)
 			var u *planner.UserPlan
 			if s.UserID != "" {
-				u = users[s.UserID]
+				u = users.get(s.UserID)
 			}
 			acct, acctName := rowAccount(s.AccountID, u, accounts)
 			row[0] = s.Seq
@@ -553,9 +562,9 @@ func usersTable(p *planner.Plan, st *xlsxStyles) *xlsxTable {
 			{name: "Outcome", width: 18}, {name: "Rule Id", width: 22}, {name: "Steps", width: 14},
 			{name: "Warnings", width: 10}, {name: "Warning Codes", width: 50},
 		},
-		n: len(p.Users),
+		n: p.Users.Len(),
 		fill: func(i int, row []any) {
-			u := &p.Users[i]
+			u := p.Users.At(i)
 			row[0] = text(u.UserID)
 			row[1] = text(u.Username)
 			row[2] = text(u.Name)
@@ -602,14 +611,15 @@ func accountsTable(p *planner.Plan) *xlsxTable {
 	}
 }
 
-// warningsTable lists the plan-level warnings, then every user's warnings in
-// user order.
-func warningsTable(p *planner.Plan, st *xlsxStyles, accounts map[string]string) *xlsxTable {
-	n := len(p.Warnings)
-	for i := range p.Users {
-		n += len(p.Users[i].Warnings)
-	}
-	ui, wi := 0, 0 // cursor over the user warnings
+// warningsTable lists the plan-level warnings, then every user's warnings
+// (userWarnings in all) in user order.
+func warningsTable(p *planner.Plan, st *xlsxStyles, accounts map[string]string, userWarnings int) *xlsxTable {
+	n := len(p.Warnings) + userWarnings
+	// cursor over the user warnings: user ui (cur, once loaded) and its
+	// warning wi
+	ui, wi := 0, 0
+	var cur planner.UserPlan
+	loaded := false
 	return &xlsxTable{
 		name: sheetWarnings,
 		cols: []xlsxCol{
@@ -626,10 +636,16 @@ func warningsTable(p *planner.Plan, st *xlsxStyles, accounts map[string]string) 
 				w = &p.Warnings[i]
 				row[2] = "plan"
 			} else {
-				for wi >= len(p.Users[ui].Warnings) {
-					ui, wi = ui+1, 0
+				for {
+					if !loaded {
+						cur, loaded = p.Users.At(ui), true
+					}
+					if wi < len(cur.Warnings) {
+						break
+					}
+					ui, wi, loaded = ui+1, 0, false
 				}
-				u, w = &p.Users[ui], &p.Users[ui].Warnings[wi]
+				u, w = &cur, &cur.Warnings[wi]
 				wi++
 				row[2] = "user"
 			}

@@ -219,7 +219,7 @@ func TestXLSXSheetsAndHeaders(t *testing.T) {
 	}
 	p := fixturePlan()
 	wantRows := map[string]int{
-		sheetSteps: len(p.Steps), sheetUsers: len(p.Users), sheetAccounts: len(p.Accounts),
+		sheetSteps: p.Steps.Len(), sheetUsers: p.Users.Len(), sheetAccounts: len(p.Accounts),
 		sheetWarnings: len(p.Warnings) + xlsxUserWarnings(p), sheetLicenses: len(p.Licenses), sheetRules: len(p.Rules),
 	}
 	for _, sheet := range xlsxSheets {
@@ -381,7 +381,7 @@ func TestXLSXContent(t *testing.T) {
 	for _, w := range p.Warnings {
 		want = append(want, "plan "+string(w.Code)+" ")
 	}
-	for _, u := range p.Users {
+	for _, u := range p.Users.All() {
 		for _, w := range u.Warnings {
 			want = append(want, "user "+string(w.Code)+" "+u.UserID)
 		}
@@ -602,7 +602,7 @@ func TestXLSXRowSplit(t *testing.T) {
 	p := xlsxGeneratedPlan(t, 3000)
 	userWarnings := xlsxUserWarnings(p)
 	counts := map[string]int{
-		sheetSteps: len(p.Steps), sheetUsers: len(p.Users), sheetAccounts: len(p.Accounts),
+		sheetSteps: p.Steps.Len(), sheetUsers: p.Users.Len(), sheetAccounts: len(p.Accounts),
 		sheetWarnings: len(p.Warnings) + userWarnings, sheetLicenses: len(p.Licenses), sheetRules: len(p.Rules),
 	}
 	for _, s := range []string{sheetSteps, sheetUsers, sheetAccounts, sheetWarnings} {
@@ -633,14 +633,14 @@ func TestXLSXRowSplit(t *testing.T) {
 	// Nothing lost, nothing reordered.
 	_, steps := b.table(t, sheetSteps)
 	for i, r := range steps {
-		if r[0] != strconv.Itoa(p.Steps[i].Seq) {
-			t.Fatalf("step row %d has Seq %s, want %d", i, r[0], p.Steps[i].Seq)
+		if r[0] != strconv.Itoa(p.Steps.At(i).Seq) {
+			t.Fatalf("step row %d has Seq %s, want %d", i, r[0], p.Steps.At(i).Seq)
 		}
 	}
 	_, users := b.table(t, sheetUsers)
 	for i, r := range users {
-		if r[0] != p.Users[i].UserID {
-			t.Fatalf("user row %d is %s, want %s", i, r[0], p.Users[i].UserID)
+		if r[0] != p.Users.At(i).UserID {
+			t.Fatalf("user row %d is %s, want %s", i, r[0], p.Users.At(i).UserID)
 		}
 	}
 	_, accts := b.table(t, sheetAccounts)
@@ -651,7 +651,7 @@ func TestXLSXRowSplit(t *testing.T) {
 	}
 	wh, warns := b.table(t, sheetWarnings)
 	k := len(p.Warnings)
-	for _, u := range p.Users {
+	for _, u := range p.Users.All() {
 		for _, w := range u.Warnings {
 			if r := warns[k]; xlCell(wh, r, "User Id") != u.UserID || xlCell(wh, r, "Code") != string(w.Code) {
 				t.Fatalf("warning row %d = %q, want %s %s", k, r, u.UserID, w.Code)
@@ -855,7 +855,11 @@ func TestXLSXDocProps(t *testing.T) {
 func TestXLSXLongCell(t *testing.T) {
 	p := fixturePlan()
 	long := strings.Repeat("é", 20000) + strings.Repeat("😀", 10000) // 40,000 UTF-16 units
-	p.Users[0].Name = long
+	editUsers(p, func(i int, u *planner.UserPlan) {
+		if i == 0 {
+			u.Name = long
+		}
+	})
 	b := writeXLSX(t, XLSX{}, p)
 	header, data := b.table(t, sheetUsers)
 	got := xlCell(header, data[0], "Name")
@@ -897,7 +901,11 @@ func TestCellText(t *testing.T) {
 	}
 	// The escape-looking value and the stored value round-trip as text.
 	p := fixturePlan()
-	p.Users[0].Name = "_x0041_"
+	editUsers(p, func(i int, u *planner.UserPlan) {
+		if i == 0 {
+			u.Name = "_x0041_"
+		}
+	})
 	b := writeXLSX(t, XLSX{}, p)
 	header, data := b.table(t, sheetUsers)
 	if got := xlCell(header, data[0], "Name"); got != "_x0041_" {
@@ -908,7 +916,7 @@ func TestCellText(t *testing.T) {
 // xlsxUserWarnings counts the user-level warnings of p.
 func xlsxUserWarnings(p *planner.Plan) int {
 	n := 0
-	for _, u := range p.Users {
+	for _, u := range p.Users.All() {
 		n += len(u.Warnings)
 	}
 	return n

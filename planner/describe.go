@@ -1,0 +1,43 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/licenseplan/licenseplan/rules"
+)
+
+// describe returns the step description; descriptions depend only on the
+// action, the licenses and the profile, so they are built once and shared.
+func (b *builder) describe(a Action, r *rules.Rule, profile string) string {
+	k := descKey{action: a, from: r.From, to: r.To, profile: profile}
+	if s, ok := b.descCache[k]; ok {
+		return s
+	}
+	prof := "a profile of " + r.To.Name
+	if profile != "" {
+		prof = fmt.Sprintf("profile \"%s\"", profile)
+	}
+	var s string
+	switch a {
+	case ChangeLicense:
+		s = fmt.Sprintf("Change the license from %s to %s on the same user record by assigning %s.", r.From.Name, r.To.Name, prof)
+	case DisableUser:
+		s = fmt.Sprintf("Disable the %s user (IsPortalEnabled = false): Salesforce deactivates the user and renames the username, which frees it for the new user.", r.From.Name)
+	case DeactivateUser:
+		s = fmt.Sprintf("Deactivate the %s user (IsActive = false) and rename its username so the new user can take it.", r.From.Name)
+	case CreateUser:
+		if r.To.Kind.External() {
+			s = fmt.Sprintf("Enable the contact as a new %s user with %s (new user Id, same username).", r.To.Name, prof)
+		} else {
+			s = fmt.Sprintf("Create a new %s user with %s (new user Id, same username).", r.To.Name, prof)
+		}
+	case TransferRecords:
+		s = "Transfer record ownership and migrate the old user's data to the new user record."
+	case ReassignPermissionSets:
+		s = fmt.Sprintf("Reassign the permission sets and permission set licenses the change removed, where %s allows them.", r.To.Name)
+	default:
+		s = a.String()
+	}
+	b.descCache[k] = s
+	return s
+}

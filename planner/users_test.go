@@ -1,0 +1,212 @@
+package planner
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/licenseplan/licenseplan/orggen"
+	"github.com/licenseplan/licenseplan/rules"
+	"github.com/licenseplan/licenseplan/targets"
+)
+
+// builtPlans are plans whose Users and Steps are compact (made by Build).
+func builtPlans(t *testing.T) map[string]*Plan {
+	t.Helper()
+	gen := orggen.Generate(orggen.Options{Users: 3000, Seed: 5})
+	return map[string]*Plan{
+		"fixture":           build(t, Options{IncludeInactive: true}),
+		"generated":         Build(gen, table(t), benchTargets(t), Options{Now: now}),
+		"generated/include": Build(gen, table(t), benchTargets(t), Options{Now: now, IncludeInactive: true}),
+	}
+}
+
+func TestCompactUsersAndStepsRoundTrip(t *testing.T) {
+	for name, p := range builtPlans(t) {
+		t.Run(name, func(t *testing.T) {
+			if p.Users.Len() != p.Summary.Users || p.Steps.Len() != p.Summary.Steps {
+				t.Fatalf("%d users and %d steps, summary says %d and %d", p.Users.Len(), p.Steps.Len(), p.Summary.Users, p.Summary.Steps)
+			}
+			if p.Steps.Len() == 0 {
+				t.Fatal("the plan has no steps: the test would prove nothing")
+			}
+			// JSON of the compact form, read back into the list form,
+			// gives the same users and steps.
+			ub, err := json.Marshal(p.Users)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sb, err := json.Marshal(p.Steps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var us Users
+			var ss Steps
+			if err := json.Unmarshal(ub, &us); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(sb, &ss); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(us.Slice(), p.Users.Slice()) {
+				t.Error("users differ after a JSON round trip")
+			}
+			if !reflect.DeepEqual(ss.Slice(), p.Steps.Slice()) {
+				t.Error("steps differ after a JSON round trip")
+			}
+			ub2, _ := json.Marshal(us)
+			if string(ub2) != string(ub) {
+				t.Error("list-backed users marshal differently from compact ones")
+			}
+		})
+	}
+}
+
+// TestCompactReadsAreIndependent reads users and steps in reverse order and
+// from several goroutines at once (run with -race): every read must give
+// what a plain front-to-back read gives.
+func TestCompactReadsAreIndependent(t *testing.T) {
+	for name, p := range builtPlans(t) {
+		t.Run(name, func(t *testing.T) {
+			wantU, wantS := p.Users.Slice(), p.Steps.Slice()
+			var wg sync.WaitGroup
+			errs := make(chan string, 8)
+			for g := range 4 {
+				wg.Go(func() {
+					for k := range len(wantU) {
+						i := k
+						if g%2 == 1 {
+							i = len(wantU) - 1 - k
+						}
+						if !reflect.DeepEqual(p.Users.At(i), wantU[i]) {
+							errs <- "user " + wantU[i].Username
+							return
+						}
+					}
+					for k := range len(wantS) {
+						i := len(wantS) - 1 - k
+						if !reflect.DeepEqual(p.Steps.At(i), wantS[i]) {
+							errs <- "step " + wantS[i].Description
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for e := range errs {
+				t.Errorf("%s reads differently out of order", e)
+			}
+			// The user's step seqs point at steps of that user.
+			for _, u := range wantU {
+				for _, s := range u.Steps {
+					if st := wantS[s-1]; st.Seq != s || st.UserID != u.UserID {
+						t.Errorf("%s: step %d is %+v", u.Username, s, st)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestEmptyUsersAndSteps(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"zero Users", Users{}, "[]"},
+		{"zero Steps", Steps{}, "[]"},
+		{"NewUsers of nothing", NewUsers(), "[]"},
+		{"NewSteps of nothing", NewSteps(), "[]"},
+		{"one user", NewUsers(UserPlan{UserID: "005x", Steps: []int{}, Warnings: []Warning{}}), `[{"userId":"005x","username":"","name":"","accountId":"","accountName":"","fromLicense":"","toLicense":"","fromProfile":"","toProfile":"","outcome":"no_change","ruleId":"","steps":[],"warnings":[]}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := json.Marshal(tt.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(b) != tt.want {
+				t.Errorf("got %s, want %s", b, tt.want)
+			}
+		})
+	}
+	var us Users
+	var ss Steps
+	if err := json.Unmarshal([]byte("null"), &us); err != nil || us.Len() != 0 {
+		t.Errorf("null users: %v, %d", err, us.Len())
+	}
+	if err := json.Unmarshal([]byte(`[{"seq":1,"phase":"nope"}]`), &ss); err == nil {
+		t.Error("a step with an unknown phase was accepted")
+	}
+}
+
+// TestTargetMemo checks lookupTarget's memo and license table against the
+// Set itself: a Set with a per-user row is looked up without them, so a
+// plan with one row for a user the org does not have is the oracle.
+func TestTargetMemo(t *testing.T) {
+	snap := orggen.Generate(orggen.Options{Users: 3000, Seed: 9})
+	tb := table(t)
+	canon := func(s string) (string, bool) {
+		l, ok := tb.Catalog.Lookup(s)
+		if !ok {
+			return "", false
+		}
+		return l.Name, true
+	}
+	tests := []struct{ name, yaml string }{
+		{"license and partner", `
+- match: {license: Customer Community, partnerAccount: true}
+  to: {license: Partner Community}
+- match: {license: [Customer Community, Chatter Free]}
+  to: {license: Customer Community Plus}`},
+		{"user type", `
+- match: {userType: [CspLitePortal]}
+  to: {license: Customer Community Plus}`},
+		{"profile glob", `
+- match: {profile: "*Community*"}
+  to: {license: Partner Community, profile: Partner Community User}`},
+		{"account name glob", `
+- match: {accountName: "*ar*", partnerAccount: false}
+  to: {license: Customer Community Plus}
+- match: {accountName: "*e*"}
+  to: {license: Partner Community}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sel, err := targets.ParseYAML("t.yaml", []byte(tt.yaml), canon)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row, err := targets.ParseCSV("row.csv", strings.NewReader("Id,TargetLicense\n005NOTINORG,Customer Community\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			memo, err := targets.Merge(sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			oracle, err := targets.Merge(row, sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := Build(snap, tb, memo, Options{Now: now}).Users.Slice()
+			want := Build(snap, tb, oracle, Options{Now: now}).Users.Slice()
+			changed := 0
+			for i := range want {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Fatalf("user %s: memo gives %+v, the Set gives %+v", want[i].Username, got[i], want[i])
+				}
+				if want[i].Outcome != rules.NoChange && want[i].Outcome != rules.Skipped {
+					changed++
+				}
+			}
+			if changed == 0 {
+				t.Error("no user has a target: the selectors test nothing")
+			}
+		})
+	}
+}
