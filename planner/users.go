@@ -111,6 +111,17 @@ func (ss Steps) At(i int) Step {
 	return ss.list[i]
 }
 
+// UserPos returns the plan position (in Users) of the user step i belongs
+// to, when the plan knows it without a lookup: for a built plan's user
+// steps. It returns false for account steps and for steps held as a list
+// (look their UserID up in Users instead).
+func (ss Steps) UserPos(i int) (int, bool) {
+	if ss.t == nil || i < ss.t.nPrepare {
+		return 0, false
+	}
+	return int(ss.t.owner[i]), true
+}
+
 // All yields every step with its position, in execution order.
 func (ss Steps) All() iter.Seq2[int, Step] {
 	return func(yield func(int, Step) bool) {
@@ -173,9 +184,9 @@ type layoutTable struct {
 	partnerSeq []int
 	partnerBy  []string
 	// The seqs of user pi's steps, in recipe order, are
-	// seqs[first[pi]:first[pi+1]].
+	// seqs[first[pi]:first[pi+1]] (shared by UserPlan.Steps).
 	first []int32
-	seqs  []int32
+	seqs  []int
 	// owner, per step position, is the plan position of the step's user,
 	// or the account rank for an enable_partner_account step.
 	owner    []int32
@@ -201,10 +212,10 @@ func (b *builder) layout() {
 		nPrepare: b.stepCount[Prepare],
 		desc:     map[descUse][]string{},
 	}
-	var next [4]int32
+	var next [4]int
 	total := 0
 	for _, p := range Phases {
-		next[p] = int32(total + 1)
+		next[p] = total + 1
 		total += b.stepCount[p]
 	}
 	t.owner = make([]int32, total)
@@ -214,7 +225,7 @@ func (b *builder) layout() {
 		}
 	}
 	t.first = make([]int32, n+1)
-	t.seqs = make([]int32, 0, total-t.nPrepare)
+	t.seqs = make([]int, 0, total-t.nPrepare)
 	last := descUse{-1, -1}
 	for pi := range b.dec {
 		t.first[pi] = int32(len(t.seqs))
@@ -274,11 +285,8 @@ func (t *layoutTable) user(pi int) UserPlan {
 	if r := ruleOf(t.table, d); r != nil {
 		up.RuleID = r.ID
 	}
-	if own := t.seqs[t.first[pi]:t.first[pi+1]]; len(own) > 0 {
-		up.Steps = make([]int, len(own))
-		for j, s := range own {
-			up.Steps[j] = int(s)
-		}
+	if own := t.seqs[t.first[pi]:t.first[pi+1]:t.first[pi+1]]; len(own) > 0 {
+		up.Steps = own
 	}
 	return up
 }
@@ -320,7 +328,7 @@ func (t *layoutTable) step(i int) Step {
 	pi := t.owner[i]
 	d := &t.dec[pi]
 	own := t.seqs[t.first[pi]:t.first[pi+1]]
-	j := slices.Index(own, int32(seq))
+	j := slices.Index(own, seq)
 	st := t.recipes[d.recipe][j]
 	deps := noDeps
 	if len(st.deps) > 0 {
@@ -329,7 +337,7 @@ func (t *layoutTable) step(i int) Step {
 			if dep == partnerDep {
 				deps[k] = t.partnerSeq[t.rank[pi]]
 			} else {
-				deps[k] = int(own[dep])
+				deps[k] = own[dep]
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package planner
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -206,6 +207,29 @@ func TestTargetMemo(t *testing.T) {
 			}
 			if changed == 0 {
 				t.Error("no user has a target: the selectors test nothing")
+			}
+		})
+	}
+}
+
+func TestStepUserPos(t *testing.T) {
+	for name, p := range builtPlans(t) {
+		t.Run(name, func(t *testing.T) {
+			users := p.Users.Slice()
+			for i, s := range p.Steps.All() {
+				pos, ok := p.Steps.UserPos(i)
+				if s.Action == EnablePartnerAccount {
+					if ok {
+						t.Errorf("account step %d has user position %d", s.Seq, pos)
+					}
+					continue
+				}
+				if !ok || users[pos].UserID != s.UserID || !slices.Contains(users[pos].Steps, s.Seq) {
+					t.Errorf("step %d of %s: position %d, %v", s.Seq, s.UserID, pos, ok)
+				}
+			}
+			if _, ok := NewSteps(p.Steps.Slice()...).UserPos(0); ok {
+				t.Error("a list of steps claims to know user positions")
 			}
 		})
 	}

@@ -69,10 +69,7 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 		row[1] = s.Phase.String()
 		row[2] = s.Action.String()
 		row[3] = s.UserID
-		var u *planner.UserPlan
-		if s.UserID != "" { // else an account step
-			u = users.get(s.UserID)
-		}
+		u := users.step(i, &s) // nil for an account step
 		row[6], row[7] = rowAccount(s.AccountID, u, accounts)
 		if u != nil {
 			row[4] = u.Username

@@ -316,7 +316,7 @@ func (r *mdReport) steps(ctx context.Context) error {
 		user, account := "", r.accountLabel(s.AccountID)
 		if s.UserID != "" {
 			user = s.UserID
-			if u := users.get(s.UserID); u != nil {
+			if u := users.step(i, &s); u != nil {
 				user = orElse(u.Username, u.UserID)
 				if s.AccountID == "" || s.AccountID == u.AccountID {
 					account = r.userAccount(u)

@@ -105,50 +105,62 @@ func orgEnvironment(p *planner.Plan) string {
 	return envUnknown
 }
 
-// userIndex finds a plan's users by Id, for writers that look users up
-// from steps. It holds each user's position, not the user, so indexing a
-// built plan does not make every UserPlan at once.
+// userIndex finds the user of a step, for writers that show user columns
+// on step rows. A built plan's steps know their user's position
+// (planner.Steps.UserPos); other plans' steps are looked up by UserID in a
+// map made on first need. Either way a built plan's users are made one at a
+// time, not all at once.
 type userIndex struct {
 	users planner.Users
-	pos   map[string]int
+	steps planner.Steps
+	pos   map[string]int // by Id, the first user with it; nil until needed
 	// the last user found, since a user's steps often come together
-	lastID string
-	last   planner.UserPlan
-	found  bool
+	lastPos int
+	last    planner.UserPlan
+	found   bool
 }
 
-// usersByID indexes the plan's users by Id (the first one, should the plan
-// list an Id twice). It reads every user, so it also hands each one with
-// its position to visit, when visit is not nil: a writer that needs another
-// pass over the users makes it here.
+// usersByID returns the index of p's users. When visit is not nil, it reads
+// every user and hands each one with its position to visit: a writer that
+// needs a pass over the users makes it here.
 func usersByID(ctx context.Context, p *planner.Plan, visit func(i int, u planner.UserPlan)) (*userIndex, error) {
-	x := &userIndex{users: p.Users, pos: make(map[string]int, p.Users.Len())}
+	x := &userIndex{users: p.Users, steps: p.Steps}
+	if visit == nil {
+		return x, nil
+	}
 	for i, u := range p.Users.All() {
 		if err := checkCtx(ctx, i); err != nil {
 			return nil, err
 		}
-		if _, dup := x.pos[u.UserID]; !dup {
-			x.pos[u.UserID] = i
-		}
-		if visit != nil {
-			visit(i, u)
-		}
+		visit(i, u)
 	}
 	return x, nil
 }
 
-// get returns the user with Id id, or nil if the plan has none. The
-// UserPlan is the index's own: it is good until the next call, and callers
-// must not modify it.
-func (x *userIndex) get(id string) *planner.UserPlan {
-	if x.found && x.lastID == id {
-		return &x.last
-	}
-	i, ok := x.pos[id]
-	if !ok {
+// step returns the user of step i, s, or nil for an account step or an Id
+// the plan does not have. The UserPlan is the index's own: it is good until
+// the next call, and callers must not modify it.
+func (x *userIndex) step(i int, s *planner.Step) *planner.UserPlan {
+	if s.UserID == "" {
 		return nil
 	}
-	x.lastID, x.last, x.found = id, x.users.At(i), true
+	pos, ok := x.steps.UserPos(i)
+	if !ok {
+		if x.pos == nil {
+			x.pos = make(map[string]int, x.users.Len())
+			for j, u := range x.users.All() {
+				if _, dup := x.pos[u.UserID]; !dup {
+					x.pos[u.UserID] = j
+				}
+			}
+		}
+		if pos, ok = x.pos[s.UserID]; !ok {
+			return nil
+		}
+	}
+	if !x.found || x.lastPos != pos {
+		x.lastPos, x.last, x.found = pos, x.users.At(pos), true
+	}
 	return &x.last
 }
 

@@ -522,10 +522,7 @@ func stepsTable(p *planner.Plan, st *xlsxStyles, users *userIndex, accounts map[
 		n: p.Steps.Len(),
 		fill: func(i int, row []any) {
 			s := p.Steps.At(i)
-			var u *planner.UserPlan
-			if s.UserID != "" {
-				u = users.get(s.UserID)
-			}
+			u := users.step(i, &s)
 			acct, acctName := rowAccount(s.AccountID, u, accounts)
 			row[0] = s.Seq
 			row[1] = text(s.Phase.String())
