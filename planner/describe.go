@@ -6,13 +6,10 @@ import (
 	"github.com/licenseplan/licenseplan/rules"
 )
 
-// describe returns the step description; descriptions depend only on the
-// action, the licenses and the profile, so they are built once and shared.
-func (b *builder) describe(a Action, r *rules.Rule, profile string) string {
-	k := descKey{action: a, from: r.From, to: r.To, profile: profile}
-	if s, ok := b.descCache[k]; ok {
-		return s
-	}
+// describe returns the description of a step with action a for a user
+// taking rule r to target profile profile. It depends on nothing else, so
+// layout makes it once per recipe and profile (layoutTable.desc).
+func describe(a Action, r *rules.Rule, profile string) string {
 	prof := "a profile of " + r.To.Name
 	if profile != "" {
 		prof = fmt.Sprintf("profile \"%s\"", profile)
@@ -38,6 +35,5 @@ func (b *builder) describe(a Action, r *rules.Rule, profile string) string {
 	default:
 		s = a.String()
 	}
-	b.descCache[k] = s
 	return s
 }

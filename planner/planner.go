@@ -95,8 +95,9 @@ type builder struct {
 	otherAgg    map[string]*licAgg // licenses outside the catalog
 	acctAgg     []acctAgg          // per account rank
 
-	// lists holds every distinct per-user warning list; decisions name
-	// them by index, lists[0] is the empty list.
+	// lists holds the shared warning lists that decision.base names (a
+	// rule's own warnings, a skipped or unknown-license user's); lists[0]
+	// is the empty list.
 	lists      [][]Warning
 	strs       []string // target licenses and profiles named by decisions
 	strIdx     map[string]int32
@@ -109,7 +110,6 @@ type builder struct {
 	licStr     []int32 // per catalog license: 1 + its name's index in strs, 0 when not there yet
 	profWarns  []Warning
 	permLists  [][]Warning // permission warning lists, named by decision.perm
-	descCache  map[descKey]string
 	recipes    map[recipeKey]int32
 	recipeList [][]stepTmpl
 	recipeUses []int
@@ -210,13 +210,6 @@ type profChoice struct {
 
 type objAccess struct{ viewAll, modifyAll []string }
 
-type descKey struct {
-	action  Action
-	from    *rules.License
-	to      *rules.License
-	profile string
-}
-
 type recipeKey struct {
 	from, to                    int16
 	needsPartner, removesAccess bool
@@ -235,7 +228,6 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 		ruleBase:   map[ruleBaseKey]int32{},
 		unknown:    map[unknownKey]int32{},
 		profMemo:   map[profKey]profChoice{},
-		descCache:  map[descKey]string{},
 		recipes:    map[recipeKey]int32{},
 		ruleUse:    make([]int, len(table.Catalog.Licenses)*len(table.Catalog.Licenses)),
 		licStr:     make([]int32, len(table.Catalog.Licenses)),

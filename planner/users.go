@@ -243,13 +243,15 @@ func (b *builder) layout() {
 		if k := (descUse{d.recipe, d.toProf}); k != last {
 			last = k
 			if _, ok := t.desc[k]; !ok {
+				// A change always has a target profile (decideUser
+				// chooses one), possibly "".
 				prof := ""
 				if d.toProf >= 0 {
 					prof = b.strs[d.toProf]
 				}
 				ds := make([]string, len(tmpl))
 				for j, st := range tmpl {
-					ds[j] = b.describe(st.action, b.rule(d), prof)
+					ds[j] = describe(st.action, b.rule(d), prof)
 				}
 				t.desc[k] = ds
 			}
