@@ -9,7 +9,10 @@ import (
 )
 
 // SchemaVersion is the version of the plan's JSON form (see README).
-const SchemaVersion = 1
+//
+// Version 2 (licenseplan 0.2): strings are no longer HTML-escaped ("->", not
+// "-\u003e"); source gains tool, rulesVersion and login.
+const SchemaVersion = 2
 
 // Plan is the whole migration plan: plain data, ready to be written as JSON and
 // read back. Every slice is non-nil so JSON shows [] rather than null.
@@ -56,6 +59,23 @@ type Source struct {
 	Targets string `json:"targets"`
 	// APICalls counts the Salesforce API calls used to pull the org.
 	APICalls int `json:"apiCalls,omitempty"`
+	// Login says how a live org was logged in to and which setting chose
+	// it; nil for a snapshot or the demo org.
+	Login *Login `json:"login,omitempty"`
+	// Tool is the program and version that made the plan, such as
+	// "licenseplan 0.2.0" ("licenseplan devel" for a build from source).
+	Tool string `json:"tool"`
+	// RulesVersion identifies the rule data (rules.Table.Version).
+	RulesVersion string `json:"rulesVersion"`
+}
+
+// Login describes the login of a live org.
+type Login struct {
+	// Method is the login method, such as "Salesforce CLI org \"my-sandbox\"".
+	Method string `json:"method"`
+	// From is the setting that chose it: "--target-org", "SF_TARGET_ORG",
+	// "sf config target-org (global)", "SF_ACCESS_TOKEN", ...
+	From string `json:"from"`
 }
 
 // OrgInfo identifies the org.

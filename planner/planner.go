@@ -260,6 +260,9 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 	if tg != nil && b.plan.Source.Targets == "" {
 		b.plan.Source.Targets = tg.Describe
 	}
+	if b.plan.Source.RulesVersion == "" {
+		b.plan.Source.RulesVersion = table.Version
+	}
 
 	b.acctKey = make(map[string]int32, len(snap.Accounts)+1)
 	for i := range snap.Accounts {

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -71,7 +72,7 @@ func (us Users) Slice() []UserPlan {
 }
 
 // MarshalJSON writes the users as a JSON list ([] when there are none).
-func (us Users) MarshalJSON() ([]byte, error) { return json.Marshal(nonNilList(us.Slice())) }
+func (us Users) MarshalJSON() ([]byte, error) { return marshalList(nonNilList(us.Slice())) }
 
 // UnmarshalJSON reads a JSON list of UserPlan (null gives no users).
 func (us *Users) UnmarshalJSON(b []byte) error {
@@ -143,7 +144,20 @@ func (ss Steps) Slice() []Step {
 }
 
 // MarshalJSON writes the steps as a JSON list ([] when there are none).
-func (ss Steps) MarshalJSON() ([]byte, error) { return json.Marshal(nonNilList(ss.Slice())) }
+func (ss Steps) MarshalJSON() ([]byte, error) { return marshalList(nonNilList(ss.Slice())) }
+
+// marshalList encodes v as plan.json does (schema 2): without HTML
+// escaping, so "->" stays "->". json.Marshal would escape it, and an
+// encoder's SetEscapeHTML(false) does not undo escapes a MarshalJSON made.
+func marshalList(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
 
 // UnmarshalJSON reads a JSON list of Step (null gives no steps).
 func (ss *Steps) UnmarshalJSON(b []byte) error {

@@ -18,8 +18,10 @@ import (
 
 // JSON writes plan.json: the plan as data, schema version
 // planner.SchemaVersion, indented two spaces, with [] (never null) for empty
-// lists. The same plan always gives the same bytes. HTML characters in
-// strings are escaped (\u003c), so the file is safe to embed in a page.
+// lists. The same plan always gives the same bytes. Strings are written as
+// they are: '<', '>' and '&' are not escaped (\u003c), so "->" reads as
+// "->" (schema version 2; version 1 escaped them). plan.json is data, not
+// markup: a page that embeds it must escape it as any other text.
 //
 // The top-level lists (users, steps, ...) are streamed element by element,
 // so a plan with a million users is not built in memory as one document, and
@@ -142,19 +144,22 @@ var planFields = sync.OnceValues(func() (fields []jsonField, ok bool) {
 })
 
 // encodePlan writes p as indented JSON. Its output is byte for byte what
-// json.Encoder with SetIndent("", "  ") gives for p.
+// json.Encoder with SetIndent("", "  ") and SetEscapeHTML(false) gives for p.
 func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 	fields, ok := planFields()
 	if !ok {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(listed(p))
 	}
 	var buf bytes.Buffer
 	fieldEnc := json.NewEncoder(&buf)
 	fieldEnc.SetIndent("  ", "  ")
+	fieldEnc.SetEscapeHTML(false)
 	elemEnc := json.NewEncoder(&buf)
 	elemEnc.SetIndent("    ", "  ")
+	elemEnc.SetEscapeHTML(false)
 	// emit writes one value without the newline the encoder appends.
 	emit := func(enc *json.Encoder, v any) error {
 		buf.Reset()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -61,6 +62,7 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 			var want bytes.Buffer
 			enc := json.NewEncoder(&want)
 			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
 			if err := enc.Encode(listed(normalize(tt.p))); err != nil {
 				t.Fatal(err)
 			}
@@ -83,16 +85,18 @@ func TestJSONShape(t *testing.T) {
 		}
 	})
 	t.Run("two-space indent", func(t *testing.T) {
-		if !strings.HasPrefix(out, "{\n  \"schemaVersion\": 1,\n  \"generatedAt\": ") {
+		if !strings.HasPrefix(out, fmt.Sprintf("{\n  \"schemaVersion\": %d,\n  \"generatedAt\": ", planner.SchemaVersion)) {
 			t.Errorf("unexpected start: %q", out[:min(len(out), 60)])
 		}
 	})
-	t.Run("no raw HTML", func(t *testing.T) {
-		if strings.Contains(out, "<script>") {
-			t.Error("JSON contains a raw <script>")
+	t.Run("no HTML escaping", func(t *testing.T) {
+		// Schema 2: plan.json is data; "<", ">" and "&" are written as
+		// they are, so "->" and "a & b" read as themselves.
+		if !strings.Contains(out, "<script>") {
+			t.Error("JSON does not contain the org's <script> name as it is")
 		}
-		if !strings.Contains(out, `\u003cscript\u003e`) {
-			t.Error(`JSON does not contain the escaped \u003cscript\u003e`)
+		if strings.Contains(out, `\u003c`) || strings.Contains(out, `\u003e`) || strings.Contains(out, `\u0026`) {
+			t.Error(`JSON contains an HTML escape (\u003c, \u003e or \u0026)`)
 		}
 	})
 	t.Run("empty lists are []", func(t *testing.T) {
@@ -155,8 +159,10 @@ func TestReadJSONErrors(t *testing.T) {
 		wantVersion bool     // errors.Is(err, ErrSchemaVersion)
 		wantText    []string // substrings of the message
 	}{
-		{"wrong version", strings.Replace(valid, `"schemaVersion": 1,`, `"schemaVersion": 2,`, 1), true,
-			[]string{"schemaVersion 2", "reads schemaVersion 1"}},
+		{"older version", strings.Replace(valid, `"schemaVersion": 2,`, `"schemaVersion": 1,`, 1), true,
+			[]string{"schemaVersion 1", "reads schemaVersion 2"}},
+		{"newer version", strings.Replace(valid, `"schemaVersion": 2,`, `"schemaVersion": 3,`, 1), true,
+			[]string{"schemaVersion 3", "reads schemaVersion 2"}},
 		{"version zero", `{"schemaVersion": 0}`, true, []string{"schemaVersion 0"}},
 		{"missing version", `{"users": []}`, true, []string{"no schemaVersion"}},
 		{"null document", `null`, true, []string{"no schemaVersion"}},

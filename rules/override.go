@@ -1,8 +1,11 @@
 package rules
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -110,4 +113,17 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// overridesDigest is the first 12 hex digits of the SHA-256 of the
+// overrides' settings (not their origins: moving an override to another
+// file does not change the rules).
+func overridesDigest(os []Override) string {
+	h := sha256.New()
+	for _, o := range os {
+		for _, f := range []string{o.From, o.To, o.Outcome, o.ID, o.Note, o.Message, strconv.FormatBool(o.FunctionalityLoss)} {
+			fmt.Fprintf(h, "%d:%s;", len(f), f)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }

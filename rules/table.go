@@ -2,8 +2,10 @@ package rules
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -111,8 +113,27 @@ func (r *Rule) Explanation() string {
 // Table resolves every ordered pair of catalog licenses.
 type Table struct {
 	Catalog *Catalog
+	// Version identifies the rule data the table was built from: see
+	// DataVersion. With overrides it gains "+overrides:" and a digest of
+	// them, so a plan says when a config changed the rules.
+	Version string
 	cells   []Rule // len(Licenses)^2, row-major by From.Index
 }
+
+// DataVersion identifies the built-in rule data (the catalog, 000's table
+// and 001's matrix): "sha256:" and the first 12 hex digits of the SHA-256
+// of the three embedded files. It changes exactly when the data changes,
+// so two plans with the same DataVersion were planned by the same rules.
+var DataVersion = func() string {
+	h := sha256.New()
+	for _, b := range [][]byte{catalogYAML, help000YAML, matrix001CSV} {
+		// The length first, so moving bytes from one file to the next
+		// changes the digest.
+		fmt.Fprintf(h, "%d\n", len(b))
+		h.Write(b)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))[:12]
+}()
 
 // Lookup returns the rule for from -> to. Both must come from t.Catalog.
 func (t *Table) Lookup(from, to *License) *Rule {
@@ -169,7 +190,7 @@ func Build(overrides []Override) (*Table, error) {
 		return nil, err
 	}
 	n := len(cat.Licenses)
-	t := &Table{Catalog: cat, cells: make([]Rule, n*n)}
+	t := &Table{Catalog: cat, Version: DataVersion, cells: make([]Rule, n*n)}
 
 	m001, err := parseMatrix001(cat, matrix001CSV)
 	if err != nil {
@@ -192,6 +213,9 @@ func Build(overrides []Override) (*Table, error) {
 		if err := t.apply(o); err != nil {
 			return nil, err
 		}
+	}
+	if len(overrides) > 0 {
+		t.Version += "+overrides:" + overridesDigest(overrides)
 	}
 	for i := range t.cells {
 		derive(&t.cells[i])
