@@ -75,6 +75,8 @@ type builder struct {
 	joined      chan assigneeRows     // see startJoin
 	tgCache     targetCache
 	targetUsed  []bool
+	targetUses  []int // users per target source (tg.Sources)
+	noTarget    int   // users without a target
 
 	// per user in plan order
 	dec []decision
@@ -235,6 +237,7 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 	}
 	if tg != nil {
 		b.targetUsed = make([]bool, len(tg.Rows))
+		b.targetUses = make([]int, max(len(tg.Sources), 1))
 	}
 	b.plan = &Plan{
 		SchemaVersion: SchemaVersion,
@@ -573,8 +576,14 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) decision {
 		isPartner = acct.IsPartner
 	}
 	m, hasTarget := b.lookupTarget(u, from, fromName, info.name, isPartner)
-	if hasTarget && m.Row >= 0 {
-		b.targetUsed[m.Row] = true
+	if hasTarget {
+		if m.Row >= 0 {
+			b.targetUsed[m.Row] = true
+		}
+		// A hand-built Set may name no sources: its targets count as one.
+		b.targetUses[min(uint(m.Source), uint(len(b.targetUses)-1))]++
+	} else {
+		b.noTarget++
 	}
 	inactive := u.IsActive.IsFalse()
 
@@ -615,6 +624,13 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) decision {
 	d.to, d.outcome = int16(to.Index), r.Outcome
 	b.ruleUse[from.Index*len(b.table.Catalog.Licenses)+to.Index]++
 	if r.Outcome == rules.NoChange {
+		return d
+	}
+	if r.Outcome == rules.NoPath {
+		// Nothing can be planned (a site's guest user): no steps, no
+		// target profile, only the rule's warnings, which say what to do
+		// instead.
+		d.base = b.ruleWarnings(r, to, inactive)
 		return d
 	}
 

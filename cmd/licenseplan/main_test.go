@@ -290,7 +290,7 @@ func TestTargetsYAMLAndInactive(t *testing.T) {
 	}
 	bad := writeFile(t, dir, "bad.yaml", "- match: {license: customer community}\n  to: {license: Customer Comunity Plus}\n")
 	r = run(t, nil, "plan", "-i", dir, "-t", bad)
-	if r.code != 1 || !strings.Contains(r.stderr, "bad.yaml:1") || !strings.Contains(r.stderr, "Customer Comunity Plus") {
+	if r.code != 1 || !strings.Contains(r.stderr, `bad.yaml:2:17: selector 1: unknown license "Customer Comunity Plus" in to.license (did you mean "Customer Community Plus"?)`) {
 		t.Errorf("exit %d stderr %q", r.code, r.stderr)
 	}
 }
