@@ -224,14 +224,8 @@ func (b *builder) finish() {
 	}
 	s.NoTarget = b.noTarget
 	p.Targets = []TargetUse{}
-	if b.tg != nil {
-		srcs := b.tg.Sources
-		if len(srcs) == 0 {
-			srcs = []string{b.tg.Describe}
-		}
-		for i, n := range b.targetUses {
-			p.Targets = append(p.Targets, TargetUse{Source: srcs[i], Users: n})
-		}
+	for i, n := range b.targetUses {
+		p.Targets = append(p.Targets, TargetUse{Source: b.targetSrcs[i], Users: n})
 	}
 	for _, o := range rules.Outcomes {
 		s.Outcomes[o.String()] = b.outcomeUses[o]

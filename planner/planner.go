@@ -75,8 +75,9 @@ type builder struct {
 	joined      chan assigneeRows     // see startJoin
 	tgCache     targetCache
 	targetUsed  []bool
-	targetUses  []int // users per target source (tg.Sources)
-	noTarget    int   // users without a target
+	targetSrcs  []string // tg.Sources, or tg.Describe for a hand-built set that names none
+	targetUses  []int    // users per target source
+	noTarget    int      // users without a target
 
 	// per user in plan order
 	dec []decision
@@ -237,7 +238,11 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 	}
 	if tg != nil {
 		b.targetUsed = make([]bool, len(tg.Rows))
-		b.targetUses = make([]int, max(len(tg.Sources), 1))
+		b.targetSrcs = tg.Sources
+		if len(b.targetSrcs) == 0 && (len(tg.Rows) > 0 || len(tg.Selectors) > 0) {
+			b.targetSrcs = []string{tg.Describe}
+		}
+		b.targetUses = make([]int, len(b.targetSrcs))
 	}
 	b.plan = &Plan{
 		SchemaVersion: SchemaVersion,
