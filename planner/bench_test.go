@@ -15,13 +15,7 @@ var benchUsers = flag.Int("benchusers", 1_000_000, "users in the generated org f
 // warnings occur.
 func benchTargets(b testing.TB) *targets.Set {
 	tb := table(b)
-	canon := func(s string) (string, bool) {
-		l, ok := tb.Catalog.Lookup(s)
-		if !ok {
-			return "", false
-		}
-		return l.Name, true
-	}
+	canon := tb.Catalog
 	sel, err := targets.ParseYAML("bench.yaml", []byte(`
 - match: {license: Customer Community, partnerAccount: true}
   to: {license: Partner Community}

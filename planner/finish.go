@@ -222,6 +222,11 @@ func (b *builder) finish() {
 	for _, n := range b.stepCount {
 		s.Steps += n
 	}
+	s.NoTarget = b.noTarget
+	p.Targets = []TargetUse{}
+	for i, n := range b.targetUses {
+		p.Targets = append(p.Targets, TargetUse{Source: b.targetSrcs[i], Users: n})
+	}
 	for _, o := range rules.Outcomes {
 		s.Outcomes[o.String()] = b.outcomeUses[o]
 	}

@@ -24,9 +24,13 @@ type Plan struct {
 	// (reports.Fingerprint computes it). Two runs that plan the same thing
 	// have the same fingerprint, so a change board can tell that the plan it
 	// approved is the plan being carried out. Empty until computed.
-	Fingerprint string  `json:"fingerprint"`
-	Source      Source  `json:"source"`
-	Summary     Summary `json:"summary"`
+	Fingerprint string `json:"fingerprint"`
+	Source      Source `json:"source"`
+	// Targets says, for each targets file and preset in precedence order,
+	// how many users it gave their target (Summary.NoTarget counts the
+	// users none matched).
+	Targets []TargetUse `json:"targets"`
+	Summary Summary     `json:"summary"`
 	// Users holds one entry per input user, ordered by account name,
 	// username, then Id. Read it with At or All (see Users).
 	Users Users `json:"users"`
@@ -78,6 +82,15 @@ type Login struct {
 	From string `json:"from"`
 }
 
+// TargetUse is one source of targets and the users it matched: those whose
+// target came from it, the first match winning (inactive users included,
+// though they are skipped unless inactive users are planned).
+type TargetUse struct {
+	// Source is "targets FILE", "demo targets.csv" or "preset NAME".
+	Source string `json:"source"`
+	Users  int    `json:"users"`
+}
+
 // OrgInfo identifies the org.
 type OrgInfo struct {
 	ID               string `json:"id"`
@@ -96,6 +109,9 @@ type Summary struct {
 	// Outcomes maps every outcome name to its user count (zeros included).
 	Outcomes map[string]int `json:"outcomes"`
 	Steps    int            `json:"steps"`
+	// NoTarget counts the users no target matched (they are no_change,
+	// or skipped when inactive).
+	NoTarget int `json:"noTarget"`
 	// Warnings maps warning code to count, user-level and plan-level.
 	Warnings map[string]int `json:"warnings"`
 

@@ -75,6 +75,9 @@ type builder struct {
 	joined      chan assigneeRows     // see startJoin
 	tgCache     targetCache
 	targetUsed  []bool
+	targetSrcs  []string // tg.Sources, or tg.Describe for a hand-built set that names none
+	targetUses  []int    // users per target source
+	noTarget    int      // users without a target
 
 	// per user in plan order
 	dec []decision
@@ -235,6 +238,11 @@ func newBuilder(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Op
 	}
 	if tg != nil {
 		b.targetUsed = make([]bool, len(tg.Rows))
+		b.targetSrcs = tg.Sources
+		if len(b.targetSrcs) == 0 && (len(tg.Rows) > 0 || len(tg.Selectors) > 0) {
+			b.targetSrcs = []string{tg.Describe}
+		}
+		b.targetUses = make([]int, len(b.targetSrcs))
 	}
 	b.plan = &Plan{
 		SchemaVersion: SchemaVersion,
@@ -576,8 +584,14 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) decision {
 		isPartner = acct.IsPartner
 	}
 	m, hasTarget := b.lookupTarget(u, from, fromName, info.name, isPartner)
-	if hasTarget && m.Row >= 0 {
-		b.targetUsed[m.Row] = true
+	if hasTarget {
+		if m.Row >= 0 {
+			b.targetUsed[m.Row] = true
+		}
+		// A hand-built Set may name no sources: its targets count as one.
+		b.targetUses[min(uint(m.Source), uint(len(b.targetUses)-1))]++
+	} else {
+		b.noTarget++
 	}
 	inactive := u.IsActive.IsFalse()
 
@@ -618,6 +632,13 @@ func (b *builder) decideUser(u *org.User, pi, rank int32) decision {
 	d.to, d.outcome = int16(to.Index), r.Outcome
 	b.ruleUse[from.Index*len(b.table.Catalog.Licenses)+to.Index]++
 	if r.Outcome == rules.NoChange {
+		return d
+	}
+	if r.Outcome == rules.NoPath {
+		// Nothing can be planned (a site's guest user): no steps, no
+		// target profile, only the rule's warnings, which say what to do
+		// instead.
+		d.base = b.ruleWarnings(r, to, inactive)
 		return d
 	}
 

@@ -109,7 +109,7 @@ cc.c@x,Customer Community Plus,Partner Community User
 gold@x,Partner Community Login,
 nobody@x,Customer Community,
 `
-	s, err := targets.ParseCSV("t.csv", strings.NewReader(csv))
+	s, err := targets.ParseCSV("t.csv", strings.NewReader(csv), table(t).Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -489,5 +489,106 @@ func TestSelectorFields(t *testing.T) {
 	want := []string{"Licenses", "UserTypes", "Profiles", "AccountNames", "PartnerAccount", "To"}
 	if !slices.Equal(got, want) {
 		t.Errorf("targets.Selector fields are %v, want %v: does lookupTarget's cache still hold?", got, want)
+	}
+}
+
+// Seen with a second test org: External Apps Login and guest users came
+// out invalid. External Apps Login is in 000's External Apps row; a guest
+// user has no path, and nothing is planned that deactivates or changes it.
+func TestSecondOrgLicenses(t *testing.T) {
+	tb := table(t)
+	snap := &org.Snapshot{
+		Users: []org.User{
+			{ID: "0051", Username: "apps@x", License: "External Apps Login", UserType: "CspLitePortal", IsActive: org.True, AccountID: "001A", AccountName: "Alpha", ContactID: "0031"},
+			{ID: "0052", Username: "guest@x", License: "Guest User License", UserType: "Guest", IsActive: org.True, ProfileName: "Support Site Profile"},
+			{ID: "0053", Username: "guest2@x", License: "Guest User License", UserType: "Guest", IsActive: org.True},
+			{ID: "0054", Username: "guest3@x", License: "Guest User License", UserType: "Guest", IsActive: org.True},
+			{ID: "0055", Username: "id@x", License: "Identity", UserType: "Standard", IsActive: org.True},
+		},
+		Accounts: []org.Account{{ID: "001A", Name: "Alpha", IsPartner: org.False, OwnerHasRole: org.True}},
+		Has:      org.Presence{Accounts: true, AccountIsPartner: true, AccountOwnerRole: true, UserType: true, IsActive: true},
+	}
+	rows, err := targets.ParseCSV("t.csv", strings.NewReader("Username,TargetLicense\napps@x,Customer Community\nguest@x,Customer Community\nguest2@x,Salesforce\nid@x,Salesforce\n"), tb.Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := targets.ParseYAML("t.yaml", []byte("- match: {userType: Guest}\n  to: {license: Partner Community}\n"), tb.Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := targets.Merge(rows, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Build(snap, tb, tg, Options{Now: now})
+	byName := map[string]UserPlan{}
+	for _, u := range p.Users.All() {
+		byName[u.Username] = u
+	}
+	tests := []struct {
+		user    string
+		outcome rules.Outcome
+		rule    string
+		code    rules.Code
+	}{
+		{"apps@x", rules.ChangeInPlace, "H000.EXTERNAL-APPS.CC", rules.SiteMembership},
+		{"guest@x", rules.NoPath, "GUEST", rules.GuestUser},
+		{"guest2@x", rules.NoPath, "GUEST", rules.GuestUser},
+		{"guest3@x", rules.NoPath, "GUEST", rules.GuestUser},
+		{"id@x", rules.Recreate, "UNCOVERED", rules.NoConversionPath},
+	}
+	for _, tt := range tests {
+		t.Run(tt.user, func(t *testing.T) {
+			u := byName[tt.user]
+			if u.Outcome != tt.outcome || u.RuleID != tt.rule || !u.HasWarning(tt.code) || u.HasWarning(rules.UnknownLicense) {
+				t.Errorf("%s: %s %s %v, want %s %s with %s", tt.user, u.Outcome, u.RuleID, u.Warnings, tt.outcome, tt.rule, tt.code)
+			}
+			if tt.outcome == rules.NoPath && (len(u.Steps) != 0 || len(u.Warnings) != 1) {
+				t.Errorf("%s: a guest user got steps %v or other warnings %v", tt.user, u.Steps, u.Warnings)
+			}
+		})
+	}
+	for _, st := range p.Steps.All() {
+		if u := byName["guest@x"]; st.UserID == u.UserID || st.UserID == "0053" || st.UserID == "0054" {
+			t.Errorf("step %d %s touches a guest user", st.Seq, st.Action)
+		}
+	}
+	if p.Summary.Count(rules.NoPath) != 3 || p.Summary.Count(rules.Invalid) != 0 || hasChange(p, "0052") {
+		t.Errorf("outcomes %v", p.Summary.Outcomes)
+	}
+	// Which targets were used, and how many users each matched.
+	want := []TargetUse{{"targets t.csv", 4}, {"targets t.yaml", 1}}
+	if !reflect.DeepEqual(p.Targets, want) || p.Summary.NoTarget != 0 {
+		t.Errorf("targets %+v, no target %d; want %+v, 0", p.Targets, p.Summary.NoTarget, want)
+	}
+}
+
+func hasChange(p *Plan, userID string) bool {
+	for _, u := range p.Users.All() {
+		if u.UserID == userID && u.Outcome.IsChange() {
+			return true
+		}
+	}
+	return false
+}
+
+// Every user is counted once: by the source of its target, or as having
+// none; and a set with no sources of its own counts as one.
+func TestTargetCounts(t *testing.T) {
+	p := Build(fixture(), table(t), fixtureTargets(t), Options{Now: now})
+	total := p.Summary.NoTarget
+	for _, tu := range p.Targets {
+		total += tu.Users
+	}
+	if len(p.Targets) != 1 || p.Targets[0].Source != "targets t.csv" || p.Targets[0].Users != 11 || total != p.Summary.Users {
+		t.Errorf("targets %+v, no target %d, users %d", p.Targets, p.Summary.NoTarget, p.Summary.Users)
+	}
+	hand := &targets.Set{Describe: "by hand", Selectors: []targets.Selector{{To: targets.Target{License: "Customer Community", Source: 7}}}}
+	p = Build(fixture(), table(t), hand, Options{Now: now})
+	if !reflect.DeepEqual(p.Targets, []TargetUse{{"by hand", p.Summary.Users}}) {
+		t.Errorf("hand-built set: %+v", p.Targets)
+	}
+	if p = Build(fixture(), table(t), nil, Options{Now: now}); len(p.Targets) != 0 || p.Targets == nil || p.Summary.NoTarget != p.Summary.Users {
+		t.Errorf("no targets: %+v, %d", p.Targets, p.Summary.NoTarget)
 	}
 }

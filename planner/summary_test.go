@@ -21,18 +21,12 @@ func demoInput(t *testing.T) (*org.Snapshot, *targets.Set) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	own, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()))
+	tb := table(t)
+	own, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()), tb.Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tb := table(t)
-	preset, err := targets.Preset("experience-cloud", func(s string) (string, bool) {
-		l, ok := tb.Catalog.Lookup(s)
-		if !ok {
-			return "", false
-		}
-		return l.Name, true
-	})
+	preset, err := targets.Preset("experience-cloud", tb.Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +55,13 @@ func aggregatesOf(p *Plan) aggregates {
 // recount computes the summary's user and step counts again from the
 // users and steps of a full plan, the slow way.
 func recount(p *Plan) Summary {
-	s := Summary{Users: p.Users.Len(), Steps: p.Steps.Len(), Outcomes: map[string]int{}, Warnings: map[string]int{}}
+	// A user's record does not say where its target came from, so the
+	// users without one are what the per-source counts leave over.
+	noTarget := p.Users.Len()
+	for _, tu := range p.Targets {
+		noTarget -= tu.Users
+	}
+	s := Summary{Users: p.Users.Len(), Steps: p.Steps.Len(), NoTarget: noTarget, Outcomes: map[string]int{}, Warnings: map[string]int{}}
 	for _, o := range rules.Outcomes {
 		s.Outcomes[o.String()] = 0
 	}

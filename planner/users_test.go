@@ -151,13 +151,7 @@ func TestEmptyUsersAndSteps(t *testing.T) {
 func TestTargetMemo(t *testing.T) {
 	snap := orggen.Generate(orggen.Options{Users: 3000, Seed: 9})
 	tb := table(t)
-	canon := func(s string) (string, bool) {
-		l, ok := tb.Catalog.Lookup(s)
-		if !ok {
-			return "", false
-		}
-		return l.Name, true
-	}
+	canon := tb.Catalog
 	tests := []struct{ name, yaml string }{
 		{"license and partner", `
 - match: {license: Customer Community, partnerAccount: true}
@@ -182,7 +176,7 @@ func TestTargetMemo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			row, err := targets.ParseCSV("row.csv", strings.NewReader("Id,TargetLicense\n005NOTINORG,Customer Community\n"))
+			row, err := targets.ParseCSV("row.csv", strings.NewReader("Id,TargetLicense\n005NOTINORG,Customer Community\n"), canon)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -49,6 +49,8 @@ func fixturePlan() *planner.Plan {
 			Targets:  "targets.yaml",
 			APICalls: 9,
 		},
+		// A source named like a hostile file: the summary escapes it.
+		Targets: []planner.TargetUse{{Source: "targets t\x1b[2J|.yaml", Users: 6}, {Source: "preset experience-cloud", Users: 1}},
 		Users: planner.NewUsers([]planner.UserPlan{
 			{ // internal user, no account
 				UserID: "005000000000005AAA", Username: "line@acme.example", Name: hostileNewline,
@@ -98,6 +100,13 @@ func fixturePlan() *planner.Plan {
 				FromLicense: "Partner Community", ToLicense: "Partner Community",
 				FromProfile: "Partner Community User", ToProfile: "Partner Community User",
 				Outcome: rules.NoChange, RuleID: "same-license", Steps: []int{}, Warnings: []planner.Warning{},
+			},
+			{ // a site's guest user that a target named: nothing can be done
+				UserID: "005000000000008AAA", Username: "site@guest.example", Name: "Site Guest User",
+				FromLicense: "Guest User License", ToLicense: "Customer Community",
+				FromProfile: "Site Guest Profile", ToProfile: "",
+				Outcome: rules.NoPath, RuleID: "GUEST", Steps: []int{},
+				Warnings: []planner.Warning{warn(rules.GuestUser)},
 			},
 			{
 				UserID: "005000000000002AAA", Username: "plus@acme.example", Name: hostilePlus,
@@ -158,6 +167,9 @@ func fixturePlan() *planner.Plan {
 			{ID: "salesforce-to-partner-community", From: "Salesforce", To: "Partner Community",
 				Outcome: rules.Recreate, Source: rules.Doc000 + ": last paragraph",
 				Explanation: "No supported path from an internal license.", Users: 1},
+			{ID: "GUEST", From: "Guest User License", To: "Customer Community",
+				Outcome: rules.NoPath, Source: "licenseplan: a site's guest user cannot be converted",
+				Explanation: "Guest users cannot be converted.", Users: 1},
 			{ID: "same-license", From: "Partner Community", To: "Partner Community",
 				Outcome: rules.NoChange, Source: "licenseplan", Explanation: "The user already has the target license.", Users: 1},
 		},
@@ -188,6 +200,10 @@ func summarize(p *planner.Plan) planner.Summary {
 	}
 	for _, o := range rules.Outcomes {
 		s.Outcomes[o.String()] = 0
+	}
+	s.NoTarget = s.Users
+	for _, tu := range p.Targets {
+		s.NoTarget -= tu.Users
 	}
 	for _, u := range p.Users.All() {
 		s.Outcomes[u.Outcome.String()]++

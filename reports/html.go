@@ -378,6 +378,9 @@ func (v *htmlView) summary(s planner.Summary) {
 	if n := s.LicensesShort; n > 0 {
 		v.Verdict = append(v.Verdict, htmlPlural(n, "license does", "licenses do")+" not have enough seats for the users moving in: buy or free seats before the convert phase.")
 	}
+	if n := s.Count(rules.NoPath); n > 0 {
+		v.Verdict = append(v.Verdict, htmlPlural(n, "user has", "users have")+" a target but no path at all (guest users): nothing is planned for them; create real users for the people instead.")
+	}
 	if n := s.Count(rules.Invalid); n > 0 {
 		v.Verdict = append(v.Verdict, htmlPlural(n, "user has", "users have")+" a license that is not in the catalog and cannot be planned.")
 	}

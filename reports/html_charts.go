@@ -260,7 +260,7 @@ type stackTableRow struct {
 }
 
 // stackOutcomes are the outcomes the outcome chart stacks, in order.
-var stackOutcomes = []rules.Outcome{rules.ChangeInPlace, rules.DisableReenable, rules.Recreate, rules.Invalid}
+var stackOutcomes = []rules.Outcome{rules.ChangeInPlace, rules.DisableReenable, rules.Recreate, rules.NoPath, rules.Invalid}
 
 // stackTally counts users by target license and outcome, for
 // newStackChart.
@@ -272,7 +272,7 @@ type stackTally struct {
 // stackBar is one target license's users, by outcome (stackOutcomes).
 type stackBar struct {
 	license string
-	counts  [4]int
+	counts  [5]int
 	total   int
 }
 

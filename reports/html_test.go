@@ -29,10 +29,10 @@ func planFromSnapshot(tb testing.TB, snap *org.Snapshot, src planner.Source, ext
 	if err != nil {
 		tb.Fatal(err)
 	}
-	canon := table.Catalog.CanonicalName
+	canon := table.Catalog
 	var sets []*targets.Set
 	if extra != nil {
-		t, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(extra))
+		t, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(extra), canon)
 		if err != nil {
 			tb.Fatal(err)
 		}

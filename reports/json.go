@@ -250,6 +250,7 @@ func normalize(p *planner.Plan) *planner.Plan {
 	q.Accounts = fixEach(q.Accounts,
 		func(a *planner.AccountPlan) bool { return a.RolesCreated == nil },
 		func(a *planner.AccountPlan) { a.RolesCreated = []string{} })
+	q.Targets = nonNil(q.Targets)
 	q.Licenses = nonNil(q.Licenses)
 	q.Rules = nonNil(q.Rules)
 	q.Warnings = nonNil(q.Warnings)

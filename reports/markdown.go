@@ -124,6 +124,12 @@ func (r *mdReport) summary() {
 	for _, oc := range outcomeCounts(s.Outcomes) {
 		row("Outcome: "+mdEscape(oc.label), oc.count)
 	}
+	for _, tu := range r.p.Targets {
+		row("Users targeted by "+mdEscape(tu.Source), tu.Users)
+	}
+	if len(r.p.Targets) > 0 {
+		row("Users without a target", s.NoTarget)
+	}
 	row("Steps", s.Steps)
 	row("Partner accounts to enable", s.PartnerAccountsToEnable)
 	row("Irreversible changes", s.IrreversibleChanges)

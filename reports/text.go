@@ -13,9 +13,10 @@ import (
 )
 
 // Text writes the terminal summary of a plan: a one-line headline, the
-// outcome counts, the licenses whose seats move, the top warning codes and the
-// plan-level warnings. It reads only the plan's Summary, Licenses, Warnings
-// and Source, never its users or steps, so it costs the same for ten users as
+// outcome counts, the users each targets file or preset matched, the
+// licenses whose seats move, the top warning codes and the
+// plan-level warnings. It reads only the plan's Summary, Targets, Licenses,
+// Warnings and Source, never its users or steps, so it costs the same for ten users as
 // for a million.
 //
 // Org-derived values have control characters shown as escapes (\x1b), so a
@@ -43,12 +44,17 @@ const (
 
 // Headline returns the first line of the text summary, such as
 // "Plan: 41 change in place, 9 disable and re-enable, 3 recreate, 2 partner
-// accounts to enable; 118 warnings".
+// accounts to enable; 118 warnings". Users with a target but no path at all
+// (guest users) are counted after recreate when there are any.
 func Headline(s planner.Summary) string {
-	return fmt.Sprintf("Plan: %d %s, %d %s, %d %s, %d partner accounts to enable; %d warnings",
+	noPath := ""
+	if n := s.Count(rules.NoPath); n > 0 {
+		noPath = fmt.Sprintf(" %d %s,", n, rules.NoPath.Label())
+	}
+	return fmt.Sprintf("Plan: %d %s, %d %s, %d %s,%s %d partner accounts to enable; %d warnings",
 		s.Count(rules.ChangeInPlace), rules.ChangeInPlace.Label(),
 		s.Count(rules.DisableReenable), rules.DisableReenable.Label(),
-		s.Count(rules.Recreate), rules.Recreate.Label(),
+		s.Count(rules.Recreate), rules.Recreate.Label(), noPath,
 		s.PartnerAccountsToEnable, s.TotalWarnings())
 }
 
@@ -74,6 +80,18 @@ func (t Text) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	}
 	rows = append(rows, []textCell{{text: "total users"}, {text: strconv.Itoa(s.Users), right: true}})
 	t.table(o, rows)
+
+	// Which targets were used and how many users each matched, so a
+	// targets file that matched fewer users than meant is plain to see.
+	if len(p.Targets) > 0 {
+		o.print("\nTargets (users matched):\n")
+		rows = rows[:0]
+		for _, tu := range p.Targets {
+			rows = append(rows, []textCell{{text: termSafe(tu.Source)}, {text: strconv.Itoa(tu.Users), right: true}})
+		}
+		rows = append(rows, []textCell{{text: "no target"}, {text: strconv.Itoa(s.NoTarget), right: true}})
+		t.table(o, rows)
+	}
 
 	rows = rows[:0]
 	for _, l := range p.Licenses {

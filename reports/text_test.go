@@ -11,7 +11,7 @@ import (
 	"github.com/licenseplan/licenseplan/rules"
 )
 
-var headlineRE = regexp.MustCompile(`^Plan: \d+ change in place, \d+ disable and re-enable, \d+ recreate, \d+ partner accounts to enable; \d+ warnings$`)
+var headlineRE = regexp.MustCompile(`^Plan: \d+ change in place, \d+ disable and re-enable, \d+ recreate,( [1-9]\d* no path,)? \d+ partner accounts to enable; \d+ warnings$`)
 
 func TestTextFirstLine(t *testing.T) {
 	big := &planner.Plan{Summary: planner.Summary{
@@ -25,7 +25,7 @@ func TestTextFirstLine(t *testing.T) {
 		want string
 	}{
 		{"issue example", big, "Plan: 41 change in place, 9 disable and re-enable, 3 recreate, 2 partner accounts to enable; 118 warnings"},
-		{"fixture", fixturePlan(), "Plan: 2 change in place, 1 disable and re-enable, 1 recreate, 1 partner accounts to enable; 18 warnings"},
+		{"fixture", fixturePlan(), "Plan: 2 change in place, 1 disable and re-enable, 1 recreate, 1 no path, 1 partner accounts to enable; 19 warnings"},
 		{"zero plan", &planner.Plan{}, "Plan: 0 change in place, 0 disable and re-enable, 0 recreate, 0 partner accounts to enable; 0 warnings"},
 	}
 	for _, tt := range tests {
@@ -108,7 +108,7 @@ func TestTextSections(t *testing.T) {
 		{"production", "This is a production org", `^This is a production org: Acme \| <Corp> \*prod\* \(00D000000000001EAA\)$`},
 		{"outcome", "disable and re-enable", `^  disable and re-enable +1$`},
 		{"zero outcome", "no change", `^  no change +1$`},
-		{"total", "total users", `^  total users +7$`},
+		{"total", "total users", `^  total users +8$`},
 		{"short", "Partner Community ", `^  Partner Community +10 +9 +3 +0 +12  SHORT by 2$`},
 		{"unknown totals", "Customer Community  ", `^  Customer Community +\? +\? +0 +2 +\?$`},
 		{"no movement", "Chatter Free", ""},
@@ -131,13 +131,13 @@ func TestTextSections(t *testing.T) {
 		})
 	}
 	// Codes most severe first: NO_CONVERSION_PATH and LICENSE_CAPACITY
-	// (high) before PERMISSION_SETS_REMOVED (medium); the fixture has 15
-	// codes, so the 5 least severe are counted, not listed.
-	a, b, c := strings.Index(out, "  NO_CONVERSION_PATH "), strings.Index(out, "  LICENSE_CAPACITY "), strings.Index(out, "  PERMISSION_SETS_REMOVED ")
+	// (high) before PARTNER_ACCOUNT_REQUIRED (medium); the fixture has 16
+	// codes, so the 6 least severe are counted, not listed.
+	a, b, c := strings.Index(out, "  NO_CONVERSION_PATH "), strings.Index(out, "  LICENSE_CAPACITY "), strings.Index(out, "  PARTNER_ACCOUNT_REQUIRED ")
 	if !(a >= 0 && a < b && b < c) {
 		t.Errorf("top warnings are not ordered by severity (%d, %d, %d)", a, b, c)
 	}
-	if strings.Contains(out, "  INACTIVE_USER ") || !strings.Contains(out, "  ... and 5 more codes\n") {
+	if strings.Contains(out, "  INACTIVE_USER ") || !strings.Contains(out, "  ... and 6 more codes\n") {
 		t.Errorf("top warnings are not capped at %d:\n%s", textTopCodes, out)
 	}
 }

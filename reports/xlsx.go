@@ -72,6 +72,7 @@ var (
 		rules.DisableReenable: "FFEB9C", // amber
 		rules.Recreate:        "FFC7CE", // red
 		rules.Skipped:         "DDEBF7", // light blue
+		rules.NoPath:          "F8CBAD", // orange
 		rules.Invalid:         "E4D2F2", // violet
 	}
 	severityFills = map[rules.Severity]string{

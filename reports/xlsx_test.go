@@ -343,7 +343,7 @@ func TestXLSXContent(t *testing.T) {
 		{sheetSummary, "Source/API calls", "Value", "9"},
 		{sheetSummary, "Plan/Fingerprint", "Value", "sha256:0123456789abcdef"},
 		{sheetSummary, "Plan/Generated", "Value", "2025-03-14 09:26:53 UTC"},
-		{sheetSummary, "Counts/Users", "Value", "7"},
+		{sheetSummary, "Counts/Users", "Value", "8"},
 		{sheetSummary, "Counts/Steps", "Value", "10"},
 		{sheetSummary, "Outcomes/change_in_place", "Value", "2"},
 		{sheetSummary, "Outcomes/disable_reenable", "Value", "1"},
@@ -931,7 +931,7 @@ func xlsxDemoPlan(t testing.TB) *planner.Plan {
 		t.Fatalf("reading the demo org: %v", err)
 	}
 	tb, tg := xlsxPlanInputs(t)
-	own, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()))
+	own, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()), tb.Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -960,7 +960,7 @@ func xlsxPlanInputs(t testing.TB) (*rules.Table, *targets.Set) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	canon := tb.Catalog.CanonicalName
+	canon := tb.Catalog
 	tg, err := targets.Preset("experience-cloud", canon)
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,20 @@ const (
 	Chatter  Kind = "chatter"
 	Customer Kind = "customer"
 	Partner  Kind = "partner"
+	// Guest is a site's guest user (User.UserType Guest): the one user
+	// that stands for every unauthenticated visitor of an Experience Cloud
+	// site or Salesforce site. It has no path to or from any other license.
+	Guest Kind = "guest"
 )
+
+// SourceNames are the values a catalog entry's sources may hold, and what
+// each means.
+var SourceNames = map[string]string{
+	"000":     Doc000 + " (Salesforce Help, \"Experience Cloud Licenses Eligible for Upgrades\") names the license",
+	"001":     Doc001 + " (the observed license change matrix) names the license",
+	"facts-1": "salesforce-facts §1 gives the license's User.UserType, or names it for a UserType",
+	"facts-2": "salesforce-facts §2 gives its LicenseDefinitionKey, or lists its name among the licenses seen in a real org",
+}
 
 // External reports whether users of this kind are external (portal or
 // community) users tied to a contact and an account.
@@ -82,9 +95,17 @@ func parseCatalog(data []byte) (*Catalog, error) {
 			return nil, fmt.Errorf("rules: catalog.yaml: entry %d has no name", i+1)
 		}
 		switch l.Kind {
-		case Internal, Chatter, Customer, Partner:
+		case Internal, Chatter, Customer, Partner, Guest:
 		default:
 			return nil, fmt.Errorf("rules: catalog.yaml: %s: unknown kind %q", l.Name, l.Kind)
+		}
+		if len(l.Sources) == 0 {
+			return nil, fmt.Errorf("rules: catalog.yaml: %s: no sources", l.Name)
+		}
+		for _, src := range l.Sources {
+			if _, ok := SourceNames[src]; !ok {
+				return nil, fmt.Errorf("rules: catalog.yaml: %s: unknown source %q", l.Name, src)
+			}
 		}
 		for _, n := range append([]string{l.Name}, l.Aliases...) {
 			k := fold(n)
@@ -94,6 +115,9 @@ func parseCatalog(data []byte) (*Catalog, error) {
 			c.byName[k] = l
 		}
 		if l.Key != "" {
+			if prev, dup := c.byKey[fold(l.Key)]; dup {
+				return nil, fmt.Errorf("rules: catalog.yaml: key %q used by %s and %s", l.Key, prev.Name, l.Name)
+			}
 			c.byKey[fold(l.Key)] = l
 		}
 	}

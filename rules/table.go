@@ -49,7 +49,8 @@ type Rule struct {
 	Also string
 	// Conflict explains a disagreement between the documents and which won.
 	Conflict string
-	// Note is a config override's reason.
+	// Note is a config override's reason, or for rule UNCOVERED what to do
+	// when the org behaves otherwise.
 	Note string
 
 	// FunctionalityLoss: the source says the switch loses functionality.
@@ -296,6 +297,14 @@ func (c *matrix001Cell) outcome() Outcome {
 
 func resolve(r *Rule, h *help000Cell, m *matrix001Cell) {
 	switch {
+	case r.From != r.To && (r.From.Kind == Guest || r.To.Kind == Guest):
+		// Neither document names guest users; what is known is that a
+		// guest user is its own UserType and stands for a site's visitors,
+		// not for a person, so there is nobody to change in place and no
+		// one to create a new identity for.
+		r.Outcome, r.ID = NoPath, "GUEST"
+		r.Source = Source{"licenseplan", "a site's guest user (User.UserType Guest, salesforce-facts §1) cannot be converted, and deactivating it breaks the site's public access"}
+		r.Also = Doc000 + ", last paragraph: " + strconv.Quote(recreateSentence) + " A guest user stands for no person, so there is no one to create a user identity for: create a real user for the person, or leave the guest user as it is"
 	case r.From == r.To:
 		r.Outcome, r.ID = NoChange, "SAME"
 		if m != nil {
@@ -333,6 +342,7 @@ func resolve(r *Rule, h *help000Cell, m *matrix001Cell) {
 		r.Outcome, r.ID = Recreate, "UNCOVERED"
 		r.Source = Source{Doc000, "last paragraph (neither document covers this pair)"}
 		r.Quote = recreateSentence
+		r.Note = "Neither source document covers " + r.From.Name + " -> " + r.To.Name + ", so licenseplan plans the path 000 gives for other license types. If Salesforce changes it in place in your org, record that in the config file's rules.overrides."
 	}
 }
 
@@ -342,6 +352,12 @@ func derive(r *Rule) {
 	from, to := r.From, r.To
 	r.Warnings, r.MayWarn = r.Warnings[:0], r.MayWarn[:0]
 	r.Irreversible, r.Upgrade = false, false
+	if r.Outcome == NoPath {
+		if from.Kind == Guest || to.Kind == Guest {
+			r.Warnings = append(r.Warnings, GuestUser)
+		}
+		return
+	}
 	if !r.Outcome.IsChange() {
 		return
 	}

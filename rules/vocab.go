@@ -6,8 +6,9 @@ import (
 )
 
 // Outcome is what happens to one user. The rule table resolves every pair of
-// licenses to one of NoChange, ChangeInPlace, DisableReenable or Recreate; the
-// planner adds Skipped (inactive users) and Invalid (unknown license).
+// licenses to one of NoChange, ChangeInPlace, DisableReenable, Recreate or
+// NoPath; the planner adds Skipped (inactive users) and Invalid (a current or
+// target license the catalog does not know).
 type Outcome uint8
 
 const (
@@ -17,13 +18,18 @@ const (
 	Recreate
 	Skipped
 	Invalid
+	// NoPath: the user cannot be converted at all, not even by recreating
+	// it (a site's guest user). Nothing is planned: no steps, and a warning
+	// says what the admin can do instead. It is not a change.
+	NoPath
 )
 
-// Outcomes lists every outcome in display order.
-var Outcomes = []Outcome{NoChange, ChangeInPlace, DisableReenable, Recreate, Skipped, Invalid}
+// Outcomes lists every outcome in display order. (The constants' values
+// are not in display order: NoPath came last and is shown after Recreate.)
+var Outcomes = []Outcome{NoChange, ChangeInPlace, DisableReenable, Recreate, NoPath, Skipped, Invalid}
 
-var outcomeNames = [...]string{"no_change", "change_in_place", "disable_reenable", "recreate", "skipped", "invalid"}
-var outcomeLabels = [...]string{"no change", "change in place", "disable and re-enable", "recreate", "skipped", "invalid"}
+var outcomeNames = [...]string{"no_change", "change_in_place", "disable_reenable", "recreate", "skipped", "invalid", "no_path"}
+var outcomeLabels = [...]string{"no change", "change in place", "disable and re-enable", "recreate", "skipped", "invalid", "no path"}
 
 // String returns the stable snake_case name used in JSON, CSV and config.
 func (o Outcome) String() string {
@@ -97,6 +103,7 @@ const (
 	ScaleLimit             Code = "SCALE_LIMIT"
 	SelfRegistrationSlower Code = "SELF_REGISTRATION_SLOWER"
 	SharingRecalculation   Code = "SHARING_RECALCULATION"
+	GuestUser              Code = "GUEST_USER"
 )
 
 // Severity orders warnings in risk registers: High first.
@@ -126,6 +133,7 @@ type CodeInfo struct {
 
 // Codes is the whole vocabulary, most severe first, then alphabetical.
 var Codes = []CodeInfo{
+	{GuestUser, High, "Guest users cannot be converted: a site's guest user stands for every unauthenticated visitor, not for a person, so it is neither changed in place nor deactivated. Create a real user for the person instead (self-registration, or a new contact and user), or leave the guest user as it is.", "licenseplan (" + Doc000 + ": last paragraph, other license types need new user identities; salesforce-facts §1: UserType Guest is its own user type)"},
 	{NoConversionPath, High, "No supported path between these licenses: deactivate the user, create a new user identity, migrate data and associate it with the new user record.", Doc000 + ": last paragraph"},
 	{Irreversible, High, "An upgrade to a license that requires a role is irreversible.", Doc000 + ": Considerations, role-based licenses"},
 	{FunctionalityLoss, High, "Switching to this license results in a loss of functionality.", Doc000 + ": License Conversion and Upgrade Compatibility"},

@@ -136,11 +136,11 @@ func demoPlanJSON(t *testing.T, snap *org.Snapshot) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	own, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()))
+	own, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()), table.Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
-	preset, err := targets.Preset("experience-cloud", table.Catalog.CanonicalName)
+	preset, err := targets.Preset("experience-cloud", table.Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}

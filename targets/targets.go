@@ -19,6 +19,9 @@ type Target struct {
 	// Origin names where the target came from, e.g. "targets.csv:4" or
 	// "preset experience-cloud:2" (file and line).
 	Origin string
+	// Source is the index in Set.Sources of the file or preset the target
+	// came from.
+	Source int
 }
 
 // UserRef is what selectors match on.
@@ -95,6 +98,10 @@ type Set struct {
 	byUsername map[string]int
 	// Describe says where the set came from, for the plan's source.
 	Describe string
+	// Sources names each file or preset the set holds, in precedence
+	// order ("targets t.csv", "preset experience-cloud"); Target.Source
+	// indexes it, so a plan can say how many users each one matched.
+	Sources []string
 }
 
 // Match is the result of a lookup.
@@ -157,8 +164,20 @@ func Merge(sets ...*Set) (*Set, error) {
 		if s == nil {
 			continue
 		}
-		out.Rows = append(out.Rows, s.Rows...)
-		out.Selectors = append(out.Selectors, s.Selectors...)
+		base := len(out.Sources)
+		srcs := s.Sources
+		if len(srcs) == 0 {
+			srcs = []string{s.Describe}
+		}
+		out.Sources = append(out.Sources, srcs...)
+		for _, r := range s.Rows {
+			r.Source += base
+			out.Rows = append(out.Rows, r)
+		}
+		for _, sel := range s.Selectors {
+			sel.To.Source += base
+			out.Selectors = append(out.Selectors, sel)
+		}
 		desc = append(desc, s.Describe)
 	}
 	out.Describe = strings.Join(desc, " + ")
@@ -181,17 +200,18 @@ func Presets() []string {
 	return names
 }
 
-// Preset returns a built-in preset. canon maps license names to catalog
-// names (see ParseYAML).
-func Preset(name string, canon func(string) (string, bool)) (*Set, error) {
+// Preset returns a built-in preset. lic is the license catalog (see
+// ParseYAML).
+func Preset(name string, lic Licenses) (*Set, error) {
 	data, err := presetFS.ReadFile("presets/" + name + ".yaml")
 	if err != nil {
 		return nil, fmt.Errorf("unknown preset %q (built-in presets: %s)", name, strings.Join(Presets(), ", "))
 	}
-	s, err := ParseYAML("preset "+name, data, canon)
+	s, err := ParseYAML("preset "+name, data, lic)
 	if err != nil {
 		return nil, err
 	}
 	s.Describe = "preset " + name
+	s.Sources = []string{s.Describe}
 	return s, nil
 }

@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -8,18 +9,12 @@ import (
 	"github.com/licenseplan/licenseplan/rules"
 )
 
-func canon(t testing.TB) func(string) (string, bool) {
+func catalog(t testing.TB) Licenses {
 	tb, err := rules.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(s string) (string, bool) {
-		l, ok := tb.Catalog.Lookup(s)
-		if !ok {
-			return "", false
-		}
-		return l.Name, true
-	}
+	return tb.Catalog
 }
 
 func TestParseCSV(t *testing.T) {
@@ -50,10 +45,24 @@ func TestParseCSV(t *testing.T) {
 		{"no key", "Id,Username,TargetLicense\n,,Partner Community\n", "t.csv:2: row has neither Id nor Username", nil},
 		{"duplicate user", "Username,TargetLicense\na@x,Customer Community\nA@X,Partner Community\n", "t.csv:3: username A@X already has a target at t.csv:2", nil},
 		{"malformed", "Id,TargetLicense\n005A,\"Partner\n", "t.csv:2:", nil},
+		// Seen: an unknown TargetLicense was accepted and the user came
+		// out invalid; now it is an error with the nearest name.
+		{"unknown license", "Id,TargetLicense\n005A,Customer Community Plus\n005B,Customer Comunity Plus\n", `t.csv:3:6: unknown license "Customer Comunity Plus" (did you mean "Customer Community Plus"?)`, nil},
+		{"unknown license, no near name", "Username,TargetProfile,TargetLicense\na@x,P,Widget Portal Deluxe Edition\n", `t.csv:2:7: unknown license "Widget Portal Deluxe Edition"; known licenses: Authenticated Website,`, nil},
+		{"canonical name", "Id,TargetLicense\n005A,  customer COMMUNITY plus \n", "", func(t *testing.T, s *Set) {
+			if m, ok := s.Lookup(UserRef{ID: "005A"}); !ok || m.License != "Customer Community Plus" || m.Source != 0 {
+				t.Errorf("lookup = %+v %v", m, ok)
+			}
+		}},
+		{"alias", "Id,TargetLicense\n005A,Guest\n", "", func(t *testing.T, s *Set) {
+			if m, _ := s.Lookup(UserRef{ID: "005A"}); m.License != "Guest User License" {
+				t.Errorf("lookup = %+v", m)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseCSV("t.csv", strings.NewReader(tt.in))
+			s, err := ParseCSV("t.csv", strings.NewReader(tt.in), catalog(t))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -82,16 +91,19 @@ func TestParseYAML(t *testing.T) {
 		{"partner account true", "- match: {partnerAccount: true}\n  to: {license: Partner Community}\n", "", UserRef{AccountIsPartner: org.True}, "Partner Community"},
 		{"partner unknown never matches", "- match: {partnerAccount: false}\n  to: {license: Partner Community}\n", "", UserRef{}, ""},
 		{"first match wins", "- match: {profile: 'Gold*'}\n  to: {license: Partner Community}\n- match: {}\n  to: {license: Customer Community}\n", "", UserRef{Profile: "Silver"}, "Customer Community"},
-		{"unknown to license", "- match: {license: Partner}\n  to: {license: Partner Comunity}\n", `t.yaml:1: selector 1: unknown license "Partner Comunity" in to.license`, UserRef{}, ""},
-		{"unknown match license", "- match: {license: Partner}\n  to: {license: Partner Community}\n- match: {license: Nope}\n  to: {license: Partner Community}\n", `t.yaml:3: selector 2: unknown license "Nope" in match.license`, UserRef{}, ""},
-		{"unknown field", "- match: {licence: Partner}\n  to: {license: Partner Community}\n", "t.yaml:1: selector 1:", UserRef{}, ""},
+		{"unknown to license", "- match: {license: Partner}\n  to: {license: Partner Comunity}\n", `t.yaml:2:17: selector 1: unknown license "Partner Comunity" in to.license (did you mean "Partner Community"?)`, UserRef{}, ""},
+		{"unknown match license", "- match: {license: Partner}\n  to: {license: Partner Community}\n- match: {license: [Gold Partner, Nope]}\n  to: {license: Partner Community}\n", `t.yaml:3:35: selector 2: unknown license "Nope" in match.license; known licenses:`, UserRef{}, ""},
+		{"typo suggests", "- match: {license: Customer Comunity Plus}\n  to: {license: Partner Community}\n", `t.yaml:1:20: selector 1: unknown license "Customer Comunity Plus" in match.license (did you mean "Customer Community Plus"?)`, UserRef{}, ""},
+		{"unknown field", "- match: {licence: Partner}\n  to: {license: Partner Community}\n", `t.yaml:1:11: selector 1: match: unknown field "licence" (want license, userType, profile, accountName, partnerAccount)`, UserRef{}, ""},
+		{"alias reused", "- match: {license: &p [Partner, Gold Partner]}\n  to: {license: Partner Community}\n- match: {license: *p, partnerAccount: false}\n  to: {license: Customer Community}\n", "", UserRef{License: "Gold Partner"}, "Partner Community"},
+		{"null match matches all", "- match:\n  to: {license: Customer Community}\n", "", UserRef{License: "Salesforce"}, "Customer Community"},
 		{"missing to", "- match: {license: Partner}\n", "to.license is required", UserRef{}, ""},
-		{"not a list", "match: {}\n", "t.yaml:1: want a list of selectors", UserRef{}, ""},
+		{"not a list", "match: {}\n", "t.yaml:1:1: want a list of selectors", UserRef{}, ""},
 		{"bad yaml", "- match: [\n", "t.yaml:", UserRef{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseYAML("t.yaml", []byte(tt.in), canon(t))
+			s, err := ParseYAML("t.yaml", []byte(tt.in), catalog(t))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -113,7 +125,7 @@ func TestParseYAML(t *testing.T) {
 }
 
 func TestPresetAndMerge(t *testing.T) {
-	p, err := Preset("experience-cloud", canon(t))
+	p, err := Preset("experience-cloud", catalog(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,10 +144,10 @@ func TestPresetAndMerge(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Preset("nope", canon(t)); err == nil || !strings.Contains(err.Error(), "experience-cloud") {
+	if _, err := Preset("nope", catalog(t)); err == nil || !strings.Contains(err.Error(), "experience-cloud") {
 		t.Errorf("unknown preset err = %v", err)
 	}
-	rows, _ := ParseCSV("t.csv", strings.NewReader("Username,TargetLicense\ng@x,Customer Community Plus\n"))
+	rows, _ := ParseCSV("t.csv", strings.NewReader("Username,TargetLicense\ng@x,Customer Community Plus\n"), catalog(t))
 	m, err := Merge(rows, p)
 	if err != nil {
 		t.Fatal(err)
@@ -148,6 +160,15 @@ func TestPresetAndMerge(t *testing.T) {
 	}
 	if m.Describe != "targets t.csv + preset experience-cloud" {
 		t.Errorf("describe %q", m.Describe)
+	}
+	if !slices.Equal(m.Sources, []string{"targets t.csv", "preset experience-cloud"}) {
+		t.Errorf("sources %q", m.Sources)
+	}
+	if got, _ := m.Lookup(UserRef{Username: "g@x"}); got.Source != 0 {
+		t.Errorf("row source %d, want 0", got.Source)
+	}
+	if got, _ := m.Lookup(UserRef{License: "Gold Partner"}); got.Source != 1 || m.Sources[got.Source] != "preset experience-cloud" {
+		t.Errorf("preset source %d, want 1", got.Source)
 	}
 	if _, err := Merge(rows, rows); err == nil {
 		t.Error("merge accepted two rows for one user")

@@ -290,7 +290,7 @@ func TestPlanLiveOrg(t *testing.T) {
 	if p.Source.Kind != "org" || p.Source.Path != url || p.Source.APICalls != 10 || p.Source.Org == nil || p.Source.Org.Production {
 		t.Errorf("source %+v org %+v", p.Source, p.Source.Org)
 	}
-	if !strings.Contains(live.stderr, `Pulled 158 users from sandbox "Acme Demo (Sandbox)" at `+url+" (read only) with 10 API calls; api-usage=10/") {
+	if !strings.Contains(live.stderr, `Pulled 159 users from sandbox "Acme Demo (Sandbox)" at `+url+" (read only) with 10 API calls; api-usage=10/") {
 		t.Errorf("stderr %q", live.stderr)
 	}
 	if strings.Contains(live.stderr, token) || strings.Contains(live.stdout, token) {
@@ -381,11 +381,11 @@ func TestPlanLiveProgress(t *testing.T) {
 			if code := Execute(context.Background(), args, s); code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut.String())
 			}
-			bars := strings.Contains(errOut.String(), "158/158")
+			bars := strings.Contains(errOut.String(), "159/159")
 			if bars != tt.wantBars {
 				t.Errorf("bars %v, want %v; stderr %q", bars, tt.wantBars, errOut.String())
 			}
-			if strings.Contains(out.String(), "158/158") || !json.Valid(out.Bytes()) {
+			if strings.Contains(out.String(), "159/159") || !json.Valid(out.Bytes()) {
 				t.Error("progress reached stdout")
 			}
 		})

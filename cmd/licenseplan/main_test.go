@@ -8,12 +8,14 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/rules"
+	"github.com/licenseplan/licenseplan/targets"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -290,7 +292,7 @@ func TestTargetsYAMLAndInactive(t *testing.T) {
 	}
 	bad := writeFile(t, dir, "bad.yaml", "- match: {license: customer community}\n  to: {license: Customer Comunity Plus}\n")
 	r = run(t, nil, "plan", "-i", dir, "-t", bad)
-	if r.code != 1 || !strings.Contains(r.stderr, "bad.yaml:1") || !strings.Contains(r.stderr, "Customer Comunity Plus") {
+	if r.code != 1 || !strings.Contains(r.stderr, `bad.yaml:2:17: selector 1: unknown license "Customer Comunity Plus" in to.license (did you mean "Customer Community Plus"?)`) {
 		t.Errorf("exit %d stderr %q", r.code, r.stderr)
 	}
 }
@@ -463,4 +465,64 @@ func TestColorOnlyOnTerminal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Seen: a targets file for one user also converted every legacy portal user,
+// because the default preset was applied after it. Now the preset applies by
+// default only without --targets, --preset NAME adds it, and the summary
+// says which targets matched how many users.
+func TestTargetsAndPreset(t *testing.T) {
+	dir := inTempDir(t)
+	writeFile(t, dir, "User.csv", "Id,Username,Profile.UserLicense.Name,IsActive,AccountId,Account.Name,ContactId\n"+
+		"005A,a@x,Customer Community,true,001A,Acme,003A\n005G,g@x,Gold Partner,true,001A,Acme,003G\n005H,h@x,High Volume Customer Portal,true,001A,Acme,003H\n")
+	csv := writeFile(t, dir, "t.csv", "Username,TargetLicense\na@x,customer community plus\n")
+	tests := []struct {
+		name    string
+		args    []string
+		changes int
+		summary []string
+		source  string
+	}{
+		{"targets alone", []string{"-t", csv}, 1, []string{`(?m)^  targets \S+/t\.csv +1$`, `(?m)^  no target +2$`}, "targets " + csv},
+		{"targets and a named preset", []string{"-t", csv, "--preset", "experience-cloud"}, 3,
+			[]string{`(?m)^  targets \S+/t\.csv +1$`, `(?m)^  preset experience-cloud +2$`, `(?m)^  no target +0$`}, "targets " + csv + " + preset experience-cloud"},
+		{"no targets: the default preset", nil, 2, []string{`(?m)^  preset experience-cloud +2$`, `(?m)^  no target +1$`}, "preset experience-cloud"},
+		{"no targets, no preset", []string{"--preset", "none"}, 0, []string{`(?m)^Plan: 0 change in place`}, "none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, nil, append([]string{"plan", "-i", dir, "-f", "json"}, tt.args...)...)
+			var p planner.Plan
+			if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+				t.Fatalf("%v: %s", err, r.stderr)
+			}
+			if got := p.Summary.Count(rules.ChangeInPlace); got != tt.changes || p.Source.Targets != tt.source {
+				t.Errorf("%d changes from targets %q, want %d from %q", got, p.Source.Targets, tt.changes, tt.source)
+			}
+			text := run(t, nil, append([]string{"plan", "-i", dir, "-f", "text"}, tt.args...)...)
+			if (tt.source == "none") == strings.Contains(text.stdout, "Targets (users matched):") {
+				t.Errorf("targets section shown wrongly for targets %q:\n%s", tt.source, text.stdout)
+			}
+			for _, want := range tt.summary {
+				if !regexp.MustCompile(want).MatchString(text.stdout) {
+					t.Errorf("summary lacks %q:\n%s", want, text.stdout)
+				}
+			}
+		})
+	}
+	t.Run("unknown license in the targets CSV", func(t *testing.T) {
+		bad := writeFile(t, dir, "bad.csv", "Username,TargetLicense\na@x,Customer Community Plus\ng@x,Customer Comunity Plus\n")
+		r := run(t, nil, "plan", "-i", dir, "-t", bad, "-f", "json")
+		want := bad + `:3:5: unknown license "Customer Comunity Plus" (did you mean "Customer Community Plus"?)`
+		if r.code != 1 || !strings.Contains(r.stderr, want) || r.stdout != "" {
+			t.Errorf("exit %d stdout %q stderr %q, want exit 1 and %q", r.code, r.stdout, r.stderr, want)
+		}
+	})
+	t.Run("targets YAML over the limit", func(t *testing.T) {
+		big := writeFile(t, dir, "big.yaml", strings.Repeat("# x\n", targets.MaxYAMLBytes/4+1))
+		r := run(t, nil, "plan", "-i", dir, "-t", big, "-f", "json")
+		if r.code != 1 || !strings.Contains(r.stderr, big+":1: the file has 1048577 bytes") {
+			t.Errorf("exit %d stderr %q", r.code, r.stderr)
+		}
+	})
 }

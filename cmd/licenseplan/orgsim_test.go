@@ -165,7 +165,7 @@ func TestOrgsimServe(t *testing.T) {
 		users int
 		org   string
 	}{
-		{"demo", nil, 158, "Acme Demo (Sandbox)"},
+		{"demo", nil, 159, "Acme Demo (Sandbox)"},
 		{"generated", []string{"--users", "250", "--seed", "9"}, 250, ""},
 		{"snapshot", []string{"--snapshot", snapDir}, 120, ""},
 	}
@@ -318,7 +318,7 @@ func TestOrgsimServeThenPlan(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Source.Kind != "org" || p.Source.Path != sv.url || p.Summary.Users != 158 || p.Source.APICalls == 0 {
+	if p.Source.Kind != "org" || p.Source.Path != sv.url || p.Summary.Users != 159 || p.Source.APICalls == 0 {
 		t.Errorf("plan source %+v, %d users: want the served demo org pulled over the API", p.Source, p.Summary.Users)
 	}
 }

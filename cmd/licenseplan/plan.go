@@ -49,11 +49,14 @@ SF_CLIENT_SECRET, or SF_USERNAME with SF_PASSWORD (secrets only from the
 environment or the config file, never flags).
 
 Targets: --targets FILE gives per-user targets (CSV: Id or Username,
-TargetLicense, TargetProfile) or selectors (YAML: match/to). --preset NAME
-adds a built-in preset after them; the default preset is experience-cloud
-(legacy portal licenses to Experience Cloud), and --preset none turns it off.
+TargetLicense, TargetProfile) or selectors (YAML: match/to); an unknown
+license in it is an error. Without --targets the built-in preset
+experience-cloud (legacy portal licenses to Experience Cloud) applies; with
+--targets only the file applies, unless --preset NAME is given too, which
+adds the preset after the file. --preset none turns the preset off.
 Per-user rows win over selectors; the first selector that matches wins. The
-demo org adds its own per-user targets so every outcome shows up.
+demo org adds its own per-user targets so every outcome shows up. The
+summary says how many users each targets file or preset matched.
 
 Output: with no --format and no --out, a summary goes to stdout and every
 file (plan.json, plan.csv, plan.xlsx, report.html, report.md) to
@@ -71,8 +74,11 @@ output.`,
   # A snapshot, JSON only, to stdout
   licenseplan plan --input ./snapshot --format json > plan.json
 
-  # Per-user targets plus the preset for everyone else, files into ./plan
+  # Per-user targets only, files into ./plan
   licenseplan plan --input ./snapshot --targets targets.csv --out ./plan
+
+  # Per-user targets, then the preset for everyone else
+  licenseplan plan --input ./snapshot --targets targets.csv --preset experience-cloud
 
   # Selectors only, and fail a pipeline step when there is work to do
   licenseplan plan --input ./snapshot --targets targets.yaml --preset none --detailed-exitcode
@@ -95,7 +101,7 @@ output.`,
 	f.String("config", "", "config `file` (YAML; also LICENSEPLAN_CONFIG)")
 	f.StringP("input", "i", "", "snapshot `folder` of CSV files (default: the built-in demo org)")
 	f.StringP("targets", "t", "", "targets `file`: .csv per-user rows or .yaml selectors")
-	f.String("preset", "", "built-in targets `preset` applied after --targets: experience-cloud (default) or none")
+	f.String("preset", "", "built-in targets `preset`: experience-cloud (the default without --targets) or none; with --targets it applies after the file only when named")
 	f.StringP("out", "o", "", "write plan.json, plan.csv, plan.xlsx, report.html and report.md into `folder`")
 	f.StringP("format", "f", "", "write this format to stdout: text, json, csv, md, html or xlsx")
 	f.Bool("include-inactive", false, "plan inactive users instead of skipping them")
@@ -240,28 +246,36 @@ func gcForReading(s *Streams, dir string) (restore func()) {
 }
 
 // loadTargets combines --targets, the demo's own targets and the preset.
+//
+// The preset applies by default (experience-cloud) only when no --targets
+// is given: a targets file says what its author wants, and a preset added
+// behind it would convert users the file never named. An explicit
+// --preset NAME with --targets combines them (the file's rows and
+// selectors first); --preset none turns the preset off. The built-in demo
+// org, without --targets, keeps its own per-user targets plus the default
+// preset.
 func loadTargets(cfg *Config, table *rules.Table) (*targets.Set, error) {
-	canon := table.Catalog.CanonicalName
+	cat := table.Catalog
 	var sets []*targets.Set
 	if cfg.Targets != "" {
-		t, err := readTargetsFile(cfg.Targets, canon)
+		t, err := readTargetsFile(cfg.Targets, cat)
 		if err != nil {
 			return nil, err
 		}
 		sets = append(sets, t)
 	} else if cfg.isDemoInput() {
-		t, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()))
+		t, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()), cat)
 		if err != nil {
 			return nil, fmt.Errorf("built-in demo targets: %w", err)
 		}
 		sets = append(sets, t)
 	}
 	preset := cfg.Preset
-	if preset == "" {
+	if preset == "" && cfg.Targets == "" {
 		preset = "experience-cloud"
 	}
-	if preset != "none" {
-		p, err := targets.Preset(preset, canon)
+	if preset != "" && preset != "none" {
+		p, err := targets.Preset(preset, cat)
 		if err != nil {
 			return nil, flagErrorf("--preset: %w", err)
 		}
@@ -270,18 +284,27 @@ func loadTargets(cfg *Config, table *rules.Table) (*targets.Set, error) {
 	return targets.Merge(sets...)
 }
 
-func readTargetsFile(path string, canon func(string) (string, bool)) (*targets.Set, error) {
-	data, err := os.ReadFile(path)
+// readTargetsFile reads a targets file: a CSV is streamed (no row may exceed
+// targets.MaxCSVRow), a YAML file is read only up to targets.MaxYAMLBytes
+// and one byte more, so a huge file is refused without reading it all.
+func readTargetsFile(path string, cat targets.Licenses) (*targets.Set, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext != ".csv" && ext != ".yaml" && ext != ".yml" {
+		return nil, flagErrorf("targets file %s: want a .csv (per-user rows) or .yaml (selectors) file", path)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("targets file: %w", err)
 	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv":
-		return targets.ParseCSV(path, bytes.NewReader(data))
-	case ".yaml", ".yml":
-		return targets.ParseYAML(path, data, canon)
+	defer f.Close()
+	if ext == ".csv" {
+		return targets.ParseCSV(path, f, cat)
 	}
-	return nil, flagErrorf("targets file %s: want a .csv (per-user rows) or .yaml (selectors) file", path)
+	data, err := io.ReadAll(io.LimitReader(f, targets.MaxYAMLBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("targets file: %w", err)
+	}
+	return targets.ParseYAML(path, data, cat)
 }
 
 // generatedAt is now, or SOURCE_DATE_EPOCH when set (reproducible output).

@@ -40,6 +40,9 @@ const (
 
 	// lLegacy is not in the catalog: the planner cannot know it.
 	lLegacy = "Legacy Widget Portal"
+
+	// lGuest is the license of a site's guest user.
+	lGuest = "Guest User License"
 )
 
 // Profiles that are not the standard profile of their license.
@@ -47,6 +50,7 @@ const (
 	pSysAdmin    = "System Administrator"
 	pPartnerAdm  = "Custom: Partner Portal Admin"
 	pLegacy      = "Legacy Widget Portal User"
+	pGuest       = "Partner Support Site Profile"
 	pCCUser      = "Customer Community User"
 	pCCLoginUser = "Customer Community Login User"
 	pCCPlusUser  = "Customer Community Plus User"
@@ -122,6 +126,7 @@ var licenses = []license{
 	{name: lSilver, userType: "PowerPartner"},
 	{name: lBronze, userType: "PowerPartner"},
 	{name: lLegacy, key: "PID_Legacy_Widget_Portal", userType: "CspLitePortal", total: 10},
+	{name: lGuest, userType: "Guest", total: 25},
 }
 
 type profile struct {
@@ -177,6 +182,7 @@ var profiles = []profile{
 	{"Silver Partner User", lSilver, []objPerm{read("Lead")}},
 	{"Bronze Partner User", lBronze, []objPerm{read("Lead")}},
 	{pLegacy, lLegacy, nil},
+	{pGuest, lGuest, nil},
 }
 
 type permSet struct {
@@ -281,6 +287,13 @@ var internalUsers = []user{
 var contactlessUser = user{
 	name: "Jordan Pike", license: lExtIdentity, username: "jordan.pike@mail.example.net",
 	target: lCC, targetProfile: pCCUser,
+}
+
+// guestUser is the guest user of the partner support site, which a target
+// names by mistake: no path (a guest user cannot be converted).
+var guestUser = user{
+	name: "Partner Support Site Guest User", license: lGuest, profile: pGuest,
+	username: "partnersupport@acme-partners.force.com", target: lCC,
 }
 
 var accounts = []account{

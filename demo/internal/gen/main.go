@@ -164,7 +164,7 @@ func (b *builder) build() (*org.Snapshot, []byte, error) {
 
 	// Roles and users go into slices sized up front, so that pointers
 	// into them stay valid.
-	nRoles, nUsers := len(internalRoles), len(internalUsers)+1
+	nRoles, nUsers := len(internalRoles), len(internalUsers)+2
 	for _, a := range accounts {
 		nRoles += a.custRoles + a.partRoles
 		nUsers += len(a.users)
@@ -234,6 +234,9 @@ func (b *builder) build() (*org.Snapshot, []byte, error) {
 		}
 	}
 	if _, err := b.user(contactlessUser, "", nil, nil); err != nil {
+		return nil, nil, err
+	}
+	if _, err := b.user(guestUser, "", nil, nil); err != nil {
 		return nil, nil, err
 	}
 
@@ -346,7 +349,7 @@ func (b *builder) user(u user, domain string, acc *org.Account, portal []*org.Ro
 		ProfileID:       prof.ID,
 		ProfileName:     prof.Name,
 		License:         prof.License,
-		IsPortalEnabled: org.TriOf(typ != "Standard" && typ != "CsnOnly"),
+		IsPortalEnabled: org.TriOf(typ != "Standard" && typ != "CsnOnly" && typ != "Guest"),
 	})
 	ou := &b.s.Users[len(b.s.Users)-1]
 	switch {

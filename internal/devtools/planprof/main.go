@@ -95,14 +95,7 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 	if err != nil {
 		return err
 	}
-	canon := func(name string) (string, bool) {
-		l, ok := table.Catalog.Lookup(name)
-		if !ok {
-			return "", false
-		}
-		return l.Name, true
-	}
-	preset, err := targets.Preset("experience-cloud", canon)
+	preset, err := targets.Preset("experience-cloud", table.Catalog)
 	if err != nil {
 		return err
 	}
