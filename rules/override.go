@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/licenseplan/licenseplan/internal/suggest"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,7 +79,7 @@ func (c *Catalog) Suggest(name string) string {
 	f := fold(name)
 	best, bestD := "", len(f)/3+2
 	for k, l := range c.byName {
-		d := distance(f, k)
+		d := suggest.Distance(f, k)
 		if strings.Contains(k, f) && len(f) >= 4 {
 			d = min(d, 1)
 		}
@@ -95,27 +96,6 @@ func (c *Catalog) Suggest(name string) string {
 	}
 	slices.Sort(names)
 	return "; known licenses: " + strings.Join(names, ", ")
-}
-
-// distance is the Levenshtein edit distance between a and b (bytes).
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // overridesDigest is the first 12 hex digits of the SHA-256 of the
