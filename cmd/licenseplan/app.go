@@ -10,6 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/licenseplan/licenseplan/internal/version"
+	"github.com/licenseplan/licenseplan/rules"
 )
 
 // Exit codes. They are mapped from errors in one place: Execute.
@@ -30,6 +33,17 @@ type Streams struct {
 	Getenv func(string) string
 	// NoColor is set by --no-color.
 	NoColor bool
+	// DefaultOrg reads the Salesforce CLI's default target-org; nil reads
+	// none (tests that do not set it never run sf).
+	DefaultOrg DefaultOrgFunc
+
+	// JSON is set by --json: stdout gets one envelope (jsonout.go).
+	JSON bool
+	// result is what a command reports in the envelope (setResult).
+	result    any
+	hasResult bool
+	// warnings are the notes of a --json run, for the envelope.
+	warnings []string
 }
 
 // SystemStreams returns the real process streams.
@@ -38,7 +52,8 @@ func SystemStreams() *Streams {
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-		Getenv: os.Getenv,
+		Getenv:     os.Getenv,
+		DefaultOrg: sfDefaultOrg,
 	}
 }
 
@@ -63,26 +78,57 @@ func flagErrorf(format string, args ...any) error {
 
 // Execute runs the command line and returns the process exit code. It is the
 // only place errors become exit codes and the only place they are printed.
+// With --json it also writes the envelope (jsonout.go), for errors too.
 func Execute(ctx context.Context, args []string, s *Streams) int {
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
+	code := exitOK
 	switch {
 	case err == nil:
-		return exitOK
 	case errors.Is(err, errChanges):
-		return exitChanges
+		code = exitChanges
+	default:
+		code = exitError
+	}
+	if code != exitError {
+		if s.JSON {
+			if err := s.writeEnvelope(code); err != nil {
+				fmt.Fprintf(s.ErrOut, "licenseplan: writing the JSON result: %s\n", err)
+				return exitError
+			}
+		}
+		return code
 	}
 	msg := err.Error()
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}
-	fmt.Fprintf(s.ErrOut, "licenseplan: %s\n", msg)
 	var fe *flagError
-	if errors.As(err, &fe) || isCobraUsageError(err) {
+	usage := errors.As(err, &fe) || isCobraUsageError(err)
+	if s.JSON {
+		_ = s.writeError(errorName(err, usage), msg, exitError)
+	}
+	fmt.Fprintf(s.ErrOut, "licenseplan: %s\n", msg)
+	if usage {
+		fmt.Fprintf(s.ErrOut, "Usage: %s\n", cmd.UseLine())
+		if ex := firstExample(cmd.Example); ex != "" {
+			fmt.Fprintf(s.ErrOut, "Example: %s\n", ex)
+		}
 		fmt.Fprintf(s.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return exitError
+}
+
+// firstExample is the first command line of a command's examples.
+func firstExample(ex string) string {
+	for _, line := range strings.Split(ex, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			return line
+		}
+	}
+	return ""
 }
 
 // isCobraUsageError recognises cobra's own argument and flag errors, which it
@@ -126,6 +172,9 @@ with the warnings and the source of every rule. It never writes to an org.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.PersistentFlags().BoolVar(&s.NoColor, "no-color", false, "no colour in terminal output (also NO_COLOR)")
-	root.AddCommand(newPlanCmd(s), newReportCmd(s), newRulesCmd(s), newQueryCmd(s), newOrgsimCmd(s))
+	root.PersistentFlags().BoolVar(&s.JSON, "json", false, `print the result as JSON in the Salesforce CLI's envelope: {"status":0,"result":...,"warnings":[...]}`)
+	root.Version = version.String()
+	root.SetVersionTemplate("licenseplan {{.Version}} (rules " + rules.DataVersion + ")\n")
+	root.AddCommand(newPlanCmd(s), newSnapshotCmd(s), newReportCmd(s), newRulesCmd(s), newQueryCmd(s), newOrgsimCmd(s))
 	return root
 }

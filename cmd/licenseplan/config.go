@@ -1,20 +1,31 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 
+	"github.com/licenseplan/licenseplan/internal/suggest"
 	"github.com/licenseplan/licenseplan/rules"
 )
 
 // Config is every setting of a run. Precedence: flag, then environment
-// (LICENSEPLAN_<KEY>, dashes and dots as underscores), then the config file,
-// then the default. Business code sees only this struct.
+// (LICENSEPLAN_<KEY>, dashes as underscores; for live settings then SF_*),
+// then the config file, then the default. Business code sees only this
+// struct.
 type Config struct {
 	Input            string `mapstructure:"input"`
 	Targets          string `mapstructure:"targets"`
@@ -32,10 +43,37 @@ type Config struct {
 
 	// File is the config file that was read ("" if none).
 	File string `mapstructure:"-"`
+	// origins says where each set key came from (origin).
+	origins map[string]string
 }
 
+// configKeys are the keys that are also flags and LICENSEPLAN_<KEY>
+// variables. (Secrets and rules are keys of the file only.)
 var configKeys = map[string]bool{"input": true, "targets": true, "preset": true, "out": true, "format": true,
 	"include-inactive": true, "detailed-exitcode": true, "quiet": true}
+
+// commandKeys are the config keys each command binds to its flags of the
+// same name. snapshot's --out is the snapshot folder, not the plan's output
+// folder, so it is not bound to the out key.
+func commandKeys(cmd string, key string) bool {
+	switch cmd {
+	case "plan":
+		return configKeys[key]
+	case "snapshot":
+		return configKeys[key] && (key == "quiet" || slices.Contains(liveFlagKeys, key))
+	}
+	return false
+}
+
+// maxConfigBytes caps a config file. The reference file is 5 KB; a
+// megabyte of settings is a mistake (or a hostile file), and refusing it
+// keeps the YAML parser's memory bounded.
+const maxConfigBytes = 1 << 20
+
+// envName is the LICENSEPLAN_<KEY> variable of key.
+func envName(key string) string {
+	return "LICENSEPLAN_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
+}
 
 // loadConfig reads the config file named by --config (or LICENSEPLAN_CONFIG)
 // and binds the command's flags to the same keys, in a viper instance of its
@@ -45,7 +83,7 @@ func loadConfig(cmd *cobra.Command, s *Streams) (*Config, error) {
 	v := viper.New()
 	var bindErr error
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if !configKeys[f.Name] || cmd.Name() != "plan" {
+		if !commandKeys(cmd.Name(), f.Name) {
 			return
 		}
 		bindErr = errors.Join(bindErr, v.BindPFlag(f.Name, f))
@@ -54,42 +92,294 @@ func loadConfig(cmd *cobra.Command, s *Streams) (*Config, error) {
 		return nil, bindErr
 	}
 	file, _ := cmd.Flags().GetString("config")
+	fileFrom := "--config"
 	if file == "" {
-		file = s.Getenv("LICENSEPLAN_CONFIG")
+		file, fileFrom = s.Getenv("LICENSEPLAN_CONFIG"), "LICENSEPLAN_CONFIG"
 	}
-	cfg := &Config{File: file}
+	cfg := &Config{File: file, origins: map[string]string{}}
 	if file != "" {
-		v.SetConfigFile(file)
+		data, err := readConfigFile(file, fileFrom)
+		if err != nil {
+			return nil, err
+		}
+		clean, inFile, err := checkConfig(file, data)
+		if err != nil {
+			return nil, err
+		}
 		v.SetConfigType("yaml")
-		if err := v.ReadInConfig(); err != nil {
-			return nil, fmt.Errorf("config file %s: %w", file, err)
+		if err := v.ReadConfig(bytes.NewReader(clean)); err != nil {
+			return nil, fmt.Errorf("config file %s: %s", file, yamlMessage(err))
+		}
+		for _, k := range inFile {
+			cfg.origins[k] = fmt.Sprintf("%s in config file %s", k, file)
 		}
 	}
 	// Environment: LICENSEPLAN_<KEY> beats the file, a flag beats both. It is
-	// read through Streams so tests control it.
+	// read through Streams so tests control it. A bad value names the
+	// variable, not the file.
+	kinds := configKinds()
 	for key := range configKeys {
-		env := "LICENSEPLAN_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
-		if val := s.Getenv(env); val != "" {
-			if f := cmd.Flags().Lookup(key); f == nil || !f.Changed {
-				v.Set(key, val)
+		env := envName(key)
+		val := s.Getenv(env)
+		if val == "" {
+			continue
+		}
+		if f := cmd.Flags().Lookup(key); f != nil && f.Changed {
+			continue
+		}
+		if kinds[key] == reflect.Bool {
+			if _, err := strconv.ParseBool(val); err != nil {
+				return nil, fmt.Errorf("%s=%q: want true or false", env, val)
 			}
 		}
+		v.Set(key, val)
+		cfg.origins[key] = env
 	}
-	if err := v.UnmarshalExact(cfg); err != nil {
-		where := "settings"
-		if file != "" {
-			where = "config file " + file
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if commandKeys(cmd.Name(), f.Name) {
+			cfg.origins[f.Name] = "--" + f.Name
 		}
-		return nil, fmt.Errorf("%s: %w (see configs/licenseplan.yaml for the keys)", where, err)
+	})
+	if err := v.UnmarshalExact(cfg); err != nil {
+		// checkConfig has checked every key and type of the file, and the
+		// environment's booleans are checked above, so this is unexpected.
+		return nil, fmt.Errorf("settings: %w (see configs/licenseplan.yaml for the keys)", err)
 	}
 	cfg.File = file
-	if cmd.Name() == "plan" {
+	if cmd.Name() == "plan" || cmd.Name() == "snapshot" {
 		cfg.applySFEnv(cmd, s)
 	}
 	for i := range cfg.Rules.Overrides {
 		cfg.Rules.Overrides[i].Origin = fmt.Sprintf("%s: rules.overrides[%d]", file, i)
 	}
 	return cfg, nil
+}
+
+// origin says where the value of key came from: "--out",
+// "LICENSEPLAN_OUT", "SF_USERNAME", "out in config file c.yaml", or "" when
+// it is not set.
+func (c *Config) origin(key string) string { return c.origins[key] }
+
+// readConfigFile reads a config file, refusing one over maxConfigBytes
+// without reading all of it (a link to /dev/zero ends with an error).
+func readConfigFile(file, from string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("config file %s (from %s): %w", file, from, pathError(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("config file %s: %w", file, pathError(err))
+	}
+	if len(data) > maxConfigBytes {
+		return nil, fmt.Errorf("config file %s is over %d KiB: is it the right file? (licenseplan's reference config is 5 KB)", file, maxConfigBytes>>10)
+	}
+	return data, nil
+}
+
+// pathError drops the Go operation from an *os.PathError ("open x: no
+// such file or directory" becomes "no such file or directory"), since the
+// caller names the file already.
+func pathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// checkConfig checks a config file's YAML against Config before viper reads
+// it, so every mistake gets the file, the line and a hint rather than
+// viper's or mapstructure's own words:
+//
+//   - one document, a mapping at the top; no anchors or aliases (a config
+//     file has no use for them, and refusing them bounds what a hostile
+//     file can expand to);
+//   - every key is a Config key: an unknown one is "unknown key `fromat`
+//     (did you mean `format`?)";
+//   - a boolean key holds true or false, a text key a single value (a
+//     number is taken as the text it is written as, so api-version: 64.0
+//     stays "64.0" instead of becoming 64).
+//
+// It returns the file as viper should read it (text values tagged as
+// strings) and the top-level keys it sets.
+func checkConfig(file string, data []byte) (clean []byte, keys []string, err error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil, nil // an empty file sets nothing
+		}
+		return nil, nil, fmt.Errorf("config file %s%s", file, yamlMessage(err))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if err != nil {
+			return nil, nil, fmt.Errorf("config file %s%s", file, yamlMessage(err))
+		}
+		return nil, nil, fmt.Errorf("config file %s:%d: a second YAML document (after ---): put every setting in one document", file, line)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil, nil
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil, nil, nil
+	}
+	c := configChecker{file: file}
+	if err := c.check(root, reflect.TypeFor[Config](), ""); err != nil {
+		return nil, nil, err
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		keys = append(keys, root.Content[i].Value)
+	}
+	clean, err = yaml.Marshal(&doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config file %s: %w", file, err)
+	}
+	return clean, keys, nil
+}
+
+type configChecker struct{ file string }
+
+func (c configChecker) errorf(n *yaml.Node, format string, args ...any) error {
+	return fmt.Errorf("config file %s:%d: %s", c.file, n.Line, fmt.Sprintf(format, args...))
+}
+
+// check checks node n against type t; path is the key so far ("rules.overrides[0]").
+func (c configChecker) check(n *yaml.Node, t reflect.Type, path string) error {
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return c.errorf(n, "%s: YAML anchors and aliases (&name, *name) are not supported in a config file: write the value out", keyName(path))
+	}
+	isNull := n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+	switch t.Kind() {
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			return c.errorf(n, "%s: want a single value, not a %s", keyName(path), nodeKind(n))
+		}
+		if !isNull {
+			n.Tag, n.Style = "!!str", yaml.DoubleQuotedStyle
+		}
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || !(n.Tag == "!!bool" || isNull) {
+			return c.errorf(n, "%s: want true or false, not %s", keyName(path), nodeText(n))
+		}
+	case reflect.Slice:
+		if isNull {
+			return nil
+		}
+		if n.Kind != yaml.SequenceNode {
+			return c.errorf(n, "%s: want a list (lines starting with -), not %s", keyName(path), nodeText(n))
+		}
+		for i, e := range n.Content {
+			if err := c.check(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		if isNull {
+			return nil
+		}
+		if n.Kind != yaml.MappingNode {
+			return c.errorf(n, "%s: want keys (a mapping), not %s", keyName(path), nodeText(n))
+		}
+		fields := structKeys(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				return c.errorf(k, "%s: a key must be a name, not a %s", keyName(path), nodeKind(k))
+			}
+			full := k.Value
+			if path != "" {
+				full = path + "." + k.Value
+			}
+			ft, ok := fields[k.Value]
+			if !ok {
+				return c.errorf(k, "unknown key `%s`%s", full, didYouMean(k.Value, slices.Sorted(maps.Keys(fields))))
+			}
+			if err := c.check(val, ft, full); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func keyName(path string) string {
+	if path == "" {
+		return "the file"
+	}
+	return "`" + path + "`"
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	return "value"
+}
+
+func nodeText(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return strconv.Quote(n.Value)
+	}
+	return "a " + nodeKind(n)
+}
+
+// didYouMean is " (did you mean `x`?)" for the nearest of keys, or a list
+// of the keys when none is near.
+func didYouMean(word string, keys []string) string {
+	if k, ok := suggest.Nearest(word, keys); ok {
+		return fmt.Sprintf(" (did you mean `%s`?)", k)
+	}
+	return "; the keys here are " + strings.Join(keys, ", ")
+}
+
+// structKeys maps the mapstructure keys of struct t (squashed fields
+// included) to their types.
+func structKeys(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("mapstructure")
+		name, opts, _ := strings.Cut(tag, ",")
+		switch {
+		case tag == "-" || !f.IsExported():
+		case opts == "squash":
+			for k, v := range structKeys(f.Type) {
+				out[k] = v
+			}
+		case name != "":
+			out[name] = f.Type
+		}
+	}
+	return out
+}
+
+// configKinds maps every top-level Config key to its kind.
+func configKinds() map[string]reflect.Kind {
+	out := map[string]reflect.Kind{}
+	for k, t := range structKeys(reflect.TypeFor[Config]()) {
+		out[k] = t.Kind()
+	}
+	return out
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?(?:unmarshal errors:\s*)?line (\d+): (.*)$`)
+
+// yamlMessage turns a YAML parser error into ":LINE: message" (or ": message"
+// when it names no line), without the parser's "yaml:" prefix.
+func yamlMessage(err error) string {
+	msg := strings.TrimSpace(err.Error())
+	if m := yamlLine.FindStringSubmatch(strings.Join(strings.Fields(msg), " ")); m != nil {
+		return ":" + m[1] + ": not valid YAML: " + m[2]
+	}
+	return ": not valid YAML: " + strings.TrimPrefix(msg, "yaml: ")
 }
 
 // ruleTable builds the rule table with the config's overrides.

@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,7 +69,7 @@ var sfEnv = []struct{ key, env string }{
 
 // addLiveFlags adds the live-org flags to plan.
 func addLiveFlags(f *pflag.FlagSet) {
-	f.String("target-org", "", "pull the org of this Salesforce CLI `alias` (also SF_TARGET_ORG)")
+	f.StringP("target-org", "o", "", "pull the org of this Salesforce CLI `alias` or username (also SF_TARGET_ORG; default: sf's target-org)")
 	f.String("instance-url", "", "instance `URL` of the org, with SF_ACCESS_TOKEN (also SF_INSTANCE_URL)")
 	f.String("client-id", "", "connected app consumer `key`, for --jwt-key-file or SF_CLIENT_SECRET")
 	f.String("username", "", "Salesforce `user` for the JWT bearer flow (also SF_USERNAME, with SF_PASSWORD for SOAP login)")
@@ -77,6 +78,7 @@ func addLiveFlags(f *pflag.FlagSet) {
 	f.String("api-version", "", "Salesforce REST API `version` (default "+sfclient.DefaultAPIVersion+")")
 	f.Bool("require-sandbox", false, "refuse to run unless the org is a sandbox (Organization.IsSandbox)")
 	f.String("save-snapshot", "", "also write the planned org as a snapshot into `folder`, to re-run offline with --input")
+	addSecretFlags(f)
 }
 
 // applySFEnv fills live settings from the SF_* environment variables where
@@ -96,6 +98,7 @@ func (c *Config) applySFEnv(cmd *cobra.Command, s *Streams) {
 			continue
 		}
 		*fields[e.key] = v
+		c.origins[e.key] = e.env
 	}
 }
 
@@ -105,129 +108,24 @@ func (l *liveConfig) fields() map[string]*string {
 		"security-token": &l.SecurityToken}
 }
 
-// liveSettings names the live settings that are set, for messages.
-func (l *liveConfig) liveSettings() []string {
-	var out []string
-	add := func(v, name string) {
-		if v != "" {
-			out = append(out, name)
-		}
-	}
-	add(l.TargetOrg, "--target-org/SF_TARGET_ORG")
-	add(l.AccessToken, "SF_ACCESS_TOKEN")
-	add(l.InstanceURL, "--instance-url/SF_INSTANCE_URL")
-	add(l.ClientID, "--client-id")
-	add(l.JWTKeyFile, "--jwt-key-file")
-	add(l.ClientSecret, "SF_CLIENT_SECRET")
-	add(l.Password, "SF_PASSWORD")
-	add(l.SecurityToken, "SF_SECURITY_TOKEN")
-	return out
-}
-
-// authenticator picks the login method from the settings. It returns nil,
-// nil when no live source is configured (the demo org or --input).
-// SF_USERNAME alone is not a live source: it is only read with SF_PASSWORD
-// or the JWT flow.
-func (c *Config) authenticator() (sfclient.Authenticator, error) {
-	l := &c.Live
-	set := l.liveSettings()
-	if len(set) == 0 {
-		if l.LoginURL != "" {
-			return nil, flagErrorf("--login-url is set but no way to log in: add --target-org, SF_ACCESS_TOKEN, " +
-				"--client-id with --jwt-key-file or SF_CLIENT_SECRET, or SF_USERNAME with SF_PASSWORD")
-		}
-		return nil, nil
-	}
-	if c.Input != "" {
-		return nil, flagErrorf("--input reads a snapshot offline, but a live org is configured too (%s): "+
-			"unset those, or drop --input to pull the org", strings.Join(set, ", "))
-	}
-	var methods []string
-	if l.TargetOrg != "" {
-		methods = append(methods, "--target-org (Salesforce CLI)")
-	}
-	if l.AccessToken != "" {
-		methods = append(methods, "SF_ACCESS_TOKEN (access token)")
-	}
-	if l.JWTKeyFile != "" {
-		methods = append(methods, "--jwt-key-file (JWT bearer flow)")
-	}
-	if l.ClientSecret != "" {
-		methods = append(methods, "SF_CLIENT_SECRET (client credentials flow)")
-	}
-	if l.Password != "" {
-		methods = append(methods, "SF_PASSWORD (SOAP login)")
-	}
-	switch len(methods) {
-	case 0:
-		switch {
-		case l.InstanceURL != "":
-			return nil, flagErrorf("--instance-url needs an access token: set SF_ACCESS_TOKEN (for example from: sf org display --json)")
-		case l.SecurityToken != "":
-			return nil, flagErrorf("SF_SECURITY_TOKEN needs SF_USERNAME and SF_PASSWORD")
-		}
-		return nil, flagErrorf("--client-id needs --jwt-key-file (JWT bearer flow) or SF_CLIENT_SECRET (client credentials flow)")
-	case 1:
-	default:
-		return nil, flagErrorf("several ways to log in are configured: %s; keep one", strings.Join(methods, ", "))
-	}
-	switch {
-	case l.TargetOrg != "":
-		return sfclient.SFCLI{Alias: l.TargetOrg}, nil
-	case l.AccessToken != "":
-		if l.InstanceURL == "" {
-			return nil, flagErrorf("SF_ACCESS_TOKEN needs the org's instance URL: give --instance-url or set SF_INSTANCE_URL")
-		}
-		return sfclient.AccessToken{InstanceURL: l.InstanceURL, Token: l.AccessToken}, nil
-	case l.JWTKeyFile != "":
-		if l.ClientID == "" || l.Username == "" {
-			return nil, flagErrorf("the JWT bearer flow (--jwt-key-file) needs --client-id and --username")
-		}
-		key, err := os.ReadFile(l.JWTKeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("--jwt-key-file: %w", err)
-		}
-		if err := sfclient.CheckPrivateKey(key); err != nil {
-			return nil, fmt.Errorf("--jwt-key-file %s: %w", l.JWTKeyFile, err)
-		}
-		return sfclient.JWTBearer{ClientID: l.ClientID, Username: l.Username, LoginURL: l.LoginURL, PrivateKey: key}, nil
-	case l.ClientSecret != "":
-		if l.ClientID == "" {
-			return nil, flagErrorf("SF_CLIENT_SECRET (client credentials flow) needs --client-id")
-		}
-		if l.LoginURL == "" {
-			return nil, flagErrorf("the client credentials flow needs the org's My Domain URL: give --login-url https://MYDOMAIN.my.salesforce.com")
-		}
-		return sfclient.ClientCredentials{ClientID: l.ClientID, ClientSecret: l.ClientSecret, LoginURL: l.LoginURL}, nil
-	default:
-		if l.Username == "" {
-			return nil, flagErrorf("SF_PASSWORD (SOAP login) needs SF_USERNAME")
-		}
-		return sfclient.Password{LoginURL: l.LoginURL, Username: l.Username, Password: l.Password, SecurityToken: l.SecurityToken}, nil
-	}
-}
-
-// loadPlanInput loads what plan plans: a live org when one is configured,
-// else the snapshot folder or the demo org (loadInput). --save-snapshot and
-// --require-sandbox apply to every input.
-func loadPlanInput(ctx context.Context, s *Streams, cfg *Config) (*org.Snapshot, planner.Source, error) {
-	auth, err := cfg.authenticator()
-	if err != nil {
-		return nil, planner.Source{}, err
-	}
-	if cfg.Live.SaveSnapshot != "" && cfg.Input != "" && sameDir(cfg.Live.SaveSnapshot, cfg.Input) {
-		return nil, planner.Source{}, flagErrorf("--save-snapshot %s is the --input folder: give another folder", cfg.Live.SaveSnapshot)
-	}
+// loadPlanInput loads what resolveInput chose: a live org, the snapshot
+// folder or the demo org. --save-snapshot and --require-sandbox apply to
+// every input.
+func loadPlanInput(ctx context.Context, s *Streams, cfg *Config, in input) (*org.Snapshot, planner.Source, error) {
 	warnSecretFile(s, cfg)
 	var snap *org.Snapshot
 	var src planner.Source
-	if auth != nil {
-		snap, src, err = pullOrg(ctx, s, cfg, auth)
-	} else {
-		snap, src, err = loadInput(ctx, s, cfg)
-		if err == nil && cfg.Live.RequireSandbox {
-			err = requireSandbox(snap)
-		}
+	var err error
+	switch {
+	case in.auth != nil:
+		snap, src, err = pullOrg(ctx, s, cfg, in.auth)
+	case in.demo:
+		snap, src, err = pullDemo(ctx, s, cfg)
+	default:
+		snap, src, err = readInput(ctx, s, cfg)
+	}
+	if err == nil && in.auth == nil && cfg.Live.RequireSandbox {
+		err = requireSandbox(snap)
 	}
 	if err != nil {
 		return nil, planner.Source{}, err
@@ -236,17 +134,87 @@ func loadPlanInput(ctx context.Context, s *Streams, cfg *Config) (*org.Snapshot,
 		if err := org.WriteSnapshot(ctx, dir, snap); err != nil {
 			return nil, planner.Source{}, fmt.Errorf("--save-snapshot %s: %w", dir, err)
 		}
-		if !cfg.Quiet {
+		if s.human() && !cfg.Quiet {
 			fmt.Fprintf(s.ErrOut, "Saved the snapshot to %s (plan it offline with --input %s)\n", dir, dir)
 		}
 	}
 	return snap, src, nil
 }
 
-// isDemoInput reports whether plan reads the built-in demo org, whose own
-// per-user targets then apply.
-func (c *Config) isDemoInput() bool {
-	return c.Input == "" && len(c.Live.liveSettings()) == 0
+// checkSaveSnapshot checks --save-snapshot before the pull.
+func checkSaveSnapshot(cfg *Config) error {
+	dir := cfg.Live.SaveSnapshot
+	if dir == "" {
+		return nil
+	}
+	if cfg.Input != "" && sameDir(dir, cfg.Input) {
+		return flagErrorf("--save-snapshot %s is the --input folder: give another folder", dir)
+	}
+	return checkWritableDir(dir, "--save-snapshot")
+}
+
+// checkWritableDir checks, without changing anything, that dir is a folder
+// that can be written, or can be made: its nearest existing ancestor is a
+// folder in which a file can be created (a temporary file is made and
+// removed to know for sure). It runs before the org is pulled, so an
+// unusable --out costs nothing.
+func checkWritableDir(dir, flag string) error {
+	p := filepath.Clean(dir)
+	for {
+		st, err := os.Stat(p)
+		if err == nil {
+			if !st.IsDir() {
+				if p == filepath.Clean(dir) {
+					return flagErrorf("%s %s is a file, not a folder: give a folder", flag, dir)
+				}
+				return flagErrorf("%s %s cannot be made: %s is a file", flag, dir, p)
+			}
+			f, err := os.CreateTemp(p, ".licenseplan-check-*")
+			if err != nil {
+				return flagErrorf("%s %s cannot be written: %v", flag, dir, pathError(err))
+			}
+			name := f.Name()
+			f.Close()
+			os.Remove(name)
+			return nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return flagErrorf("%s %s: %v", flag, dir, pathError(err))
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return flagErrorf("%s %s cannot be made", flag, dir)
+		}
+		p = parent
+	}
+}
+
+// refuseSecretFlags turns a secret given as a flag into an error naming the
+// variable to use. The flags exist only to say this (they are hidden): a
+// secret on the command line stays in shell history and shows in the
+// process list. The value is never repeated.
+func refuseSecretFlags(cmd *cobra.Command) error {
+	for _, e := range sfEnv {
+		if !slices.Contains(secretKeys, e.key) {
+			continue
+		}
+		if f := cmd.Flags().Lookup(e.key); f != nil && f.Changed {
+			return flagErrorf("--%s: secrets are not taken as flags (a flag stays in shell history and shows in the process list): "+
+				"set %s in the environment, or %s in the config file (mode 600)", e.key, e.env, e.key)
+		}
+	}
+	return nil
+}
+
+// secretKeys are the settings that are secrets.
+var secretKeys = []string{"access-token", "client-secret", "password", "security-token"}
+
+// addSecretFlags adds the hidden flags refuseSecretFlags refuses.
+func addSecretFlags(f *pflag.FlagSet) {
+	for _, k := range secretKeys {
+		f.String(k, "", "not accepted: use the environment or the config file")
+		_ = f.MarkHidden(k)
+	}
 }
 
 func requireSandbox(snap *org.Snapshot) error {

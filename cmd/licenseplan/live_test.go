@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,64 +57,110 @@ func writeKey(t *testing.T, dir string) string {
 	return writeFile(t, dir, "server.key", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})))
 }
 
-// TestLiveAuthSelection: flags, SF_* variables and the config file pick
-// one login method, or give a usage error that says what is missing.
+// TestLiveAuthSelection: flags, SF_* variables, the config file and the
+// Salesforce CLI's default org pick one input, or give a usage error that
+// says what is missing or what would be ignored. Nothing falls back to the
+// demo org but the case where nothing at all is configured.
 func TestLiveAuthSelection(t *testing.T) {
 	dir := t.TempDir()
 	key := writeKey(t, dir)
 	cfgFile := writeFile(t, dir, "lp.yaml", "instance-url: https://file.my.salesforce.com\naccess-token: 00Dfile!tok\n")
+	demoIn := input{demo: true, implicit: true}
 	tests := []struct {
-		name    string
-		env     map[string]string
-		args    []string
-		want    sfclient.Authenticator // nil: no live source
-		wantErr string
+		name       string
+		env        map[string]string
+		args       []string
+		defaultOrg string // the Salesforce CLI's default target-org
+		want       input
+		wantErr    string
 	}{
-		{"nothing: demo", nil, nil, nil, ""},
-		{"--input: offline", nil, []string{"--input", dir}, nil, ""},
-		{"SF_USERNAME alone is not a live source", map[string]string{"SF_USERNAME": "a@b"}, nil, nil, ""},
-		{"--target-org", nil, []string{"--target-org", "dev"}, sfclient.SFCLI{Alias: "dev"}, ""},
-		{"SF_TARGET_ORG", map[string]string{"SF_TARGET_ORG": "dev"}, nil, sfclient.SFCLI{Alias: "dev"}, ""},
-		{"flag beats SF_TARGET_ORG", map[string]string{"SF_TARGET_ORG": "env"}, []string{"--target-org", "flag"}, sfclient.SFCLI{Alias: "flag"}, ""},
-		{"LICENSEPLAN_TARGET_ORG beats SF_TARGET_ORG", map[string]string{"SF_TARGET_ORG": "sf", "LICENSEPLAN_TARGET_ORG": "lp"}, nil, sfclient.SFCLI{Alias: "lp"}, ""},
-		{"access token", map[string]string{"SF_ACCESS_TOKEN": "00Dx!t", "SF_INSTANCE_URL": "https://a.my.salesforce.com"}, nil,
-			sfclient.AccessToken{InstanceURL: "https://a.my.salesforce.com", Token: "00Dx!t"}, ""},
-		{"access token with --instance-url", map[string]string{"SF_ACCESS_TOKEN": "00Dx!t", "SF_INSTANCE_URL": "https://env.my.salesforce.com"},
-			[]string{"--instance-url", "https://flag.my.salesforce.com"},
-			sfclient.AccessToken{InstanceURL: "https://flag.my.salesforce.com", Token: "00Dx!t"}, ""},
-		{"access token from the config file", nil, []string{"--config", cfgFile},
-			sfclient.AccessToken{InstanceURL: "https://file.my.salesforce.com", Token: "00Dfile!tok"}, ""},
-		{"SF_ACCESS_TOKEN beats the config file", map[string]string{"SF_ACCESS_TOKEN": "00Denv!tok"}, []string{"--config", cfgFile},
-			sfclient.AccessToken{InstanceURL: "https://file.my.salesforce.com", Token: "00Denv!tok"}, ""},
-		{"JWT", nil, []string{"--client-id", "3MVG", "--username", "u@x", "--jwt-key-file", key, "--login-url", "https://test.salesforce.com"},
-			sfclient.JWTBearer{ClientID: "3MVG", Username: "u@x", LoginURL: "https://test.salesforce.com", PrivateKey: mustRead(t, key)}, ""},
-		{"client credentials", map[string]string{"SF_CLIENT_SECRET": "sec"}, []string{"--client-id", "3MVG", "--login-url", "https://acme.my.salesforce.com"},
-			sfclient.ClientCredentials{ClientID: "3MVG", ClientSecret: "sec", LoginURL: "https://acme.my.salesforce.com"}, ""},
-		{"SOAP", map[string]string{"SF_USERNAME": "u@x", "SF_PASSWORD": "pw", "SF_SECURITY_TOKEN": "tk"}, nil,
-			sfclient.Password{Username: "u@x", Password: "pw", SecurityToken: "tk"}, ""},
+		{name: "nothing: demo", want: demoIn},
+		{name: "--input: offline", args: []string{"--input", dir}},
+		{name: "--demo", args: []string{"--demo"}, want: input{demo: true}},
+		{name: "--demo beats the sf default", args: []string{"--demo"}, defaultOrg: "sfdefault", want: input{demo: true}},
+		{name: "sf default target-org", defaultOrg: "sfdefault",
+			want: input{auth: sfclient.SFCLI{Alias: "sfdefault"}, from: "sf config target-org (test)"}},
+		{name: "--input beats the sf default", args: []string{"--input", dir}, defaultOrg: "sfdefault"},
+		{name: "--target-org", args: []string{"--target-org", "dev"}, want: input{auth: sfclient.SFCLI{Alias: "dev"}, from: "--target-org"}},
+		{name: "-o is --target-org", args: []string{"-o", "dev"}, want: input{auth: sfclient.SFCLI{Alias: "dev"}, from: "--target-org"}},
+		{name: "--target-org beats the sf default", args: []string{"-o", "dev"}, defaultOrg: "sfdefault",
+			want: input{auth: sfclient.SFCLI{Alias: "dev"}, from: "--target-org"}},
+		{name: "SF_TARGET_ORG", env: map[string]string{"SF_TARGET_ORG": "dev"}, want: input{auth: sfclient.SFCLI{Alias: "dev"}, from: "SF_TARGET_ORG"}},
+		{name: "flag beats SF_TARGET_ORG", env: map[string]string{"SF_TARGET_ORG": "env"}, args: []string{"--target-org", "flag"},
+			want: input{auth: sfclient.SFCLI{Alias: "flag"}, from: "--target-org"}},
+		{name: "LICENSEPLAN_TARGET_ORG beats SF_TARGET_ORG", env: map[string]string{"SF_TARGET_ORG": "sf", "LICENSEPLAN_TARGET_ORG": "lp"},
+			want: input{auth: sfclient.SFCLI{Alias: "lp"}, from: "LICENSEPLAN_TARGET_ORG"}},
+		{name: "access token", env: map[string]string{"SF_ACCESS_TOKEN": "00Dx!t", "SF_INSTANCE_URL": "https://a.my.salesforce.com"},
+			want: input{auth: sfclient.AccessToken{InstanceURL: "https://a.my.salesforce.com", Token: "00Dx!t"}, from: "SF_ACCESS_TOKEN"}},
+		{name: "access token with --instance-url", env: map[string]string{"SF_ACCESS_TOKEN": "00Dx!t", "SF_INSTANCE_URL": "https://env.my.salesforce.com"},
+			args: []string{"--instance-url", "https://flag.my.salesforce.com"},
+			want: input{auth: sfclient.AccessToken{InstanceURL: "https://flag.my.salesforce.com", Token: "00Dx!t"}, from: "SF_ACCESS_TOKEN"}},
+		{name: "access token from the config file", args: []string{"--config", cfgFile},
+			want: input{auth: sfclient.AccessToken{InstanceURL: "https://file.my.salesforce.com", Token: "00Dfile!tok"}, from: "access-token in config file " + cfgFile}},
+		{name: "SF_ACCESS_TOKEN beats the config file", env: map[string]string{"SF_ACCESS_TOKEN": "00Denv!tok"}, args: []string{"--config", cfgFile},
+			want: input{auth: sfclient.AccessToken{InstanceURL: "https://file.my.salesforce.com", Token: "00Denv!tok"}, from: "SF_ACCESS_TOKEN"}},
+		{name: "JWT", args: []string{"--client-id", "3MVG", "--username", "u@x", "--jwt-key-file", key, "--login-url", "https://test.salesforce.com"},
+			want: input{auth: sfclient.JWTBearer{ClientID: "3MVG", Username: "u@x", LoginURL: "https://test.salesforce.com", PrivateKey: mustRead(t, key)}, from: "--jwt-key-file"}},
+		{name: "client credentials", env: map[string]string{"SF_CLIENT_SECRET": "sec"}, args: []string{"--client-id", "3MVG", "--login-url", "https://acme.my.salesforce.com"},
+			want: input{auth: sfclient.ClientCredentials{ClientID: "3MVG", ClientSecret: "sec", LoginURL: "https://acme.my.salesforce.com"}, from: "SF_CLIENT_SECRET"}},
+		{name: "SOAP", env: map[string]string{"SF_USERNAME": "u@x", "SF_PASSWORD": "pw", "SF_SECURITY_TOKEN": "tk"},
+			want: input{auth: sfclient.Password{Username: "u@x", Password: "pw", SecurityToken: "tk"}, from: "SF_PASSWORD"}},
 
-		{"--input and a live org", map[string]string{"SF_TARGET_ORG": "dev"}, []string{"--input", dir}, nil, "--input reads a snapshot offline, but a live org is configured too (--target-org/SF_TARGET_ORG)"},
-		{"two methods", map[string]string{"SF_ACCESS_TOKEN": "t", "SF_INSTANCE_URL": "https://a.my.salesforce.com"}, []string{"--target-org", "dev"}, nil, "several ways to log in are configured: --target-org (Salesforce CLI), SF_ACCESS_TOKEN (access token); keep one"},
-		{"token without instance", map[string]string{"SF_ACCESS_TOKEN": "t"}, nil, nil, "SF_ACCESS_TOKEN needs the org's instance URL"},
-		{"instance without token", nil, []string{"--instance-url", "https://a.my.salesforce.com"}, nil, "--instance-url needs an access token"},
-		{"client id alone", nil, []string{"--client-id", "3MVG"}, nil, "--client-id needs --jwt-key-file"},
-		{"JWT without username", nil, []string{"--client-id", "3MVG", "--jwt-key-file", key}, nil, "needs --client-id and --username"},
-		{"JWT key missing", nil, []string{"--client-id", "3MVG", "--username", "u", "--jwt-key-file", filepath.Join(dir, "nope.key")}, nil, "--jwt-key-file: open"},
-		{"JWT key not a key", nil, []string{"--client-id", "3MVG", "--username", "u", "--jwt-key-file", cfgFile}, nil, "is not PEM"},
-		{"client credentials without My Domain", map[string]string{"SF_CLIENT_SECRET": "sec"}, []string{"--client-id", "3MVG"}, nil, "needs the org's My Domain URL"},
-		{"password without username", map[string]string{"SF_PASSWORD": "pw"}, nil, nil, "SF_PASSWORD (SOAP login) needs SF_USERNAME"},
-		{"login URL alone", nil, []string{"--login-url", "https://test.salesforce.com"}, nil, "--login-url is set but no way to log in"},
+		// Seen: SF_USERNAME without SF_PASSWORD planned the demo org, exit 0.
+		{name: "SF_USERNAME alone is a partial login", env: map[string]string{"SF_USERNAME": "a@b"},
+			wantErr: "SF_USERNAME is set, but not how to log in as that user: add SF_PASSWORD"},
+		{name: "partial login beats the sf default", env: map[string]string{"SF_USERNAME": "a@b"}, defaultOrg: "sfdefault",
+			wantErr: "SF_USERNAME is set, but not how to log in"},
+		{name: "client id alone", args: []string{"--client-id", "3MVG"}, wantErr: "--client-id is set, but no key or secret"},
+		{name: "instance without token", args: []string{"--instance-url", "https://a.my.salesforce.com"}, wantErr: "--instance-url is set, but no access token"},
+		{name: "security token alone", env: map[string]string{"SF_SECURITY_TOKEN": "tk"}, wantErr: "SF_SECURITY_TOKEN is set, but it is used only by SOAP login"},
+		{name: "login URL alone", args: []string{"--login-url", "https://test.salesforce.com"}, wantErr: "--login-url is set, but no way to log in"},
+		{name: "token without instance", env: map[string]string{"SF_ACCESS_TOKEN": "t"}, wantErr: "access token login (SF_ACCESS_TOKEN) needs instance-url too"},
+		{name: "JWT without username", args: []string{"--client-id", "3MVG", "--jwt-key-file", key}, wantErr: "JWT bearer flow (--jwt-key-file) needs username too: give --username or SF_USERNAME"},
+		{name: "JWT key missing", args: []string{"--client-id", "3MVG", "--username", "u", "--jwt-key-file", filepath.Join(dir, "nope.key")}, wantErr: "no such file"},
+		{name: "JWT key not a key", args: []string{"--client-id", "3MVG", "--username", "u", "--jwt-key-file", cfgFile}, wantErr: "is not PEM"},
+		{name: "client credentials without My Domain", env: map[string]string{"SF_CLIENT_SECRET": "sec"}, args: []string{"--client-id", "3MVG"}, wantErr: "needs login-url too: give the org's My Domain URL"},
+		{name: "password without username", env: map[string]string{"SF_PASSWORD": "pw"}, wantErr: "SOAP login (SF_PASSWORD) needs username too"},
+
+		// A setting the chosen login ignores is an error, not silence.
+		{name: "SF_INSTANCE_URL with SOAP login", env: map[string]string{"SF_USERNAME": "u@x", "SF_PASSWORD": "pw", "SF_INSTANCE_URL": "https://a.my.salesforce.com"},
+			wantErr: "SF_INSTANCE_URL is set, but the SOAP login (SF_PASSWORD) (from SF_PASSWORD) does not use it"},
+		{name: "SF_USERNAME with --target-org", env: map[string]string{"SF_USERNAME": "u@x"}, args: []string{"-o", "dev"},
+			wantErr: "SF_USERNAME is set, but the Salesforce CLI login (--target-org) (from --target-org) does not use it"},
+		{name: "--login-url with an access token", env: map[string]string{"SF_ACCESS_TOKEN": "t", "SF_INSTANCE_URL": "https://a.my.salesforce.com"},
+			args: []string{"--login-url", "https://test.salesforce.com"}, wantErr: "--login-url is set, but the access token login"},
+		{name: "instance URL with JWT", args: []string{"--client-id", "3MVG", "--username", "u@x", "--jwt-key-file", key, "--instance-url", "https://a.my.salesforce.com"},
+			wantErr: "--instance-url is set, but the JWT bearer flow"},
+		{name: "username with client credentials", env: map[string]string{"SF_CLIENT_SECRET": "sec", "SF_USERNAME": "u@x"},
+			args: []string{"--client-id", "3MVG", "--login-url", "https://acme.my.salesforce.com"}, wantErr: "SF_USERNAME is set, but the client credentials flow"},
+		{name: "security token with a target org", env: map[string]string{"SF_SECURITY_TOKEN": "tk"}, args: []string{"-o", "dev"},
+			wantErr: "SF_SECURITY_TOKEN is set, but the Salesforce CLI login"},
+
+		{name: "--input and a live org", env: map[string]string{"SF_TARGET_ORG": "dev"}, args: []string{"--input", dir},
+			wantErr: "--input reads a snapshot offline, but a live org is configured too (SF_TARGET_ORG)"},
+		{name: "--demo and a live org", args: []string{"--demo", "-o", "dev"}, wantErr: "--demo plans the built-in demo org, but a live org is configured too (--target-org)"},
+		{name: "--input and --demo", args: []string{"--demo", "--input", dir}, wantErr: "--input and --demo each say what to plan"},
+		{name: "two methods", env: map[string]string{"SF_ACCESS_TOKEN": "t", "SF_INSTANCE_URL": "https://a.my.salesforce.com"}, args: []string{"--target-org", "dev"},
+			wantErr: "several ways to log in are configured: --target-org (Salesforce CLI login (--target-org)), SF_ACCESS_TOKEN (access token login (SF_ACCESS_TOKEN)); keep one"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := configFor(t, tt.env, tt.args...)
+			cfg, demoFlag, err := configAndDemo(t, tt.env, tt.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := cfg.authenticator()
+			s := &Streams{Getenv: func(k string) string { return tt.env[k] }}
+			if tt.defaultOrg != "" {
+				s.DefaultOrg = func(context.Context) (string, string, error) { return tt.defaultOrg, "sf config target-org (test)", nil }
+			}
+			got, err := cfg.resolveInput(context.Background(), s, demoFlag)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				var fe *flagError
+				if !errors.As(err, &fe) && !strings.Contains(tt.name, "JWT key") {
+					t.Errorf("err %v is not a usage error", err)
 				}
 				return
 			}
@@ -126,6 +174,30 @@ func TestLiveAuthSelection(t *testing.T) {
 	}
 }
 
+// configAndDemo is configFor, also returning --demo.
+func configAndDemo(t *testing.T, env map[string]string, args ...string) (*Config, bool, error) {
+	t.Helper()
+	cfg, err := configFor(t, env, args...)
+	return cfg, slices.Contains(args, "--demo"), err
+}
+
+// TestDefaultOrgErrorStops: a Salesforce CLI config that cannot be read is
+// an error, not the demo org.
+func TestDefaultOrgErrorStops(t *testing.T) {
+	cfg, err := configFor(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Streams{Getenv: func(string) string { return "" },
+		DefaultOrg: func(context.Context) (string, string, error) {
+			return "", "", errors.New("/home/u/.sf/config.json: invalid character")
+		}}
+	_, err = cfg.resolveInput(context.Background(), s, false)
+	if err == nil || !strings.Contains(err.Error(), "reading the Salesforce CLI's default org: /home/u/.sf/config.json") {
+		t.Fatalf("err %v", err)
+	}
+}
+
 func mustRead(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -135,12 +207,31 @@ func mustRead(t *testing.T, path string) []byte {
 	return b
 }
 
-// TestSecretsAreNotFlags: no flag can carry a secret.
+// TestSecretsAreNotFlags: no flag can carry a secret. The secrets' flags
+// exist, hidden, only to say where a secret goes instead.
 func TestSecretsAreNotFlags(t *testing.T) {
 	cmd := newPlanCmd(&Streams{Getenv: func(string) string { return "" }})
-	for _, name := range []string{"access-token", "client-secret", "password", "security-token", "token", "secret"} {
+	for _, name := range []string{"token", "secret"} {
 		if cmd.Flags().Lookup(name) != nil {
 			t.Errorf("plan has a --%s flag", name)
+		}
+	}
+	vars := map[string]string{"access-token": "SF_ACCESS_TOKEN", "client-secret": "SF_CLIENT_SECRET", "password": "SF_PASSWORD", "security-token": "SF_SECURITY_TOKEN"}
+	for _, command := range []string{"plan", "snapshot"} {
+		for name, env := range vars {
+			t.Run(command+" --"+name, func(t *testing.T) {
+				if f := cmd.Flags().Lookup(name); f == nil || !f.Hidden {
+					t.Errorf("--%s is not a hidden flag", name)
+				}
+				r := run(t, nil, command, "--"+name, "s3kr1t", "--out", t.TempDir())
+				if r.code != exitError || !strings.Contains(r.stderr, "--"+name+": secrets are not taken as flags") ||
+					!strings.Contains(r.stderr, "set "+env+" in the environment") {
+					t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+				}
+				if strings.Contains(r.stderr+r.stdout, "s3kr1t") {
+					t.Errorf("the secret was repeated: %q", r.stderr)
+				}
+			})
 		}
 	}
 	for _, name := range liveFlagKeys {

@@ -214,7 +214,7 @@ func TestExitCodes(t *testing.T) {
 		{"no changes, detailed", []string{"plan", "-i", snap, "-t", noChange, "--preset", "none", "-f", "json", "--detailed-exitcode"}, nil, 0, ""},
 		{"detailed from env", []string{"plan", "-i", snap, "-t", change, "-f", "json"}, map[string]string{"LICENSEPLAN_DETAILED_EXITCODE": "true"}, 2, ""},
 		{"unknown flag", []string{"plan", "--nope"}, nil, 1, "Run 'licenseplan plan --help' for usage."},
-		{"bad format", []string{"plan", "-f", "pdf"}, nil, 1, `--format "pdf": want one of csv, html, json, md, text, xlsx`},
+		{"bad format", []string{"plan", "-f", "pdf"}, nil, 1, `--format "pdf": want one or more of csv, html, json, md, text, xlsx`},
 		{"bad preset", []string{"plan", "--preset", "x", "-f", "json"}, nil, 1, `unknown preset "x"`},
 		{"missing input", []string{"plan", "-i", filepath.Join(dir, "nope")}, nil, 1, "give --input the folder that holds User.csv"},
 		{"input is a file", []string{"plan", "-i", change}, nil, 1, "is not a folder"},
@@ -253,20 +253,36 @@ func TestBadSnapshotNamesFileAndLine(t *testing.T) {
 func TestOutDir(t *testing.T) {
 	dir := inTempDir(t)
 	out := filepath.Join(dir, "a", "b")
-	r := run(t, nil, "plan", "--out", out, "--format", "json", "--quiet")
+	r := run(t, nil, "plan", "--out", out, "--quiet")
 	if r.code != 0 {
 		t.Fatalf("exit %d %s", r.code, r.stderr)
 	}
-	if r.stderr != "" {
+	// --quiet drops every note but the one that says the demo org, not an
+	// org of the user's, was planned.
+	if r.stderr != demoNotice+"\n" {
 		t.Errorf("--quiet printed %q", r.stderr)
 	}
-	data, err := os.ReadFile(filepath.Join(out, "plan.json"))
-	if err != nil || string(data) != r.stdout {
-		t.Errorf("plan.json and stdout differ (%v)", err)
+	if !strings.HasPrefix(r.stdout, "Plan: ") {
+		t.Errorf("stdout is not the summary: %q", r.stdout)
 	}
 	ents, _ := os.ReadDir(out)
 	if len(ents) != 5 {
 		t.Errorf("files %v, want exactly plan.csv, plan.json, plan.xlsx, report.html, report.md (no temporaries)", ents)
+	}
+
+	// With --out, --format chooses the files.
+	out2 := filepath.Join(dir, "c")
+	r = run(t, nil, "plan", "-d", out2, "--format", "html,json", "--quiet")
+	if r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	var names []string
+	ents, _ = os.ReadDir(out2)
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != "plan.json,report.html" {
+		t.Errorf("--format html,json --out wrote %v, want plan.json and report.html", names)
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 
 	"github.com/licenseplan/licenseplan/demo"
 	"github.com/licenseplan/licenseplan/internal/atomicfile"
+	"github.com/licenseplan/licenseplan/internal/suggest"
+	"github.com/licenseplan/licenseplan/internal/version"
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/reports"
@@ -31,6 +33,7 @@ const defaultOutDir = "licenseplan-out"
 var binaryFormats = map[string]bool{"xlsx": true}
 
 func newPlanCmd(s *Streams) *cobra.Command {
+	var demoFlag bool
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Plan the license migration of an org's users",
@@ -38,15 +41,24 @@ func newPlanCmd(s *Streams) *cobra.Command {
 rule set and prints an ordered plan: prepare (enable partner accounts),
 convert (change licenses in place), recreate (disable and re-enable, or
 deactivate and create) and follow-up (transfer records, reassign permission
-sets), with warnings and the rule and source behind every step.
+sets), with warnings and the rule and source behind every step. It never
+writes to an org.
 
-Input: --input DIR reads a snapshot folder (see 'licenseplan query' to export
-one with the Salesforce CLI). Without any input the built-in demo org is
-served by the org simulator (orgsim) inside this process and pulled over
-loopback HTTP, the same way a real org is. A live org is pulled read-only instead with --target-org ALIAS, or
-SF_ACCESS_TOKEN with --instance-url, or --client-id with --jwt-key-file or
-SF_CLIENT_SECRET, or SF_USERNAME with SF_PASSWORD (secrets only from the
-environment or the config file, never flags).
+Which org: resolved as the Salesforce CLI resolves one, and said on stderr
+and in the plan's source.login:
+  1. --input DIR reads a snapshot folder offline ('licenseplan query' or
+     'licenseplan snapshot' makes one).
+  2. -o/--target-org ALIAS (then LICENSEPLAN_TARGET_ORG, SF_TARGET_ORG, the
+     config file) logs in through the Salesforce CLI; or SF_ACCESS_TOKEN with
+     --instance-url; or --client-id with --jwt-key-file (and --username) or
+     SF_CLIENT_SECRET (and --login-url); or SF_USERNAME with SF_PASSWORD.
+     Secrets come only from the environment or the config file, never flags.
+     A login missing a setting, or given a setting it would ignore, is an
+     error: licenseplan never falls back to another org.
+  3. The Salesforce CLI's default org (sf config get target-org).
+  4. Only when nothing at all is configured, or with --demo: the built-in
+     demo org, served by the org simulator inside this process over loopback.
+     stderr says so, and every report carries a DEMO banner.
 
 Targets: --targets FILE gives per-user targets (CSV: Id or Username,
 TargetLicense, TargetProfile) or selectors (YAML: match/to); an unknown
@@ -61,9 +73,13 @@ summary says how many users each targets file or preset matched.
 Output: with no --format and no --out, a summary goes to stdout and every
 file (plan.json, plan.csv, plan.xlsx, report.html, report.md) to
 ./licenseplan-out/. --format F alone writes only that format to stdout
-(xlsx only when stdout is not a terminal). --out DIR writes every file to
-DIR (and the summary, or --format F, to stdout). 'licenseplan report'
-re-renders a saved plan.json later.
+(xlsx only when stdout is not a terminal). -d/--out DIR writes the files to
+DIR, all of them or those --format lists (--format json,html), and the
+summary to stdout. --json prints the summary as JSON in the Salesforce CLI's
+envelope instead. 'licenseplan report' re-renders a saved plan.json later.
+
+Everything is checked before the org is pulled: the config, the targets
+file, the preset, --format and that the output folders can be written.
 
 Exit status: 0 on success, 1 on error; with --detailed-exitcode, 2 when the
 plan has changes. GeneratedAt honours SOURCE_DATE_EPOCH for reproducible
@@ -71,11 +87,14 @@ output.`,
 		Example: `  # The built-in demo org with the experience-cloud preset
   licenseplan plan
 
+  # A sandbox through a Salesforce CLI alias; refuse production; keep the pull
+  licenseplan plan -o my-sandbox --require-sandbox --save-snapshot ./snap --out ./plan
+
   # A snapshot, JSON only, to stdout
   licenseplan plan --input ./snapshot --format json > plan.json
 
-  # Per-user targets only, files into ./plan
-  licenseplan plan --input ./snapshot --targets targets.csv --out ./plan
+  # Per-user targets only; only the spreadsheet and the HTML report, into ./plan
+  licenseplan plan --input ./snapshot --targets targets.csv --format xlsx,html --out ./plan
 
   # Per-user targets, then the preset for everyone else
   licenseplan plan --input ./snapshot --targets targets.csv --preset experience-cloud
@@ -83,27 +102,31 @@ output.`,
   # Selectors only, and fail a pipeline step when there is work to do
   licenseplan plan --input ./snapshot --targets targets.yaml --preset none --detailed-exitcode
 
-  # A sandbox through a Salesforce CLI alias; refuse production; keep the pull
-  licenseplan plan --target-org my-sandbox --require-sandbox --save-snapshot ./snap --out ./plan
+  # The summary as JSON, for a script
+  licenseplan plan -o my-sandbox --out ./plan --json
 
   # An org simulator started in another terminal with 'licenseplan orgsim serve'
   SF_INSTANCE_URL=http://127.0.0.1:8642 SF_ACCESS_TOKEN='00D...' licenseplan plan`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := refuseSecretFlags(cmd); err != nil {
+				return err
+			}
 			cfg, err := loadConfig(cmd, s)
 			if err != nil {
 				return err
 			}
-			return runPlan(cmd.Context(), s, cfg)
+			return runPlan(cmd.Context(), s, cfg, demoFlag)
 		},
 	}
 	f := cmd.Flags()
 	f.String("config", "", "config `file` (YAML; also LICENSEPLAN_CONFIG)")
-	f.StringP("input", "i", "", "snapshot `folder` of CSV files (default: the built-in demo org)")
+	f.StringP("input", "i", "", "snapshot `folder` of CSV files, read offline")
+	f.BoolVar(&demoFlag, "demo", false, "plan the built-in demo org (the default only when no org is configured)")
 	f.StringP("targets", "t", "", "targets `file`: .csv per-user rows or .yaml selectors")
 	f.String("preset", "", "built-in targets `preset`: experience-cloud (the default without --targets) or none; with --targets it applies after the file only when named")
-	f.StringP("out", "o", "", "write plan.json, plan.csv, plan.xlsx, report.html and report.md into `folder`")
-	f.StringP("format", "f", "", "write this format to stdout: text, json, csv, md, html or xlsx")
+	f.StringP("out", "d", "", "write plan.json, plan.csv, plan.xlsx, report.html and report.md (or the --format list) into `folder`")
+	f.StringP("format", "f", "", "`formats`: without --out one of text, json, csv, md, html, xlsx to stdout; with --out a comma-separated list of files to write")
 	f.Bool("include-inactive", false, "plan inactive users instead of skipping them")
 	f.Bool("detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	f.BoolP("quiet", "q", false, "print no notes on stderr")
@@ -111,75 +134,196 @@ output.`,
 	return cmd
 }
 
-func runPlan(ctx context.Context, s *Streams, cfg *Config) error {
-	if cfg.Format != "" && !slices.Contains(reports.Formats(), cfg.Format) {
-		return flagErrorf("--format %q: want one of %s", cfg.Format, strings.Join(reports.Formats(), ", "))
+// planOutput is what plan writes where: files into dir (none when dir is
+// ""), and one format to stdout.
+type planOutput struct {
+	dir    string
+	files  []string // formats whose files go into dir
+	stdout string   // the format written to stdout ("" with --json)
+}
+
+// planOutputs checks --format and --out against each other, before anything
+// is read.
+func planOutputs(s *Streams, cfg *Config) (planOutput, error) {
+	list, err := parseFormats(cfg.Format, reports.Formats())
+	if err != nil {
+		return planOutput{}, err
 	}
-	if binaryFormats[cfg.Format] && s.OutTTY {
-		return flagErrorf("--format %s is a binary file and stdout is a terminal: redirect it (> plan.%s) or use --out DIR", cfg.Format, cfg.Format)
+	if s.JSON && len(list) > 0 && cfg.Out == "" {
+		return planOutput{}, flagErrorf("--json prints the summary in an envelope, --format %s prints the plan: keep one "+
+			"(--format json is the plan itself; with --out, --format chooses the files)", cfg.Format)
+	}
+	stdout := "text"
+	if s.JSON {
+		stdout = ""
+	}
+	switch {
+	case cfg.Out == "" && len(list) == 0:
+		return planOutput{dir: defaultOutDir, files: fileFormats(), stdout: stdout}, nil
+	case cfg.Out == "" && len(list) > 1:
+		return planOutput{}, flagErrorf("--format %s: several formats need --out DIR to write them as files (one format can go to stdout)", cfg.Format)
+	case cfg.Out == "":
+		if binaryFormats[list[0]] && s.OutTTY {
+			return planOutput{}, flagErrorf("--format %s is a binary file and stdout is a terminal: redirect it (> plan.%s) or use --out DIR", list[0], list[0])
+		}
+		return planOutput{stdout: list[0]}, nil
+	case len(list) == 0:
+		return planOutput{dir: cfg.Out, files: fileFormats(), stdout: stdout}, nil
+	}
+	var files []string
+	for _, f := range list {
+		if _, ok := reports.FileName(f); !ok {
+			return planOutput{}, flagErrorf("--format %s: %s has no file (it is the summary on stdout); with --out, list file formats: %s",
+				cfg.Format, f, strings.Join(fileFormats(), ", "))
+		}
+		files = append(files, f)
+	}
+	return planOutput{dir: cfg.Out, files: files, stdout: stdout}, nil
+}
+
+// parseFormats parses a comma-separated format list against valid, in the
+// order given and without repeats. An empty list is nil.
+func parseFormats(list string, valid []string) ([]string, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, f := range strings.Split(list, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f == "" {
+			continue
+		}
+		if !slices.Contains(valid, f) {
+			hint := ""
+			if near, ok := suggest.Nearest(f, valid); ok {
+				hint = fmt.Sprintf(" (did you mean %s?)", near)
+			}
+			return nil, flagErrorf("--format %q%s: want one or more of %s, separated by commas", f, hint, strings.Join(valid, ", "))
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, flagErrorf("--format %q names no format: want one or more of %s, separated by commas", list, strings.Join(valid, ", "))
+	}
+	return out, nil
+}
+
+// planResult is plan's --json result: what a script needs to know without
+// reading plan.json.
+type planResult struct {
+	Fingerprint string              `json:"fingerprint,omitempty"`
+	OutDir      string              `json:"outDir,omitempty"`
+	Files       []string            `json:"files"`
+	Source      planner.Source      `json:"source"`
+	Targets     []planner.TargetUse `json:"targets"`
+	Summary     planner.Summary     `json:"summary"`
+	Warnings    []planner.Warning   `json:"warnings"`
+}
+
+func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error {
+	// Everything the user gave is checked before the org is pulled: a typo
+	// must not cost a 200,000-user pull.
+	out, err := planOutputs(s, cfg)
+	if err != nil {
+		return err
 	}
 	table, err := cfg.ruleTable()
 	if err != nil {
 		return err
 	}
-	snap, src, err := loadPlanInput(ctx, s, cfg)
+	in, err := cfg.resolveInput(ctx, s, demoFlag)
 	if err != nil {
 		return err
 	}
-	tg, err := loadTargets(cfg, table)
+	tg, err := loadTargets(cfg, table, in.demo)
+	if err != nil {
+		return err
+	}
+	if out.dir != "" {
+		if err := checkWritableDir(out.dir, "--out"); err != nil {
+			return err
+		}
+	}
+	if err := checkSaveSnapshot(cfg); err != nil {
+		return err
+	}
+	announceInput(s, cfg, in)
+
+	snap, src, err := loadPlanInput(ctx, s, cfg, in)
 	if err != nil {
 		return err
 	}
 	src.Targets = tg.Describe
+	src.Login = in.sourceLogin()
+	src.Tool = version.Tool()
 	now, err := generatedAt(s)
 	if err != nil {
 		return err
 	}
 	// The terminal summary alone needs only the plan's aggregates, so the
 	// users and steps are not written out (most of a large plan's memory).
-	summaryOnly := cfg.Out == "" && cfg.Format == "text"
+	summaryOnly := out.dir == "" && out.stdout == "text"
 	plan := planner.Build(snap, table, tg, planner.Options{IncludeInactive: cfg.IncludeInactive, Now: now, Source: src, SummaryOnly: summaryOnly})
 	// The fingerprint costs one JSON encoding of the plan, so it is computed
 	// only when a written format shows it (the terminal summary does not).
-	if cfg.Out != "" || cfg.Format != "text" {
+	if !summaryOnly {
 		if err := reports.SetFingerprint(ctx, plan); err != nil {
 			return err
 		}
 	}
-
-	if cfg.Out == "" && cfg.Format != "" {
-		if err := writeFormat(ctx, s, cfg.Format, plan); err != nil {
+	var files []string
+	if out.dir != "" {
+		if files, err = writeFiles(ctx, out.dir, plan, sortedByFile(out.files)); err != nil {
 			return err
-		}
-	} else {
-		dir := cfg.Out
-		if dir == "" {
-			dir = defaultOutDir
-		}
-		files, err := writeFiles(ctx, dir, plan, nil)
-		if err != nil {
-			return err
-		}
-		format := cfg.Format
-		if format == "" {
-			format = "text"
-		}
-		if err := writeFormat(ctx, s, format, plan); err != nil {
-			return err
-		}
-		if !cfg.Quiet {
-			fmt.Fprintf(s.ErrOut, "Wrote %s to %s\n", strings.Join(files, ", "), dir)
 		}
 	}
-	if !cfg.Quiet {
-		for _, n := range plan.Notes {
-			fmt.Fprintf(s.ErrOut, "note: %s\n", n)
+	if out.stdout != "" {
+		if err := writeFormat(ctx, s, out.stdout, plan); err != nil {
+			return err
 		}
+	}
+	if len(files) > 0 && s.human() && !cfg.Quiet {
+		fmt.Fprintf(s.ErrOut, "Wrote %s to %s\n", strings.Join(files, ", "), out.dir)
+	}
+	for _, n := range plan.Notes {
+		s.note(cfg.Quiet, "%s", n)
+	}
+	if s.JSON {
+		s.setResult(planResult{Fingerprint: plan.Fingerprint, OutDir: out.dir, Files: nonNil(files), Source: plan.Source,
+			Targets: plan.Targets, Summary: plan.Summary, Warnings: plan.Warnings})
 	}
 	if cfg.DetailedExitcode && hasChanges(plan) {
 		return errChanges
 	}
 	return nil
+}
+
+// announceInput says on stderr which org is read and why. The demo notice,
+// when nothing was configured, is printed even with --quiet: a plan of the
+// wrong org is the worst result, and this is the one line that says so.
+func announceInput(s *Streams, cfg *Config, in input) {
+	switch {
+	case in.implicit:
+		fmt.Fprintln(s.ErrOut, demoNotice)
+		if s.JSON {
+			s.warnings = append(s.warnings, demoNotice)
+		}
+	case in.auth != nil && s.human() && !cfg.Quiet:
+		fmt.Fprintf(s.ErrOut, "Org: %s (from %s)\n", in.auth.Method(), in.from)
+	}
+}
+
+// sortedByFile orders formats by their file names (plan.* then report.*).
+func sortedByFile(formats []string) []string {
+	out := slices.Clone(formats)
+	slices.SortFunc(out, func(a, b string) int {
+		fa, _ := reports.FileName(a)
+		fb, _ := reports.FileName(b)
+		return strings.Compare(fa, fb)
+	})
+	return out
 }
 
 func hasChanges(p *planner.Plan) bool {
@@ -191,12 +335,8 @@ func hasChanges(p *planner.Plan) bool {
 	return false
 }
 
-// loadInput reads the snapshot folder, or pulls the built-in demo org
-// through the in-process org simulator (pullDemo).
-func loadInput(ctx context.Context, s *Streams, cfg *Config) (*org.Snapshot, planner.Source, error) {
-	if cfg.Input == "" {
-		return pullDemo(ctx, s, cfg)
-	}
+// readInput reads the snapshot folder --input.
+func readInput(ctx context.Context, s *Streams, cfg *Config) (*org.Snapshot, planner.Source, error) {
 	st, err := os.Stat(cfg.Input)
 	if err != nil {
 		return nil, planner.Source{}, fmt.Errorf("input folder: %w (give --input the folder that holds User.csv)", err)
@@ -254,7 +394,7 @@ func gcForReading(s *Streams, dir string) (restore func()) {
 // selectors first); --preset none turns the preset off. The built-in demo
 // org, without --targets, keeps its own per-user targets plus the default
 // preset.
-func loadTargets(cfg *Config, table *rules.Table) (*targets.Set, error) {
+func loadTargets(cfg *Config, table *rules.Table, demoInput bool) (*targets.Set, error) {
 	cat := table.Catalog
 	var sets []*targets.Set
 	if cfg.Targets != "" {
@@ -263,7 +403,7 @@ func loadTargets(cfg *Config, table *rules.Table) (*targets.Set, error) {
 			return nil, err
 		}
 		sets = append(sets, t)
-	} else if cfg.isDemoInput() {
+	} else if demoInput {
 		t, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()), cat)
 		if err != nil {
 			return nil, fmt.Errorf("built-in demo targets: %w", err)
@@ -346,21 +486,11 @@ func fileFormats() []string {
 	return fs
 }
 
-// writeFiles writes each of formats (every format with a file when formats
-// is nil) into dir. Each file is written to a temporary name and renamed, so
+// writeFiles writes each of formats into dir, in that order. Each file is written to a temporary name and renamed, so
 // a failed run never leaves a half-written plan behind.
 func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []string) ([]string, error) {
-	if formats == nil {
-		// Every file, in file-name order: plan.* then report.*.
-		formats = fileFormats()
-		slices.SortFunc(formats, func(a, b string) int {
-			fa, _ := reports.FileName(a)
-			fb, _ := reports.FileName(b)
-			return strings.Compare(fa, fb)
-		})
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
+		return nil, fmt.Errorf("output folder %s: %w", dir, pathError(err))
 	}
 	var written []string
 	for _, format := range formats {

@@ -50,36 +50,31 @@ file, so the reports land next to it. '--plan -' reads the plan from stdin
 	f := cmd.Flags()
 	f.StringVarP(&planFile, "plan", "p", "", "plan.json `file` written by 'licenseplan plan' (- for stdin)")
 	f.StringVarP(&formatList, "format", "f", "", "comma-separated `formats` to write: "+strings.Join(fileFormats(), ", ")+" (default: all but json)")
-	f.StringVarP(&outDir, "out", "o", "", "output `folder` (default: the plan file's folder)")
+	f.StringVarP(&outDir, "out", "d", "", "output `folder` (default: the plan file's folder)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing on stderr")
 	_ = cmd.MarkFlagRequired("plan")
 	return cmd
 }
 
 // reportFormats parses --format into file formats, in the order given and
-// without repeats.
+// without repeats; the default is every file format but json.
 func reportFormats(list string, given bool) ([]string, error) {
 	valid := fileFormats()
 	if !given {
 		return slices.DeleteFunc(valid, func(f string) bool { return f == "json" }), nil
 	}
-	var out []string
-	for _, f := range strings.Split(list, ",") {
-		f = strings.ToLower(strings.TrimSpace(f))
-		if f == "" {
-			continue
-		}
-		if !slices.Contains(valid, f) {
-			return nil, flagErrorf("--format %q: want a comma-separated list of %s", f, strings.Join(valid, ", "))
-		}
-		if !slices.Contains(out, f) {
-			out = append(out, f)
-		}
+	out, err := parseFormats(list, valid)
+	if err == nil && len(out) == 0 {
+		err = flagErrorf("--format is empty: want a comma-separated list of %s", strings.Join(valid, ", "))
 	}
-	if len(out) == 0 {
-		return nil, flagErrorf("--format is empty: want a comma-separated list of %s", strings.Join(valid, ", "))
-	}
-	return out, nil
+	return out, err
+}
+
+// reportResult is report's --json result.
+type reportResult struct {
+	Fingerprint string   `json:"fingerprint"`
+	OutDir      string   `json:"outDir"`
+	Files       []string `json:"files"`
 }
 
 type reportArgs struct {
@@ -103,9 +98,16 @@ func runReport(ctx context.Context, s *Streams, a reportArgs) error {
 	if err != nil {
 		return err
 	}
+	if err := checkWritableDir(outDir, "--out"); err != nil {
+		return err
+	}
 	written, err := writeFiles(ctx, outDir, p, formats)
 	if err != nil {
 		return err
+	}
+	if s.JSON {
+		s.setResult(reportResult{Fingerprint: p.Fingerprint, OutDir: outDir, Files: written})
+		return nil
 	}
 	if !a.quiet {
 		fmt.Fprintf(s.ErrOut, "Wrote %s to %s (plan %s)\n", strings.Join(written, ", "), outDir, reports.ShortFingerprint(p.Fingerprint))

@@ -74,7 +74,7 @@ func TestReportFlags(t *testing.T) {
 		{name: "list with spaces and repeats", args: []string{"--format", "csv, md,csv", "--out", "o"}, files: []string{"plan.csv", "report.md"}},
 		{name: "json on request", args: []string{"--format", "json", "--out", "o"}, files: []string{"plan.json"}},
 		{name: "unknown format", args: []string{"--format", "md,pdf", "--out", "o"}, code: 1, errSubstr: `--format "pdf"`},
-		{name: "empty format", args: []string{"--format", ",", "--out", "o"}, code: 1, errSubstr: "--format is empty"},
+		{name: "empty format", args: []string{"--format", ",", "--out", "o"}, code: 1, errSubstr: `--format "," names no format`},
 		{name: "text is not a file format", args: []string{"--format", "text", "--out", "o"}, code: 1, errSubstr: `--format "text"`},
 		{name: "stdin needs out", args: []string{"--plan", "-"}, code: 1, errSubstr: "give --out"},
 		{name: "missing plan file", args: []string{"--plan", "nope.json", "--out", "o"}, code: 1, errSubstr: "plan file: open nope.json"},

@@ -9,7 +9,9 @@ func TestDistance(t *testing.T) {
 	}{
 		{"", "", 0},
 		{"format", "format", 0},
-		{"fromat", "format", 2},
+		{"fromat", "format", 1},
+		{"ab", "ba", 1},
+		{"abc", "ca", 3},
 		{"", "abc", 3},
 		{"kitten", "sitting", 3},
 	}
@@ -35,6 +37,7 @@ func TestNearest(t *testing.T) {
 		{"target", "targets", true}, // one edit from "targets", four from "target-org"
 		{"inptu", "input", true},
 		{"zzzzzzzz", "", false},
+		{"pdf", "", false}, // two edits from "out": too far for three letters
 		{"", "", false},
 	}
 	for _, tt := range tests {
