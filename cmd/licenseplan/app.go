@@ -50,8 +50,8 @@ type Streams struct {
 func SystemStreams() *Streams {
 	return &Streams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		OutTTY:     term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY:     term.IsTerminal(int(os.Stderr.Fd())),
 		Getenv:     os.Getenv,
 		DefaultOrg: sfDefaultOrg,
 	}

@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -151,7 +151,9 @@ func TestLiveAuthSelection(t *testing.T) {
 			}
 			s := &Streams{Getenv: func(k string) string { return tt.env[k] }}
 			if tt.defaultOrg != "" {
-				s.DefaultOrg = func(context.Context) (string, string, error) { return tt.defaultOrg, "sf config target-org (test)", nil }
+				s.DefaultOrg = func(context.Context) (string, string, error) {
+					return tt.defaultOrg, "sf config target-org (test)", nil
+				}
 			}
 			got, err := cfg.resolveInput(context.Background(), s, demoFlag)
 			if tt.wantErr != "" {
