@@ -125,6 +125,7 @@ type htmlView struct {
 	GeneratedISO string
 	Fingerprint  string
 	Schema       int
+	MadeBy       string
 	Verdict      []string
 	Headline     []htmlMetric
 	Attention    []htmlMetric
@@ -163,7 +164,7 @@ func htmlCapped[T any](rows []T, total int) htmlList[T] {
 
 // htmlEnv is the production / sandbox banner.
 type htmlEnv struct {
-	Kind   string // production, sandbox, unknown
+	Kind   string // demo, production, sandbox, unknown
 	Class  string // env-<Kind>
 	Label  string
 	Detail string
@@ -271,6 +272,7 @@ func newHTMLView(ctx context.Context, p *planner.Plan) (*htmlView, error) {
 		CSP:         htmlCSP,
 		Fingerprint: htmlClean(p.Fingerprint),
 		Schema:      p.SchemaVersion,
+		MadeBy:      htmlClean(madeBy(p)),
 		Full:        htmlFullList,
 		MaxRows:     htmlMaxRows,
 		Geom: htmlGeom{LabelX: chartLabelW, PlotX: chartPlotX,
@@ -312,6 +314,8 @@ func (v *htmlView) header(p *planner.Plan) {
 	v.Title = htmlClean(title)
 	org := p.Source.Org
 	switch {
+	case orgEnvironment(p) == envDemo:
+		v.Env = htmlEnv{"demo", "env-demo", "Demo: built-in demo org", demoDetail}
 	case org == nil:
 		v.Env = htmlEnv{"unknown", "env-unknown", "Production or sandbox: unknown",
 			"The input has no Organization record, so this report cannot tell whether the org is production. Confirm which org the plan is for before you approve it."}

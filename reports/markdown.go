@@ -72,6 +72,9 @@ func (r *mdReport) header() {
 	} else {
 		r.o.print("# License migration plan: ", mdEscape(title), "\n\n")
 	}
+	if orgEnvironment(p) == envDemo {
+		r.o.print("> **DEMO: built-in demo org.** ", mdEscape(demoDetail), "\n\n")
+	}
 	if org := p.Source.Org; org != nil {
 		r.o.print("- **Org:** ", mdEscape(org.Name), " (", mdEscape(org.ID), ")")
 		if org.OrganizationType != "" {
@@ -108,12 +111,16 @@ func (r *mdReport) header() {
 	if p.Source.APICalls > 0 {
 		r.o.print("- **API calls:** ", strconv.Itoa(p.Source.APICalls), "\n")
 	}
+	if l := p.Source.Login; l != nil {
+		r.o.print("- **Login:** ", mdEscape(l.Method), " (from ", mdEscape(l.From), ")\n")
+	}
 	generated := "unknown"
 	if !p.GeneratedAt.IsZero() {
 		generated = p.GeneratedAt.UTC().Format(time.RFC3339)
 	}
 	r.o.print("- **Generated:** ", generated, "\n")
-	r.o.print("- **Schema version:** ", strconv.Itoa(p.SchemaVersion), "\n\n")
+	r.o.print("- **Schema version:** ", strconv.Itoa(p.SchemaVersion), "\n")
+	r.o.print("- **Made by:** ", mdEscape(madeBy(p)), "\n\n")
 }
 
 func (r *mdReport) summary() {

@@ -69,7 +69,9 @@ func (t Text) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	o := newOut(w)
 	s := p.Summary
 	o.print(t.paint(sgrBold, Headline(s)), "\n")
-	if org := p.Source.Org; org != nil && org.Production {
+	if orgEnvironment(p) == envDemo {
+		o.print(t.paint(sgrBold, "DEMO: the built-in demo org, not an org of yours."), "\n")
+	} else if org := p.Source.Org; org != nil && org.Production {
 		o.print(t.paint(sgrBold+sgrRed, "This is a production org: "+termSafe(org.Name)+" ("+termSafe(org.ID)+")"), "\n")
 	}
 
@@ -164,6 +166,7 @@ func (t Text) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 			o.print(": ", termSafe(msg), "\n")
 		}
 	}
+	o.print("\nMade by ", termSafe(madeBy(p)), ".\n")
 	if err := o.flush(); err != nil {
 		return fmt.Errorf("reports: writing text: %w", err)
 	}

@@ -88,13 +88,23 @@ const (
 	envProduction = "production"
 	envSandbox    = "sandbox"
 	envUnknown    = "unknown"
+	// envDemo is licenseplan's built-in demo org: no org of the user's.
+	envDemo = "demo"
 )
 
-// orgEnvironment says whether the plan's org is production, a sandbox, or
-// unknown (no Organization record, or IsSandbox blank).
+// demoDetail is what every report says about a plan of the demo org.
+const demoDetail = "This plan is of licenseplan's built-in demo org, not of an org of yours. " +
+	"Plan your own with licenseplan plan --target-org ALIAS or --input DIR."
+
+// orgEnvironment says whether the plan's org is the built-in demo org,
+// production, a sandbox, or unknown (no Organization record, or IsSandbox
+// blank). The demo comes first: its made-up Organization record says
+// sandbox, and a reader must not take it for a real one.
 func orgEnvironment(p *planner.Plan) string {
 	o := p.Source.Org
 	switch {
+	case p.Source.Kind == "demo":
+		return envDemo
 	case o == nil:
 		return envUnknown
 	case o.Production || o.IsSandbox != nil && !*o.IsSandbox:
@@ -304,4 +314,17 @@ func (o *out) flush() error {
 		o.err = o.w.Flush()
 	}
 	return o.err
+}
+
+// madeBy is the tool and rule data that made the plan, for report footers:
+// "licenseplan 1.2.0, rules sha256:0123456789ab".
+func madeBy(p *planner.Plan) string {
+	tool := p.Source.Tool
+	if tool == "" {
+		tool = "licenseplan (version not recorded)"
+	}
+	if p.Source.RulesVersion == "" {
+		return tool
+	}
+	return tool + ", rules " + p.Source.RulesVersion
 }

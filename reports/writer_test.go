@@ -341,3 +341,33 @@ func TestWritersReturnWriteErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoBanner: a plan of the built-in demo org says so in every report,
+// although the demo's Organization record says sandbox; a real org's plan
+// never does.
+func TestDemoBanner(t *testing.T) {
+	demo := fixturePlan()
+	demo.Source.Kind = "demo"
+	demo.Source.Org = &planner.OrgInfo{Name: "Acme Demo (Sandbox)", ID: "00D000000000000AAA", IsSandbox: ptr(true)}
+	tests := []struct {
+		name   string
+		w      Writer
+		banner string
+	}{
+		{"html", HTML{}, `<div class="banner env-demo"`},
+		{"markdown", Markdown{}, "> **DEMO: built-in demo org.**"},
+		{"text", Text{}, "DEMO: the built-in demo org, not an org of yours."},
+		{"csv", CSV{}, ",demo\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(render(t, tt.w, demo)); !strings.Contains(got, tt.banner) {
+				t.Errorf("the demo plan's %s lacks %q", tt.name, tt.banner)
+			}
+			real := fixturePlan()
+			if got := string(render(t, tt.w, real)); strings.Contains(got, tt.banner) {
+				t.Errorf("a real org's %s has the demo banner %q", tt.name, tt.banner)
+			}
+		})
+	}
+}

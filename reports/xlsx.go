@@ -734,6 +734,8 @@ func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit int)
 		add("Org", "Organization type", text(org.OrganizationType), "")
 		add("Org", "Instance", text(org.InstanceName), "")
 		switch orgEnvironment(p) {
+		case envDemo:
+			add("Org", "Environment", excelize.Cell{StyleID: st.production, Value: "DEMO"}, demoDetail)
 		case envProduction:
 			add("Org", "Environment", excelize.Cell{StyleID: st.production, Value: envProduction}, "the org is not a sandbox")
 		case envSandbox:
@@ -751,6 +753,9 @@ func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit int)
 	if p.Source.APICalls > 0 {
 		add("Source", "API calls", num(p.Source.APICalls), "")
 	}
+	if l := p.Source.Login; l != nil {
+		add("Source", "Login", text(l.Method), "from "+l.From)
+	}
 	if p.GeneratedAt.IsZero() {
 		add("Plan", "Generated", excelize.Cell{StyleID: st.unknown, Value: "unknown"}, "")
 	} else {
@@ -758,6 +763,8 @@ func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit int)
 	}
 	add("Plan", "Fingerprint", text(p.Fingerprint), "sha256 of plan.json without generatedAt")
 	add("Plan", "Schema version", num(p.SchemaVersion), "")
+	add("Plan", "Made by", text(p.Source.Tool), "the licenseplan version that made the plan")
+	add("Plan", "Rules version", text(p.Source.RulesVersion), "sha256 of the rule data (and any overrides)")
 
 	s := p.Summary
 	add("Counts", "Users", num(s.Users), "")
@@ -829,7 +836,7 @@ func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit int)
 			}
 			row[2] = r.value
 			if r.detail != "" {
-				row[3] = r.detail
+				row[3] = text(r.detail)
 			}
 		},
 	}

@@ -576,8 +576,17 @@ func TestXLSXFills(t *testing.T) {
 	if len(sevs) != 3 {
 		t.Errorf("severities seen %v, want high, medium and low", sevs)
 	}
-	_, _, row := b.summaryValue(t, "Org", "Environment")
-	if got := b.fillOf(t, sheetSummary, "C"+strconv.Itoa(row)); got != fillSandbox {
+	// The demo plan's Organization record says sandbox, but the demo is
+	// marked DEMO in the production fill: it is no org of the reader's.
+	v, _, row := b.summaryValue(t, "Org", "Environment")
+	if got := b.fillOf(t, sheetSummary, "C"+strconv.Itoa(row)); got != fillProduction || v != "DEMO" {
+		t.Errorf("demo environment = %q with fill %q, want DEMO with %q", v, got, fillProduction)
+	}
+	sp := fixturePlan()
+	sp.Source.Org = &planner.OrgInfo{Name: "S", IsSandbox: ptr(true)}
+	sb := writeXLSX(t, XLSX{}, sp)
+	_, _, row = sb.summaryValue(t, "Org", "Environment")
+	if got := sb.fillOf(t, sheetSummary, "C"+strconv.Itoa(row)); got != fillSandbox {
 		t.Errorf("sandbox fill = %q, want %q", got, fillSandbox)
 	}
 	fx := writeXLSX(t, XLSX{}, fixturePlan())
