@@ -42,6 +42,7 @@ type Streams struct {
 	// result is what a command reports in the envelope (setResult).
 	result    any
 	hasResult bool
+	written   bool // the envelope is out already (writeEarly)
 	// warnings are the notes of a --json run, for the envelope.
 	warnings []string
 }
@@ -92,6 +93,9 @@ func Execute(ctx context.Context, args []string, s *Streams) int {
 		code = exitError
 	}
 	if code != exitError {
+		if s.JSON && !s.hasResult && (cmd.Flags().Changed("help") || cmd.Flags().Changed("version")) {
+			return code // --help and --version print text, as in sf
+		}
 		if s.JSON {
 			if err := s.writeEnvelope(code); err != nil {
 				fmt.Fprintf(s.ErrOut, "licenseplan: writing the JSON result: %s\n", err)

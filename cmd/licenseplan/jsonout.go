@@ -58,7 +58,18 @@ func (s *Streams) note(quiet bool, format string, args ...any) {
 // --json mode).
 func (s *Streams) human() bool { return !s.JSON }
 
+// writeEarly writes the envelope now, for a command that goes on running
+// (orgsim serve); Execute then writes none.
+func (s *Streams) writeEarly(v any) error {
+	s.setResult(v)
+	s.written = true
+	return writeJSON(s.Out, envelope{Status: 0, Result: v, Warnings: nonNil(s.warnings)})
+}
+
 func (s *Streams) writeEnvelope(code int) error {
+	if s.written {
+		return nil
+	}
 	if !s.hasResult {
 		return errors.New("the command has no JSON result")
 	}

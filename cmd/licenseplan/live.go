@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -178,7 +179,7 @@ func checkWritableDir(dir, flag string) error {
 			os.Remove(name)
 			return nil
 		}
-		if !errors.Is(err, os.ErrNotExist) {
+		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			return flagErrorf("%s %s: %v", flag, dir, pathError(err))
 		}
 		parent := filepath.Dir(p)

@@ -185,6 +185,14 @@ func runOrgsimServe(ctx context.Context, s *Streams, o *serveOptions) error {
 	if clientID == "" {
 		clientID = d.ClientID
 	}
+	if s.JSON {
+		// A server runs until interrupted, so its envelope is written when
+		// it is ready, not at exit. The access token is the simulator's
+		// own, made up for this run.
+		if err := s.writeEarly(serveResult{InstanceURL: url, AccessToken: srv.AccessToken(), Username: user, ClientID: clientID, Org: label}); err != nil {
+			return err
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Salesforce org simulator: %s at %s\n\n", label, url)
 	fmt.Fprintf(&b, "# In another terminal, paste these lines and run licenseplan plan:\n")
@@ -201,8 +209,10 @@ func runOrgsimServe(ctx context.Context, s *Streams, o *serveOptions) error {
 	fmt.Fprintf(&b, "# OAuth client (client credentials and JWT bearer flows; login URL %s):\n", url)
 	fmt.Fprintf(&b, "#   client id %s, export SF_CLIENT_SECRET=%s\n",
 		shellWord(clientID), show("ORGSIM_CLIENT_SECRET", d.ClientSecret))
-	if _, err := fmt.Fprint(s.Out, b.String()); err != nil {
-		return err
+	if !s.JSON {
+		if _, err := fmt.Fprint(s.Out, b.String()); err != nil {
+			return err
+		}
 	}
 	if faults := describeFaults(opts); faults != "" {
 		fmt.Fprintf(s.ErrOut, "orgsim: injecting faults (seed %d): %s\n", opts.Seed, faults)
@@ -365,6 +375,10 @@ license counts. The same --users and --seed always give the same files.`,
 			if err := org.WriteSnapshot(cmd.Context(), out, snap); err != nil {
 				return fmt.Errorf("writing the snapshot: %w", err)
 			}
+			if s.JSON {
+				s.setResult(generateResult{OutDir: out, Users: len(snap.Users), Accounts: len(snap.Accounts), Seed: seed})
+				return nil
+			}
 			fmt.Fprintf(s.ErrOut, "Wrote a synthetic org of %d users and %d accounts (seed %d) to %s\n",
 				len(snap.Users), len(snap.Accounts), seed, out)
 			return nil
@@ -373,6 +387,23 @@ license counts. The same --users and --seed always give the same files.`,
 	f := cmd.Flags()
 	f.IntVar(&users, "users", 1000, "number of `users`, internal and external")
 	f.Int64Var(&seed, "seed", 1, "`seed`: the same seed gives the same files")
-	f.StringVarP(&out, "out", "o", "", "snapshot `folder` to write (created if missing)")
+	f.StringVarP(&out, "out", "d", "", "snapshot `folder` to write (created if missing)")
 	return cmd
+}
+
+// serveResult is orgsim serve's --json result, written when it is ready.
+type serveResult struct {
+	InstanceURL string `json:"instanceUrl"`
+	AccessToken string `json:"accessToken"`
+	Username    string `json:"username"`
+	ClientID    string `json:"clientId"`
+	Org         string `json:"org"`
+}
+
+// generateResult is orgsim generate's --json result.
+type generateResult struct {
+	OutDir   string `json:"outDir"`
+	Users    int    `json:"users"`
+	Accounts int    `json:"accounts"`
+	Seed     int64  `json:"seed"`
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -47,6 +46,13 @@ matrix of license changes and Salesforce's answers). Where they disagree,
 					return flagErrorf("--from: unknown license %q%s", from, table.Catalog.Suggest(from))
 				}
 				list = list[l.Index*len(table.Catalog.Licenses) : (l.Index+1)*len(table.Catalog.Licenses)]
+			}
+			if s.JSON {
+				if cmd.Flags().Changed("format") {
+					return flagErrorf("--json and --format each choose the output: keep one")
+				}
+				s.setResult(rulesList(list))
+				return nil
 			}
 			switch format {
 			case "text":
@@ -111,19 +117,109 @@ type ruleJSON struct {
 	MayWarn           []rules.Code  `json:"mayWarn"`
 }
 
-func rulesJSON(w io.Writer, list []*rules.Rule) error {
+func rulesList(list []*rules.Rule) []ruleJSON {
 	out := make([]ruleJSON, len(list))
 	for i, r := range list {
 		out[i] = ruleJSON{r.From.Name, r.To.Name, r.Outcome, r.ID, r.Source.String(), r.Quote, r.Message, r.Conflict,
 			r.PartnerAccount, r.FunctionalityLoss, r.Irreversible, append([]rules.Code{}, r.Warnings...), append([]rules.Code{}, r.MayWarn...)}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return out
+}
+
+func rulesJSON(w io.Writer, list []*rules.Rule) error { return writeJSON(w, rulesList(list)) }
+
+// outputFormat reads a text-or-json --format, and --json: it returns
+// whether to print JSON (plain, or in the envelope with --json).
+func outputFormat(cmd *cobra.Command, s *Streams) (jsonOut bool, err error) {
+	format, _ := cmd.Flags().GetString("format")
+	switch {
+	case s.JSON && cmd.Flags().Changed("format"):
+		return false, flagErrorf("--json and --format each choose the output: keep one")
+	case format != "text" && format != "json":
+		return false, flagErrorf("--format %q: want text or json", format)
+	}
+	return format == "json", nil
+}
+
+// emit prints v as plain JSON, or hands it to the --json envelope.
+func emit(s *Streams, v any) error {
+	if s.JSON {
+		s.setResult(v)
+		return nil
+	}
+	return writeJSON(s.Out, v)
+}
+
+// explainJSON is rules explain's JSON form.
+type explainJSON struct {
+	From       string        `json:"from"`
+	To         string        `json:"to"`
+	Outcome    rules.Outcome `json:"outcome"`
+	Label      string        `json:"label"`
+	RuleID     string        `json:"ruleId"`
+	Provenance []fieldJSON   `json:"provenance"`
+	Steps      []stepJSON    `json:"steps"`
+	Warnings   []codeJSON    `json:"warnings"`
+	MayWarn    []codeJSON    `json:"mayWarn"`
+}
+
+type fieldJSON struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+type stepJSON struct {
+	Phase       planner.Phase  `json:"phase"`
+	Action      planner.Action `json:"action"`
+	Description string         `json:"description"`
+	DependsOn   []int          `json:"dependsOn"`
+	Reversible  bool           `json:"reversible"`
+	Conditional string         `json:"conditional,omitempty"`
+}
+
+type codeJSON struct {
+	Code     rules.Code `json:"code"`
+	Severity string     `json:"severity"`
+	Message  string     `json:"message"`
+}
+
+func explainData(r *rules.Rule) explainJSON {
+	out := explainJSON{From: r.From.Name, To: r.To.Name, Outcome: r.Outcome, Label: r.Outcome.Label(), RuleID: r.ID,
+		Provenance: []fieldJSON{}, Steps: []stepJSON{}}
+	for _, f := range r.Provenance() {
+		out.Provenance = append(out.Provenance, fieldJSON{f.Label, f.Value})
+	}
+	for _, st := range planner.Outline(r) {
+		out.Steps = append(out.Steps, stepJSON{st.Phase, st.Action, st.Action.String(), append([]int{}, st.DependsOn...), st.Reversible, st.Conditional})
+	}
+	codes := func(cs []rules.Code) []codeJSON {
+		l := []codeJSON{}
+		for _, c := range cs {
+			info, _ := rules.Info(c)
+			l = append(l, codeJSON{c, info.Severity.String(), info.Message})
+		}
+		return l
+	}
+	out.Warnings, out.MayWarn = codes(r.Warnings), codes(r.MayWarn)
+	return out
+}
+
+// licenseJSON is one catalog license in rules licenses' JSON form.
+type licenseJSON struct {
+	Name         string     `json:"name"`
+	UserType     string     `json:"userType"`
+	Kind         rules.Kind `json:"kind"`
+	RequiresRole bool       `json:"requiresRole"`
+	LoginBased   bool       `json:"loginBased"`
+	Key          string     `json:"key"`
+	ScaleLimit   int64      `json:"scaleLimit,omitempty"`
+	Group        string     `json:"group,omitempty"`
+	Aliases      []string   `json:"aliases"`
+	Sources      []string   `json:"sources"`
 }
 
 func newExplainCmd(s *Streams) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "explain FROM TO",
 		Short: "Explain one license change: outcome, steps, warnings and sources",
 		Long: `Explain prints what licenseplan plans for a user moving from license FROM
@@ -132,9 +228,14 @@ conflict between the source documents, the steps in order, and the warnings
 that always apply and those that apply depending on the user's data.
 License names ignore case and accept aliases.`,
 		Example: `  licenseplan rules explain "Customer Community Plus" "Customer Community"
-  licenseplan rules explain "gold partner" "partner community login"`,
+  licenseplan rules explain "gold partner" "partner community login"
+  licenseplan rules explain "Customer Community" "Partner Community" --format json`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			jsonOut, err := outputFormat(cmd, s)
+			if err != nil {
+				return err
+			}
 			table, err := rulesTable(cmd, s)
 			if err != nil {
 				return err
@@ -147,9 +248,15 @@ License names ignore case and accept aliases.`,
 				}
 				ls[i] = l
 			}
-			return explain(s.Out, table.Lookup(ls[0], ls[1]))
+			r := table.Lookup(ls[0], ls[1])
+			if jsonOut || s.JSON {
+				return emit(s, explainData(r))
+			}
+			return explain(s.Out, r)
 		},
 	}
+	cmd.Flags().StringP("format", "f", "text", "output format: text or json")
+	return cmd
 }
 
 func explain(w io.Writer, r *rules.Rule) error {
@@ -203,7 +310,7 @@ func joinSeqs(xs []int) string {
 }
 
 func newLicensesCmd(s *Streams) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "licenses",
 		Short: "List the license catalog",
 		Long: `Licenses lists every license the rules know, from both source documents:
@@ -213,12 +320,25 @@ LicenseDefinitionKey where a source documents one, its user scale limit and
 the aliases that match it (ignoring case). An org license that matches none
 of these is reported as UNKNOWN_LICENSE in a plan.`,
 		Example: `  licenseplan rules licenses
-  licenseplan rules licenses | grep -i partner`,
+  licenseplan rules licenses | grep -i partner
+  licenseplan rules licenses --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			jsonOut, err := outputFormat(cmd, s)
+			if err != nil {
+				return err
+			}
 			table, err := rulesTable(cmd, s)
 			if err != nil {
 				return err
+			}
+			if jsonOut || s.JSON {
+				var ls []licenseJSON
+				for _, l := range table.Catalog.Licenses {
+					ls = append(ls, licenseJSON{l.Name, l.UserType, l.Kind, l.RequiresRole, l.LoginBased, l.Key, l.ScaleLimit, l.Group,
+						append([]string{}, l.Aliases...), append([]string{}, l.Sources...)})
+				}
+				return emit(s, ls)
 			}
 			tw := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "LICENSE\tUSERTYPE\tKIND\tROLE\tLOGIN\tKEY\tSCALE LIMIT\tALIASES")
@@ -232,6 +352,8 @@ of these is reported as UNKNOWN_LICENSE in a plan.`,
 			return tw.Flush()
 		},
 	}
+	cmd.Flags().StringP("format", "f", "text", "output format: text or json")
+	return cmd
 }
 
 func yesNo(b bool) string {
