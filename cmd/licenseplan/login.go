@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 
@@ -289,7 +290,15 @@ func (c *Config) authenticator(key string) (sfclient.Authenticator, error) {
 	return nil, fmt.Errorf("no login method for %s", key)
 }
 
-// sfDefaultOrg asks the Salesforce CLI for its default target-org.
+// sfDefaultOrg asks the Salesforce CLI for its default target-org: sf
+// itself when it is on PATH (it knows its own rules), else the config files
+// sf writes (sfclient.DefaultOrgLookup).
 func sfDefaultOrg(ctx context.Context) (string, string, error) {
-	return "", "", nil // TODO(merge): sfclient.DefaultTargetOrg from wp-sfcli
+	home, _ := os.UserHomeDir()
+	dir, _ := os.Getwd()
+	l := sfclient.DefaultOrgLookup{Home: home, Dir: dir}
+	if path, err := exec.LookPath("sf"); err == nil {
+		l.Run, l.Command = sfclient.ExecRunner, path
+	}
+	return l.DefaultTargetOrg(ctx)
 }
