@@ -38,27 +38,56 @@ func (q Query) SOQL() string {
 // SFCommand returns the POSIX shell command line that exports q with the
 // Salesforce CLI into q.File:
 //
-//	sf data query --query "SELECT ..." --result-format csv --target-org ALIAS > User.csv
+//	sf data query --query "SELECT ..." --result-format csv --output-file User.csv --target-org ALIAS
 //
 // Every argument is quoted for sh, bash and zsh where needed. An empty
 // targetOrg leaves --target-org out, so sf uses its default org.
 //
 // sf data query stops after 50,000 records unless the org-max-query-limit
 // config value (or the SF_ORG_MAX_QUERY_LIMIT environment variable) is set
-// higher; it then warns on stderr that records are missing.
+// higher, and then only warns on stderr that records are missing: the
+// script licenseplan query prints sets SF_ORG_MAX_QUERY_LIMIT.
 func (q Query) SFCommand(targetOrg string) string {
 	var b strings.Builder
 	b.WriteString("sf data query --query ")
 	b.WriteString(shellQuote(q.SOQL()))
-	b.WriteString(" --result-format csv")
+	b.WriteString(" --result-format csv --output-file ")
+	b.WriteString(shellQuote(q.File))
 	if targetOrg != "" {
 		b.WriteString(" --target-org ")
 		b.WriteString(shellQuote(targetOrg))
 	}
-	b.WriteString(" > ")
-	b.WriteString(shellQuote(q.File))
 	return b.String()
 }
+
+// orgDependentFields exist only in some orgs: Account.IsPartner with
+// partner licenses, IsCustomerPortal with Customer Portal or Digital
+// Experiences. A query naming one fails with INVALID_FIELD elsewhere.
+var orgDependentFields = map[string]bool{"IsPartner": true, "Account.IsPartner": true, "IsCustomerPortal": true}
+
+// Fallback returns q without the fields that exist only in some orgs, to
+// run when q fails with INVALID_FIELD; false when q has none. The reader
+// treats the missing columns as unknown (and the plan says so).
+func (q Query) Fallback() (Query, bool) {
+	var fields []string
+	for _, f := range q.Fields {
+		if !orgDependentFields[f] {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) == len(q.Fields) {
+		return q, false
+	}
+	q.Fields = fields
+	return q, true
+}
+
+// Header is q's CSV header line, as sf writes it: the field paths joined
+// by commas.
+func (q Query) Header() string { return strings.Join(q.Fields, ",") }
+
+// ShellQuote quotes s as one POSIX shell word (see shellQuote).
+func ShellQuote(s string) string { return shellQuote(s) }
 
 // shellQuote quotes s as one POSIX shell word. Words made only of characters
 // that no shell treats specially stay bare; others are double-quoted when
@@ -136,7 +165,8 @@ const (
 		"(partner portal, or Digital Experiences with partner licenses); " +
 		"if the query fails with INVALID_FIELD, drop that column."
 	noteLimit = "sf data query stops after 50,000 records unless the org-max-query-limit " +
-		"config value (or SF_ORG_MAX_QUERY_LIMIT) is set higher; it then warns on stderr."
+		"config value (or SF_ORG_MAX_QUERY_LIMIT) is set higher, and then only warns on stderr; " +
+		"the script sets SF_ORG_MAX_QUERY_LIMIT."
 )
 
 // User.csv columns. Id, Username and Profile.UserLicense.Name are required:

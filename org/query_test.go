@@ -125,18 +125,18 @@ func TestSFCommand(t *testing.T) {
 	}{
 		{"plain alias", org, "my-org",
 			`sf data query --query "SELECT Id, Name, OrganizationType, IsSandbox, InstanceName FROM Organization ORDER BY Id" ` +
-				`--result-format csv --target-org my-org > Organization.csv`},
+				`--result-format csv --output-file Organization.csv --target-org my-org`},
 		{"username alias", org, "admin@example.com.sandbox",
 			`sf data query --query "SELECT Id, Name, OrganizationType, IsSandbox, InstanceName FROM Organization ORDER BY Id" ` +
-				`--result-format csv --target-org admin@example.com.sandbox > Organization.csv`},
+				`--result-format csv --output-file Organization.csv --target-org admin@example.com.sandbox`},
 		{"default org", org, "",
 			`sf data query --query "SELECT Id, Name, OrganizationType, IsSandbox, InstanceName FROM Organization ORDER BY Id" ` +
-				`--result-format csv > Organization.csv`},
-		{"alias with a space and a quote", org, "it's mine", `--target-org "it's mine" >`},
-		{"alias with shell specials", org, "$HOME`x`!", `--target-org '$HOME` + "`x`" + `!' >`},
+				`--result-format csv --output-file Organization.csv`},
+		{"alias with a space and a quote", org, "it's mine", `--target-org "it's mine"`},
+		{"alias with shell specials", org, "$HOME`x`!", `--target-org '$HOME` + "`x`" + `!'`},
 		{"where clause with string literal", Query{File: "X.csv", Object: "User", Fields: []string{"Id"},
 			Where: "UserType = 'Standard'"}, "o",
-			`sf data query --query "SELECT Id FROM User WHERE UserType = 'Standard' ORDER BY Id" --result-format csv --target-org o > X.csv`},
+			`sf data query --query "SELECT Id FROM User WHERE UserType = 'Standard' ORDER BY Id" --result-format csv --output-file X.csv --target-org o`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

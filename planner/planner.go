@@ -41,6 +41,7 @@ func Build(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Options
 	b.decide()
 	b.tally()
 	b.accountsAndLicenses()
+	b.planWarn = append(b.planWarn, completenessWarnings(snap)...)
 	b.finish()
 	if !opts.SummaryOnly {
 		b.layout()

@@ -104,6 +104,7 @@ const (
 	SelfRegistrationSlower Code = "SELF_REGISTRATION_SLOWER"
 	SharingRecalculation   Code = "SHARING_RECALCULATION"
 	GuestUser              Code = "GUEST_USER"
+	SnapshotIncomplete     Code = "SNAPSHOT_INCOMPLETE"
 )
 
 // Severity orders warnings in risk registers: High first.
@@ -133,6 +134,7 @@ type CodeInfo struct {
 
 // Codes is the whole vocabulary, most severe first, then alphabetical.
 var Codes = []CodeInfo{
+	{SnapshotIncomplete, High, "The snapshot is probably incomplete: a file has exactly as many rows as a known export limit, or more seats are in use than User.csv has active users. The plan covers only the users it was given.", "licenseplan"},
 	{GuestUser, High, "Guest users cannot be converted: a site's guest user stands for every unauthenticated visitor, not for a person, so it is neither changed in place nor deactivated. Create a real user for the person instead (self-registration, or a new contact and user), or leave the guest user as it is.", "licenseplan (" + Doc000 + ": last paragraph, other license types need new user identities; salesforce-facts §1: UserType Guest is its own user type)"},
 	{NoConversionPath, High, "No supported path between these licenses: deactivate the user, create a new user identity, migrate data and associate it with the new user record.", Doc000 + ": last paragraph"},
 	{Irreversible, High, "An upgrade to a license that requires a role is irreversible.", Doc000 + ": Considerations, role-based licenses"},

@@ -35,6 +35,7 @@ type Config struct {
 	IncludeInactive  bool   `mapstructure:"include-inactive"`
 	DetailedExitcode bool   `mapstructure:"detailed-exitcode"`
 	Quiet            bool   `mapstructure:"quiet"`
+	Strict           bool   `mapstructure:"strict"`
 	Rules            struct {
 		Overrides []rules.Override `mapstructure:"overrides"`
 	} `mapstructure:"rules"`
@@ -50,7 +51,7 @@ type Config struct {
 // configKeys are the keys that are also flags and LICENSEPLAN_<KEY>
 // variables. (Secrets and rules are keys of the file only.)
 var configKeys = map[string]bool{"input": true, "targets": true, "preset": true, "out": true, "format": true,
-	"include-inactive": true, "detailed-exitcode": true, "quiet": true}
+	"include-inactive": true, "detailed-exitcode": true, "quiet": true, "strict": true}
 
 // commandKeys are the config keys each command binds to its flags of the
 // same name. snapshot's --out is the snapshot folder, not the plan's output

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/licenseplan/licenseplan/internal/version"
+	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/rules"
 )
 
@@ -307,4 +309,59 @@ func TestUserFacingErrors(t *testing.T) {
 			t.Errorf("api-version %q, input %q; want 64.0 and snap", cfg.Live.APIVersion, cfg.Input)
 		}
 	})
+}
+
+// TestSeenTruncatedSnapshot: a User.csv cut at sf's 50,000 records, with
+// UserLicense.csv saying many more seats are used, planned with exit 0 and
+// no word. Now it warns SNAPSHOT_INCOMPLETE (HIGH), and --strict stops.
+func TestSeenTruncatedSnapshot(t *testing.T) {
+	dir := inTempDir(t)
+	snap := filepath.Join(dir, "snap")
+	os.Mkdir(snap, 0o755)
+	var b strings.Builder
+	b.WriteString("Id,Username,Profile.UserLicense.Name,IsActive\n")
+	for i := range 50000 {
+		fmt.Fprintf(&b, "005%015d,u%d@x.example,Customer Community,true\n", i, i)
+	}
+	writeFile(t, snap, "User.csv", b.String())
+	writeFile(t, snap, "UserLicense.csv", "Id,Name,LicenseDefinitionKey,Status,TotalLicenses,UsedLicenses\n"+
+		"100000000000001AAA,Customer Community,,Active,200000,190412\n")
+
+	r := run(t, nil, "plan", "--input", snap, "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, w := range p.Warnings {
+		if w.Code == rules.SnapshotIncomplete {
+			msgs = append(msgs, w.Message)
+		}
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{"User.csv has 50,000 data rows", "UserLicense.csv says 190,412 seats are in use, but User.csv has 50,000 active users"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("warnings %q lack %q", all, want)
+		}
+	}
+	if info, _ := rules.Info(rules.SnapshotIncomplete); info.Severity != rules.High {
+		t.Errorf("SNAPSHOT_INCOMPLETE is %s, want high", info.Severity)
+	}
+
+	r = run(t, nil, "plan", "--input", snap, "--strict", "-d", "out")
+	if r.code != exitError || !strings.Contains(r.stderr, "--strict: the input looks incomplete (SNAPSHOT_INCOMPLETE): User.csv has 50,000 data rows") {
+		t.Fatalf("--strict: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat("out"); !os.IsNotExist(err) {
+		t.Errorf("--strict wrote files (%v)", err)
+	}
+	// A complete snapshot passes --strict.
+	writeFile(t, snap, "User.csv", "Id,Username,Profile.UserLicense.Name,IsActive\n005000000000001AAA,a@x,Customer Community,true\n")
+	writeFile(t, snap, "UserLicense.csv", "Id,Name,LicenseDefinitionKey,Status,TotalLicenses,UsedLicenses\n100000000000001AAA,Customer Community,,Active,10,1\n")
+	if r := run(t, nil, "plan", "--input", snap, "--strict", "--format", "json"); r.code != 0 {
+		t.Errorf("complete snapshot with --strict: exit %d %s", r.code, r.stderr)
+	}
 }

@@ -106,6 +106,8 @@ func errorName(err error, usage bool) string {
 		return "FingerprintMismatchError"
 	case errors.Is(err, reports.ErrSchemaVersion):
 		return "UnsupportedSchemaVersionError"
+	case errors.Is(err, errIncomplete):
+		return "IncompleteInputError"
 	}
 	return "LicensePlanError"
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -43,6 +44,11 @@ convert (change licenses in place), recreate (disable and re-enable, or
 deactivate and create) and follow-up (transfer records, reassign permission
 sets), with warnings and the rule and source behind every step. It never
 writes to an org.
+
+An input that looks cut off (a file of exactly 50,000 or 2,000 rows, the
+Salesforce CLI's and the REST page's limits, or more seats in use in
+UserLicense.csv than active users in User.csv) gets a high SNAPSHOT_INCOMPLETE
+warning; --strict makes it an error.
 
 Which org: resolved as the Salesforce CLI resolves one, and said on stderr
 and in the plan's source.login:
@@ -130,8 +136,27 @@ output.`,
 	f.Bool("include-inactive", false, "plan inactive users instead of skipping them")
 	f.Bool("detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	f.BoolP("quiet", "q", false, "print no notes on stderr")
+	f.Bool("strict", false, "fail, writing nothing, when the input looks incomplete (SNAPSHOT_INCOMPLETE)")
 	addLiveFlags(f)
 	return cmd
+}
+
+// errIncomplete is --strict's error for an input that looks incomplete.
+var errIncomplete = errors.New("the input looks incomplete")
+
+// strictCheck is --strict: a SNAPSHOT_INCOMPLETE warning stops the run
+// before any file is written.
+func strictCheck(p *planner.Plan) error {
+	var msgs []string
+	for _, w := range p.Warnings {
+		if w.Code == rules.SnapshotIncomplete {
+			msgs = append(msgs, w.Message)
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("--strict: %w (%s): %s", errIncomplete, rules.SnapshotIncomplete, strings.Join(msgs, "; "))
 }
 
 // planOutput is what plan writes where: files into dir (none when dir is
@@ -270,6 +295,11 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	// only when a written format shows it (the terminal summary does not).
 	if !summaryOnly {
 		if err := reports.SetFingerprint(ctx, plan); err != nil {
+			return err
+		}
+	}
+	if cfg.Strict {
+		if err := strictCheck(plan); err != nil {
 			return err
 		}
 	}
