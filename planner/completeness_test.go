@@ -18,7 +18,9 @@ func TestCompletenessWarnings(t *testing.T) {
 		}
 		return us
 	}
-	lic := func(used int) []org.UserLicense { return []org.UserLicense{{Name: "Customer Community", UsedLicenses: used}} }
+	lic := func(used int) []org.UserLicense {
+		return []org.UserLicense{{Name: "Customer Community", UsedLicenses: used}}
+	}
 	tests := []struct {
 		name string
 		snap *org.Snapshot
