@@ -39,7 +39,7 @@ import (
 // OwnerRoleID), and "\r\n" inside a value (encoding/csv reads it as "\n").
 func WriteSnapshot(ctx context.Context, dir string, s *Snapshot) error {
 	if s == nil {
-		return errors.New("org: WriteSnapshot: nil snapshot")
+		return errors.New("WriteSnapshot: nil snapshot")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating snapshot folder: %w", err)

@@ -190,7 +190,7 @@ func (p Phase) String() string {
 
 func (p Phase) MarshalText() ([]byte, error) {
 	if int(p) >= len(phaseNames) {
-		return nil, fmt.Errorf("planner: unknown phase %d", uint8(p))
+		return nil, fmt.Errorf("unknown phase %d", uint8(p))
 	}
 	return []byte(phaseNames[p]), nil
 }
@@ -239,7 +239,7 @@ func (a Action) String() string {
 
 func (a Action) MarshalText() ([]byte, error) {
 	if int(a) >= len(actionNames) {
-		return nil, fmt.Errorf("planner: unknown action %d", uint8(a))
+		return nil, fmt.Errorf("unknown action %d", uint8(a))
 	}
 	return []byte(actionNames[a]), nil
 }

@@ -40,21 +40,21 @@ func SafeCell(s string) string {
 // Write implements Writer.
 func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if p == nil {
-		return fmt.Errorf("reports: csv: %w", errNilPlan)
+		return fmt.Errorf("CSV: %w", errNilPlan)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("reports: csv: %w", err)
+		return fmt.Errorf("CSV: %w", err)
 	}
 	// Index users and accounts once: steps look them up by id.
 	users, err := usersByID(ctx, p, nil)
 	if err != nil {
-		return fmt.Errorf("reports: csv: %w", err)
+		return fmt.Errorf("CSV: %w", err)
 	}
 	accounts := accountNames(p.Accounts)
 
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
-		return fmt.Errorf("reports: writing CSV: %w", err)
+		return fmt.Errorf("writing CSV: %w", err)
 	}
 	// Every row names the org's environment, so a production plan is
 	// plain in any filtered view of the sheet.
@@ -62,7 +62,7 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	row := make([]string, len(csvHeader))
 	for i, s := range p.Steps.All() {
 		if err := checkCtx(ctx, i+1); err != nil {
-			return fmt.Errorf("reports: csv: %w", err)
+			return fmt.Errorf("CSV: %w", err)
 		}
 		clear(row)
 		row[0] = strconv.Itoa(s.Seq)
@@ -90,12 +90,12 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 			row[j] = SafeCell(row[j])
 		}
 		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("reports: writing CSV row %d: %w", s.Seq, err)
+			return fmt.Errorf("writing CSV row %d: %w", s.Seq, err)
 		}
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return fmt.Errorf("reports: writing CSV: %w", err)
+		return fmt.Errorf("writing CSV: %w", err)
 	}
 	return nil
 }

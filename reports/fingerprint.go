@@ -16,7 +16,7 @@ const FingerprintPrefix = "sha256:"
 
 // ErrFingerprint is returned by ReadJSON when a plan.json's fingerprint does
 // not match its content: the file was edited after it was generated.
-var ErrFingerprint = errors.New("reports: plan fingerprint does not match its content")
+var ErrFingerprint = errors.New("the plan fingerprint does not match its content")
 
 // Fingerprint returns the plan's content fingerprint: "sha256:" and the hex
 // SHA-256 of its plan.json encoding with generatedAt and fingerprint left
@@ -24,14 +24,14 @@ var ErrFingerprint = errors.New("reports: plan fingerprint does not match its co
 // have the same fingerprint whenever they were generated.
 func Fingerprint(ctx context.Context, p *planner.Plan) (string, error) {
 	if p == nil {
-		return "", fmt.Errorf("reports: fingerprint: %w", errNilPlan)
+		return "", fmt.Errorf("fingerprint: %w", errNilPlan)
 	}
 	q := *p
 	q.GeneratedAt = time.Time{}
 	q.Fingerprint = ""
 	h := sha256.New()
 	if err := (JSON{}).Write(ctx, h, &q); err != nil {
-		return "", fmt.Errorf("reports: fingerprint: %w", err)
+		return "", fmt.Errorf("fingerprint: %w", err)
 	}
 	return FingerprintPrefix + hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -79,21 +79,21 @@ func htmlCSPHash(s string) string {
 // Write implements Writer.
 func (HTML) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if p == nil {
-		return fmt.Errorf("reports: html: %w", errNilPlan)
+		return fmt.Errorf("HTML: %w", errNilPlan)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("reports: html: %w", err)
+		return fmt.Errorf("HTML: %w", err)
 	}
 	v, err := newHTMLView(ctx, p)
 	if err != nil {
-		return fmt.Errorf("reports: html: %w", err)
+		return fmt.Errorf("HTML: %w", err)
 	}
 	bw := bufio.NewWriterSize(ctxWriter{ctx, w}, 64<<10)
 	if err := htmlTemplate.Execute(bw, v); err != nil {
-		return fmt.Errorf("reports: writing HTML: %w", err)
+		return fmt.Errorf("writing HTML: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("reports: writing HTML: %w", err)
+		return fmt.Errorf("writing HTML: %w", err)
 	}
 	return nil
 }

@@ -32,25 +32,25 @@ type JSON struct{}
 // ErrSchemaVersion is returned by ReadJSON for a plan.json whose
 // schemaVersion is missing or not planner.SchemaVersion, and by JSON.Write
 // for a plan that claims another version.
-var ErrSchemaVersion = errors.New("reports: unsupported plan schemaVersion")
+var ErrSchemaVersion = errors.New("unsupported plan schemaVersion")
 
 // Write implements Writer.
 func (JSON) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if p == nil {
-		return fmt.Errorf("reports: json: %w", errNilPlan)
+		return fmt.Errorf("JSON: %w", errNilPlan)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("reports: json: %w", err)
+		return fmt.Errorf("JSON: %w", err)
 	}
 	if p.SchemaVersion != 0 && p.SchemaVersion != planner.SchemaVersion {
 		return fmt.Errorf("%w: the plan has schemaVersion %d, this writer writes %d", ErrSchemaVersion, p.SchemaVersion, planner.SchemaVersion)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if err := encodePlan(ctx, bw, normalize(p)); err != nil {
-		return fmt.Errorf("reports: writing JSON: %w", err)
+		return fmt.Errorf("writing JSON: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("reports: writing JSON: %w", err)
+		return fmt.Errorf("writing JSON: %w", err)
 	}
 	return nil
 }
@@ -310,10 +310,10 @@ func fixEach[T any](s []T, needs func(*T) bool, fix func(*T)) []T {
 func ReadJSON(r io.Reader) (*planner.Plan, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("reports: reading plan JSON: %w", err)
+		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errors.New("reports: reading plan JSON: the input is empty")
+		return nil, errors.New("reading the plan: the input is empty")
 	}
 	// Check the version before decoding the rest: another version may have
 	// a different shape, and "unsupported version" is the useful error then.
@@ -360,6 +360,27 @@ func ReadJSON(r io.Reader) (*planner.Plan, error) {
 	return q, nil
 }
 
+// errWrongType marks a plan.json value of the wrong JSON type.
+var errWrongType = errors.New("wrong type")
+
+// jsonKind names the JSON kind a Go type is read from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "an object"
+}
+
 // jsonError adds the line and column of a decoding error.
 func jsonError(data []byte, err error) error {
 	var syn *json.SyntaxError
@@ -372,7 +393,7 @@ func jsonError(data []byte, err error) error {
 		off = typ.Offset
 	}
 	if off < 0 || off > int64(len(data)) {
-		return fmt.Errorf("reports: plan JSON is not valid: %w", err)
+		return fmt.Errorf("plan.json is not valid: %w", err)
 	}
 	// Offset counts the bytes read up to and including the one in error.
 	if off > 0 {
@@ -380,5 +401,14 @@ func jsonError(data []byte, err error) error {
 	}
 	line := 1 + bytes.Count(data[:off], []byte("\n"))
 	col := int(off) - bytes.LastIndexByte(data[:off], '\n')
-	return fmt.Errorf("reports: plan JSON is not valid at line %d, column %d: %w", line, col, err)
+	if typ != nil {
+		// encoding/json's own words name Go types; say it in the plan's.
+		field := typ.Field
+		if field == "" {
+			field = "the document"
+		}
+		return fmt.Errorf("plan.json is not valid at line %d, column %d: %s is a %s, want %s: %w",
+			line, col, field, typ.Value, jsonKind(typ.Type), errWrongType)
+	}
+	return fmt.Errorf("plan.json is not valid at line %d, column %d: %w", line, col, err)
 }

@@ -24,10 +24,10 @@ const mdMaxUsersPerCode = 50
 // Write implements Writer.
 func (Markdown) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if p == nil {
-		return fmt.Errorf("reports: markdown: %w", errNilPlan)
+		return fmt.Errorf("Markdown: %w", errNilPlan)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("reports: markdown: %w", err)
+		return fmt.Errorf("Markdown: %w", err)
 	}
 	o := newOut(w)
 	r := mdReport{o: o, p: p, accounts: accountNames(p.Accounts)}
@@ -37,14 +37,14 @@ func (Markdown) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	r.planWarnings()
 	r.notes()
 	if err := r.warningsByCode(ctx); err != nil {
-		return fmt.Errorf("reports: markdown: %w", err)
+		return fmt.Errorf("Markdown: %w", err)
 	}
 	if err := r.steps(ctx); err != nil {
-		return fmt.Errorf("reports: markdown: %w", err)
+		return fmt.Errorf("Markdown: %w", err)
 	}
 	r.rules()
 	if err := o.flush(); err != nil {
-		return fmt.Errorf("reports: writing Markdown: %w", err)
+		return fmt.Errorf("writing Markdown: %w", err)
 	}
 	return nil
 }

@@ -61,10 +61,10 @@ func Headline(s planner.Summary) string {
 // Write implements Writer.
 func (t Text) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if p == nil {
-		return fmt.Errorf("reports: text: %w", errNilPlan)
+		return fmt.Errorf("text summary: %w", errNilPlan)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("reports: text: %w", err)
+		return fmt.Errorf("text summary: %w", err)
 	}
 	o := newOut(w)
 	s := p.Summary
@@ -168,7 +168,7 @@ func (t Text) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	}
 	o.print("\nMade by ", termSafe(madeBy(p)), ".\n")
 	if err := o.flush(); err != nil {
-		return fmt.Errorf("reports: writing text: %w", err)
+		return fmt.Errorf("writing text: %w", err)
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ type Writer interface {
 }
 
 // ErrUnknownFormat is returned by ForFormat for a name it does not know.
-var ErrUnknownFormat = errors.New("reports: unknown format")
+var ErrUnknownFormat = errors.New("unknown format")
 
 // errNilPlan is returned by every writer given a nil plan.
 var errNilPlan = errors.New("nil plan")

@@ -335,8 +335,8 @@ func TestWritersReturnWriteErrors(t *testing.T) {
 			if !errors.Is(err, errBoom) {
 				t.Errorf("Write = %v, want it to wrap %v", err, errBoom)
 			}
-			if err != nil && !strings.HasPrefix(err.Error(), "reports: ") {
-				t.Errorf("error %q does not start with the package name", err)
+			if err != nil && !strings.HasPrefix(err.Error(), "writing ") {
+				t.Errorf("error %q does not say what was being written", err)
 			}
 		})
 	}

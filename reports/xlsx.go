@@ -122,10 +122,10 @@ type xlsxStyles struct {
 // Write implements Writer.
 func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err error) {
 	if p == nil {
-		return fmt.Errorf("reports: xlsx: %w", errNilPlan)
+		return fmt.Errorf("XLSX: %w", errNilPlan)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("reports: xlsx: %w", err)
+		return fmt.Errorf("XLSX: %w", err)
 	}
 	f := excelize.NewFile()
 	// Deflate at its fastest level: about three times faster than the
@@ -140,17 +140,17 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 	defer func() {
 		// Close removes the stream writers' temporary files.
 		if cerr := f.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("reports: xlsx: removing temporary files: %w", cerr)
+			err = fmt.Errorf("XLSX: removing temporary files: %w", cerr)
 		}
 	}()
 	st, err := newXLSXStyles(f)
 	if err != nil {
-		return fmt.Errorf("reports: xlsx: styles: %w", err)
+		return fmt.Errorf("XLSX: styles: %w", err)
 	}
 	limit := x.limit()
 	data, err := dataTables(ctx, p, st)
 	if err != nil {
-		return fmt.Errorf("reports: xlsx: %w", err)
+		return fmt.Errorf("XLSX: %w", err)
 	}
 	summary := summaryTable(p, st, data, limit)
 	tables := append([]*xlsxTable{summary}, data...)
@@ -167,29 +167,29 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 				_, err = f.NewSheet(name)
 			}
 			if err != nil {
-				return fmt.Errorf("reports: xlsx: sheet %s: %w", name, err)
+				return fmt.Errorf("XLSX: sheet %s: %w", name, err)
 			}
 		}
 	}
 	for _, t := range tables {
 		if err := writeTable(ctx, f, t, limit, st); err != nil {
-			return fmt.Errorf("reports: xlsx: %w", err)
+			return fmt.Errorf("XLSX: %w", err)
 		}
 	}
 	// Summary, the first sheet, is the active one already. SetActiveSheet
 	// would read every streamed sheet back into memory.
 	if err := setDocProps(f, p); err != nil {
-		return fmt.Errorf("reports: xlsx: document properties: %w", err)
+		return fmt.Errorf("XLSX: document properties: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("reports: xlsx: %w", err)
+		return fmt.Errorf("XLSX: %w", err)
 	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {
-		return fmt.Errorf("reports: xlsx: building the workbook: %w", err)
+		return fmt.Errorf("XLSX: building the workbook: %w", err)
 	}
 	if err := sortedZip(w, buf.Bytes()); err != nil {
-		return fmt.Errorf("reports: writing XLSX: %w", err)
+		return fmt.Errorf("writing XLSX: %w", err)
 	}
 	return nil
 }

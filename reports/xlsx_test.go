@@ -843,7 +843,7 @@ func TestXLSXDeterministic(t *testing.T) {
 
 func TestXLSXWriteError(t *testing.T) {
 	err := XLSX{}.Write(context.Background(), failWriter{}, fixturePlan())
-	if !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), "reports: writing XLSX: ") {
+	if !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), "writing XLSX: ") {
 		t.Errorf("Write = %v, want a reports: error wrapping %v", err, errBoom)
 	}
 }

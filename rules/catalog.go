@@ -86,37 +86,37 @@ func parseCatalog(data []byte) (*Catalog, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&ls); err != nil {
-		return nil, fmt.Errorf("rules: catalog.yaml: %w", err)
+		return nil, fmt.Errorf("catalog.yaml: %w", err)
 	}
 	c := &Catalog{Licenses: ls, byName: map[string]*License{}, byKey: map[string]*License{}}
 	for i, l := range ls {
 		l.Index = i
 		if l.Name == "" {
-			return nil, fmt.Errorf("rules: catalog.yaml: entry %d has no name", i+1)
+			return nil, fmt.Errorf("catalog.yaml: entry %d has no name", i+1)
 		}
 		switch l.Kind {
 		case Internal, Chatter, Customer, Partner, Guest:
 		default:
-			return nil, fmt.Errorf("rules: catalog.yaml: %s: unknown kind %q", l.Name, l.Kind)
+			return nil, fmt.Errorf("catalog.yaml: %s: unknown kind %q", l.Name, l.Kind)
 		}
 		if len(l.Sources) == 0 {
-			return nil, fmt.Errorf("rules: catalog.yaml: %s: no sources", l.Name)
+			return nil, fmt.Errorf("catalog.yaml: %s: no sources", l.Name)
 		}
 		for _, src := range l.Sources {
 			if _, ok := SourceNames[src]; !ok {
-				return nil, fmt.Errorf("rules: catalog.yaml: %s: unknown source %q", l.Name, src)
+				return nil, fmt.Errorf("catalog.yaml: %s: unknown source %q", l.Name, src)
 			}
 		}
 		for _, n := range append([]string{l.Name}, l.Aliases...) {
 			k := fold(n)
 			if prev, dup := c.byName[k]; dup {
-				return nil, fmt.Errorf("rules: catalog.yaml: name %q used by %s and %s", n, prev.Name, l.Name)
+				return nil, fmt.Errorf("catalog.yaml: name %q used by %s and %s", n, prev.Name, l.Name)
 			}
 			c.byName[k] = l
 		}
 		if l.Key != "" {
 			if prev, dup := c.byKey[fold(l.Key)]; dup {
-				return nil, fmt.Errorf("rules: catalog.yaml: key %q used by %s and %s", l.Key, prev.Name, l.Name)
+				return nil, fmt.Errorf("catalog.yaml: key %q used by %s and %s", l.Key, prev.Name, l.Name)
 			}
 			c.byKey[fold(l.Key)] = l
 		}

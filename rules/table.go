@@ -229,20 +229,20 @@ func parseMatrix001(cat *Catalog, data []byte) ([]*matrix001Cell, error) {
 	cells := make([]*matrix001Cell, n*n)
 	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("rules: matrix001.csv: %w", err)
+		return nil, fmt.Errorf("matrix001.csv: %w", err)
 	}
 	for i, rec := range recs[1:] {
 		if len(rec) != 5 {
-			return nil, fmt.Errorf("rules: matrix001.csv: line %d: want 5 fields", i+2)
+			return nil, fmt.Errorf("matrix001.csv: line %d: want 5 fields", i+2)
 		}
 		row, err := strconv.Atoi(rec[0])
 		if err != nil {
-			return nil, fmt.Errorf("rules: matrix001.csv: line %d: %w", i+2, err)
+			return nil, fmt.Errorf("matrix001.csv: line %d: %w", i+2, err)
 		}
 		from, ok1 := cat.Lookup(rec[2])
 		to, ok2 := cat.Lookup(rec[3])
 		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("rules: matrix001.csv: line %d: license %q or %q not in catalog", i+2, rec[2], rec[3])
+			return nil, fmt.Errorf("matrix001.csv: line %d: license %q or %q not in catalog", i+2, rec[2], rec[3])
 		}
 		cells[from.Index*n+to.Index] = &matrix001Cell{row: row, col: rec[1], result: rec[4]}
 	}
@@ -255,22 +255,22 @@ func parseHelp000(cat *Catalog, data []byte) ([]*help000Cell, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&entries); err != nil {
-		return nil, fmt.Errorf("rules: help000.yaml: %w", err)
+		return nil, fmt.Errorf("help000.yaml: %w", err)
 	}
 	cells := make([]*help000Cell, n*n)
 	for _, e := range entries {
 		froms, tos := cat.Group(e.From), cat.Group(e.To)
 		if len(froms) == 0 || len(tos) == 0 {
-			return nil, fmt.Errorf("rules: help000.yaml: %s: unknown group %q or %q", e.ID, e.From, e.To)
+			return nil, fmt.Errorf("help000.yaml: %s: unknown group %q or %q", e.ID, e.From, e.To)
 		}
 		if _, err := ParseOutcome(e.Outcome); err != nil {
-			return nil, fmt.Errorf("rules: help000.yaml: %s: %w", e.ID, err)
+			return nil, fmt.Errorf("help000.yaml: %s: %w", e.ID, err)
 		}
 		for _, f := range froms {
 			for _, t := range tos {
 				i := f.Index*n + t.Index
 				if cells[i] != nil {
-					return nil, fmt.Errorf("rules: help000.yaml: %s and %s both cover %s -> %s", cells[i].ID, e.ID, f.Name, t.Name)
+					return nil, fmt.Errorf("help000.yaml: %s and %s both cover %s -> %s", cells[i].ID, e.ID, f.Name, t.Name)
 				}
 				cells[i] = e
 			}

@@ -54,7 +54,7 @@ func (o Outcome) IsChange() bool {
 
 func (o Outcome) MarshalText() ([]byte, error) {
 	if int(o) >= len(outcomeNames) {
-		return nil, fmt.Errorf("rules: unknown outcome %d", uint8(o))
+		return nil, fmt.Errorf("unknown outcome %d", uint8(o))
 	}
 	return []byte(outcomeNames[o]), nil
 }

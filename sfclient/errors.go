@@ -16,30 +16,30 @@ import (
 var (
 	// ErrReadOnly: the transport refused a request that could write to the
 	// org. Nothing was sent.
-	ErrReadOnly = errors.New("sfclient: refused a request that is not read-only")
+	ErrReadOnly = errors.New("refused a request that is not read-only")
 	// ErrAuth: authentication failed or could not be attempted.
-	ErrAuth = errors.New("sfclient: authentication failed")
+	ErrAuth = errors.New("authentication failed")
 	// ErrSessionExpired: the session was invalid again right after
 	// re-authenticating.
-	ErrSessionExpired = errors.New("sfclient: session expired or invalid")
+	ErrSessionExpired = errors.New("session expired or invalid")
 	// ErrRequestLimit: the org's API request limit is used up
 	// (REQUEST_LIMIT_EXCEEDED).
-	ErrRequestLimit = errors.New("sfclient: API request limit exceeded")
+	ErrRequestLimit = errors.New("API request limit exceeded")
 	// ErrRetriesExhausted: a request still failed after every retry.
-	ErrRetriesExhausted = errors.New("sfclient: request failed after retries")
+	ErrRetriesExhausted = errors.New("request failed after retries")
 	// ErrBadResponse: an answer did not parse, after every retry.
-	ErrBadResponse = errors.New("sfclient: response did not parse")
+	ErrBadResponse = errors.New("response did not parse")
 	// ErrCountMismatch: the records received differ from totalSize.
-	ErrCountMismatch = errors.New("sfclient: record count differs from totalSize")
+	ErrCountMismatch = errors.New("record count differs from totalSize")
 	// ErrOutOfOrder: an Id did not increase (a duplicate, or a broken
 	// ORDER BY Id).
-	ErrOutOfOrder = errors.New("sfclient: record Ids out of order or duplicated")
+	ErrOutOfOrder = errors.New("record Ids out of order or duplicated")
 	// ErrNotSandbox: RequireSandbox is set and the org is not known to be a
 	// sandbox.
-	ErrNotSandbox = errors.New("sfclient: org is not a sandbox")
+	ErrNotSandbox = errors.New("org is not a sandbox")
 	// ErrConfig: the client or authenticator settings are incomplete or
 	// invalid.
-	ErrConfig = errors.New("sfclient: invalid settings")
+	ErrConfig = errors.New("invalid settings")
 )
 
 // APIError is an HTTP error answer from Salesforce: a REST error array
