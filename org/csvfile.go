@@ -14,6 +14,18 @@ import (
 	"unicode/utf8"
 )
 
+// Bounds on what a snapshot file may cost (README, "Input bounds"). A
+// record, and so every field and line in it, is at most MaxRecordBytes: the
+// longest real value (a long account name, a permission set list) is a few
+// kilobytes. A file has at most MaxRows records: the largest orgs have a few
+// million users, and ten million User.csv rows already take about 2.5 GB.
+// Both make an endless file (a link to /dev/zero, a pipe that never closes)
+// end with an error instead of growing until the process is killed.
+const (
+	MaxRecordBytes = 1 << 20
+	MaxRows        = 10_000_000
+)
+
 const (
 	// readBufSize is the read buffer of a snapshot file; it is also the
 	// sample from which the record count is estimated.
@@ -40,6 +52,8 @@ type csvFile struct {
 	path string // for errors: the label joined with the file name
 	f    fs.File
 	r    *csv.Reader
+	u    *utf8Reader
+	bom  int64 // bytes of a byte order mark skipped before the csv reader
 
 	header   []string // the header as read
 	idx      []int    // per spec column: its index in a record, or -1
@@ -77,9 +91,11 @@ func openCSV(ctx context.Context, fsys fs.FS, name, path string, spec *fileSpec)
 func (c *csvFile) Close() error { return c.f.Close() }
 
 func (c *csvFile) start() error {
-	br := bufio.NewReaderSize(newUTF8Reader(c.f), readBufSize)
+	c.u = newUTF8Reader(c.f)
+	br := bufio.NewReaderSize(c.u, readBufSize)
 	if lead, _ := br.Peek(3); bytes.Equal(lead, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
+		c.bom = 3
 	}
 	// csv.NewReader keeps br: it is a *bufio.Reader large enough.
 	c.r = csv.NewReader(br)
@@ -91,6 +107,9 @@ func (c *csvFile) start() error {
 	}
 	if err != nil {
 		return c.parseError(rec, err)
+	}
+	if err := c.recordDone(rec); err != nil {
+		return err
 	}
 	c.header = append([]string(nil), rec...)
 	if err := c.mapHeader(); err != nil {
@@ -157,7 +176,7 @@ func (c *csvFile) estimate(br *bufio.Reader) {
 	// because the first rows (admins) are longer than the rest.
 	if ra, ok := c.f.(io.ReaderAt); ok {
 		if n, err := countLines(ra, c.r.InputOffset(), info.Size()); err == nil {
-			c.sizeHint = int(min(n+1, 1<<30))
+			c.sizeHint = int(min(n+1, MaxRows))
 			c.counted = true
 			return
 		}
@@ -168,7 +187,9 @@ func (c *csvFile) estimate(br *bufio.Reader) {
 		return
 	}
 	n := rest * int64(lines) / int64(len(sample))
-	n = min(n+n/16+1, rest/minRecordBytes+1, 1<<30)
+	// An estimate from a size that may lie (an fs.FS's Stat) sizes at
+	// most a million records up front; append grows the rest.
+	n = min(n+n/16+1, rest/minRecordBytes+1, 1<<20)
 	c.sizeHint = int(n)
 }
 
@@ -200,7 +221,14 @@ func (c *csvFile) next() (bool, error) {
 		}
 		return false, c.parseError(rec, err)
 	}
+	if err := c.recordDone(rec); err != nil {
+		return false, err
+	}
 	c.rows++
+	if c.rows > MaxRows {
+		return false, &InputError{File: c.path, Line: c.line(), Err: fmt.Errorf(
+			"%w: more than %d records; no org has that many (is the file a pipe or device that never ends?)", ErrTooLarge, MaxRows)}
+	}
 	if c.rows&(ctxCheckEvery-1) == 0 {
 		if err := c.ctx.Err(); err != nil {
 			return false, fmt.Errorf("reading %s: %w", c.path, err)
@@ -215,6 +243,22 @@ func (c *csvFile) next() (bool, error) {
 	return true, nil
 }
 
+// recordDone checks that the record just read is within MaxRecordBytes and
+// tells the reader where the next one starts.
+func (c *csvFile) recordDone(rec []string) error {
+	end := c.r.InputOffset() + c.bom
+	if end-c.u.recOff > MaxRecordBytes {
+		return &InputError{File: c.path, Line: c.u.recLine, Err: fmt.Errorf(
+			"%w: a record over %d MiB (a quote that is never closed, or not a CSV file?)", ErrTooLarge, MaxRecordBytes>>20)}
+	}
+	c.u.recOff = end
+	if n := len(rec); n > 0 {
+		line, _ := c.r.FieldPos(n - 1)
+		c.u.recLine = line + strings.Count(rec[n-1], "\n") + 1
+	}
+	return nil
+}
+
 // parseError turns an encoding/csv error into an InputError.
 func (c *csvFile) parseError(rec []string, err error) error {
 	var ue *utf8Error
@@ -224,6 +268,11 @@ func (c *csvFile) parseError(rec []string, err error) error {
 			msg = "%w: the file is UTF-16; save it as UTF-8"
 		}
 		return &InputError{File: c.path, Line: ue.line, Column: ue.col, Err: fmt.Errorf(msg, ErrNotUTF8)}
+	}
+	var be *boundError
+	if errors.As(err, &be) {
+		return &InputError{File: c.path, Line: be.line, Err: fmt.Errorf(
+			"%w: a record over %d MiB (a quote that is never closed, or not a CSV file?)", ErrTooLarge, MaxRecordBytes>>20)}
 	}
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
@@ -363,7 +412,17 @@ type utf8Reader struct {
 	lineOff int64 // offset at which that line starts
 	bom     bool  // the file starts with a UTF-8 byte order mark
 	err     error // sticky
+
+	// The record bound: recOff and recLine are where the record being
+	// read starts, set by csvFile.next after each record.
+	recOff  int64
+	recLine int
 }
+
+// boundError is returned by utf8Reader when a record passes MaxRecordBytes.
+type boundError struct{ line int }
+
+func (e *boundError) Error() string { return "record too large" }
 
 // utf8Error is returned by utf8Reader at the first byte that is not UTF-8.
 type utf8Error struct {
@@ -373,7 +432,7 @@ type utf8Error struct {
 
 func (e *utf8Error) Error() string { return ErrNotUTF8.Error() }
 
-func newUTF8Reader(r io.Reader) *utf8Reader { return &utf8Reader{r: r, line: 1} }
+func newUTF8Reader(r io.Reader) *utf8Reader { return &utf8Reader{r: r, line: 1, recLine: 1} }
 
 func (u *utf8Reader) Read(p []byte) (int, error) {
 	if u.err != nil {
@@ -410,6 +469,13 @@ func (u *utf8Reader) Read(p []byte) (int, error) {
 		return bad, nil
 	}
 	u.advance(chunk)
+	// csvFile.next moves recOff to the end of each record it reads. Bytes
+	// read past it beyond the bound plus one buffer of read-ahead are a
+	// record too long: stop reading before it takes more memory.
+	if u.off-u.recOff > MaxRecordBytes+readBufSize {
+		u.err = &boundError{line: u.recLine}
+		return 0, u.err
+	}
 	if err != nil {
 		u.err = err
 	}

@@ -65,4 +65,7 @@ var (
 	// csv.ParseError's Err (csv.ErrQuote, csv.ErrFieldCount, ...) is
 	// wrapped too.
 	ErrMalformedCSV = errors.New("malformed CSV")
+	// ErrTooLarge: a record or a file is over a documented bound
+	// (MaxRecordBytes, MaxRows).
+	ErrTooLarge = errors.New("too large")
 )
