@@ -357,6 +357,7 @@ func (v *htmlView) summary(s planner.Summary) {
 		metric("users", "Users in scope", s.Users, ""),
 		metric("steps", "Steps", s.Steps, ""),
 		metric("warnings", "Warnings", s.TotalWarnings(), ""),
+		metric("noTarget", "Users without a target", s.NoTarget, ""),
 	}
 	v.Attention = []htmlMetric{
 		metric("irreversibleChanges", "Irreversible changes", s.IrreversibleChanges, alert(s.IrreversibleChanges, "alert")),

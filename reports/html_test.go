@@ -316,6 +316,7 @@ func TestHTMLSummaryMetrics(t *testing.T) {
 		"users": s.Users, "steps": s.Steps, "warnings": s.TotalWarnings(),
 		"partnerAccountsToEnable": s.PartnerAccountsToEnable, "rolesCreated": s.RolesCreated,
 		"irreversibleChanges": s.IrreversibleChanges, "newUserRecords": s.NewUserRecords, "licensesShort": s.LicensesShort,
+		"noTarget": s.NoTarget,
 	}
 	for o, n := range s.Outcomes {
 		want["outcome."+o] = n

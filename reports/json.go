@@ -307,13 +307,28 @@ func fixEach[T any](s []T, needs func(*T) bool, fix func(*T)) []T {
 // schemaVersion is missing or is not planner.SchemaVersion (ErrSchemaVersion),
 // and reports malformed JSON with its line and column. Missing or null lists
 // come back empty, not nil.
-func ReadJSON(r io.Reader) (*planner.Plan, error) {
-	data, err := io.ReadAll(r)
+//
+// It refuses a document over MaxPlanBytes without reading more of it, and
+// one nested deeper than MaxPlanDepth, with the line and column where the
+// depth is passed, before decoding it.
+func ReadJSON(r io.Reader) (*planner.Plan, error) { return readJSON(r, MaxPlanBytes) }
+
+// readJSON is ReadJSON with the size bound as a parameter, so a test can
+// prove the bound without reading gigabytes.
+func readJSON(r io.Reader, maxBytes int64) (*planner.Plan, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
+	if int64(len(data)) > maxBytes {
+		return nil, fmt.Errorf("reading the plan: over %s, more than a plan of the largest org (a million users make about 700 MB): is it a plan.json?", byteSize(maxBytes))
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("reading the plan: the input is empty")
+	}
+	if off := tooDeep(data, MaxPlanDepth); off >= 0 {
+		line, col := lineCol(data, int64(off))
+		return nil, fmt.Errorf("plan.json is not valid at line %d, column %d: nested deeper than %d levels (a plan.json has 5)", line, col, MaxPlanDepth)
 	}
 	// Check the version before decoding the rest: another version may have
 	// a different shape, and "unsupported version" is the useful error then.
@@ -360,6 +375,65 @@ func ReadJSON(r io.Reader) (*planner.Plan, error) {
 	return q, nil
 }
 
+// Bounds of ReadJSON (README, "Input bounds"). A plan of a million users
+// is about 700 MB; a plan nests five levels (plan, users, user, warnings,
+// warning).
+const (
+	MaxPlanBytes = 4 << 30
+	MaxPlanDepth = 32
+)
+
+// tooDeep returns the offset of the first '[' or '{' that opens level
+// max+1 of data, or -1. Strings are skipped, so brackets in names do not
+// count. It reads data once, before the decoder builds anything.
+func tooDeep(data []byte, max int) int {
+	depth, inString := 0, false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '[', '{':
+			depth++
+			if depth > max {
+				return i
+			}
+		case ']', '}':
+			depth--
+		}
+	}
+	return -1
+}
+
+// byteSize writes n bytes in the largest whole binary unit: 4 GiB, 1 MiB.
+func byteSize(n int64) string {
+	for _, u := range []struct {
+		shift uint
+		name  string
+	}{{30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d %s", n>>u.shift, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// lineCol is the 1-based line and column of byte off of data.
+func lineCol(data []byte, off int64) (int, int) {
+	line := 1 + bytes.Count(data[:off], []byte("\n"))
+	col := int(off) - bytes.LastIndexByte(data[:off], '\n')
+	return line, col
+}
+
 // errWrongType marks a plan.json value of the wrong JSON type.
 var errWrongType = errors.New("wrong type")
 
@@ -399,8 +473,7 @@ func jsonError(data []byte, err error) error {
 	if off > 0 {
 		off--
 	}
-	line := 1 + bytes.Count(data[:off], []byte("\n"))
-	col := int(off) - bytes.LastIndexByte(data[:off], '\n')
+	line, col := lineCol(data, off)
 	if typ != nil {
 		// encoding/json's own words name Go types; say it in the plan's.
 		field := typ.Field
