@@ -518,11 +518,11 @@ func (p *puller) pages(ctx context.Context, st *objectState, cw *csv.Writer) err
 	next := restartSOQL(q, st.cols, "")
 	fresh := true // next is a SOQL query, not a locator
 	for {
-		var page *simpleforce.QueryResult
+		var page *queryPage
 		var rowsOut [][]string
 		err := c.call(ctx, what, func() error {
 			var err error
-			page, err = c.sf.Query(next)
+			page, err = c.query(next)
 			if err != nil {
 				return err
 			}

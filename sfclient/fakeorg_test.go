@@ -29,7 +29,7 @@ import (
 // It does not parse SOQL: it reads the object after FROM, an "Id > 'X'"
 // restart condition, and the select list (to reject fields the org lacks).
 type fakeOrg struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -69,7 +69,7 @@ type fault struct {
 	do    func(w http.ResponseWriter, r *http.Request)
 }
 
-func newFakeOrg(t *testing.T) *fakeOrg {
+func newFakeOrg(t testing.TB) *fakeOrg {
 	f := &fakeOrg{t: t, objects: map[string][]map[string]any{}, missing: map[string]bool{},
 		denied: map[string]string{}, cursors: map[string]cursor{}, token: "00Dfake!initial-token", limit: 15000,
 		clientID: "3MVG9fake", clientSecret: "cc-secret-123", username: "admin@example.com",

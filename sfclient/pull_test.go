@@ -22,7 +22,7 @@ import (
 )
 
 // testClient returns a Client on f with a recording clock and fixed jitter.
-func testClient(t *testing.T, auth Authenticator, opts Options) (*Client, *clock) {
+func testClient(t testing.TB, auth Authenticator, opts Options) (*Client, *clock) {
 	t.Helper()
 	clk := &clock{}
 	opts.Retry.Sleep = clk.sleep

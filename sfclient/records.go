@@ -1,13 +1,43 @@
 package sfclient
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/simpleforce/simpleforce"
 )
+
+// queryPage is one answer of the query resource (salesforce-facts.md §6).
+// licenseplan decodes it itself rather than with simpleforce's Query, which
+// panics on a null record (it writes its client into every record's map).
+type queryPage struct {
+	TotalSize      int              `json:"totalSize"`
+	Done           bool             `json:"done"`
+	NextRecordsURL string           `json:"nextRecordsUrl"`
+	Records        []map[string]any `json:"records"`
+}
+
+// query fetches one page: next is SOQL, or a nextRecordsUrl (a
+// /services/data/ path) to follow. A body that does not decode is a
+// *json.SyntaxError or *json.UnmarshalTypeError, which call fetches again.
+func (c *Client) query(next string) (*queryPage, error) {
+	path := "services/data/v" + c.opts.APIVersion + "/query?q=" + url.QueryEscape(next)
+	if strings.HasPrefix(next, "/services/data/") {
+		path = strings.TrimPrefix(next, "/")
+	}
+	data, err := c.sf.ApexREST(http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	var page queryPage
+	if err := json.Unmarshal(data, &page); err != nil {
+		return nil, err
+	}
+	return &page, nil
+}
 
 // fieldPath is a SOQL field path split at its dots: Profile.UserLicense.Name.
 type fieldPath []string
@@ -75,7 +105,7 @@ func cell(rec map[string]any, p fieldPath) (string, error) {
 // rows flattens a page's records into CSV rows, in field order. idCol is
 // the index of Id in the fields. It fails on the first record that does not
 // fit, so a bad page is retried whole and nothing of it is written.
-func rows(recs []simpleforce.SObject, paths []fieldPath, idCol int) ([][]string, error) {
+func rows(recs []map[string]any, paths []fieldPath, idCol int) ([][]string, error) {
 	out := make([][]string, len(recs))
 	for i, r := range recs {
 		if r == nil {

@@ -91,7 +91,7 @@ func parseConfigGet(out []byte) (string, string, error) {
 		return "", "", fmt.Errorf("the answer is not the JSON expected: %w", err)
 	}
 	if doc.Status != 0 {
-		return "", "", fmt.Errorf("sf answered status %d: %s", doc.Status, doc.Message)
+		return "", "", fmt.Errorf("sf answered status %d: %s", doc.Status, cleanText(doc.Message, maxMessage))
 	}
 	for _, r := range doc.Result {
 		if r.Name != "target-org" {
@@ -99,7 +99,7 @@ func parseConfigGet(out []byte) (string, string, error) {
 		}
 		v, ok := r.Value.(string)
 		if r.Value != nil && !ok {
-			return "", "", fmt.Errorf("target-org is not text: %v", r.Value)
+			return "", "", fmt.Errorf("target-org is not text: %s", cleanText(fmt.Sprint(r.Value), 80))
 		}
 		if v == "" {
 			return "", "", nil
