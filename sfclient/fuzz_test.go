@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -50,6 +52,19 @@ func statusOf(s uint8) int {
 	return []int{200, 200, 400, 401, 403, 404, 500, 503}[s%8]
 }
 
+// pullWithin pulls, and fails when the pull takes more than 10 seconds: an
+// answer must never make a pull hang.
+func pullWithin(t *testing.T, c *Client, answer []byte) (*Result, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := c.Pull(ctx)
+	if ctx.Err() != nil {
+		t.Fatalf("the pull hung on the answer %q", answer)
+	}
+	return res, err
+}
+
 // checkSecrets fails when any secret appears in err's text.
 func checkSecrets(t *testing.T, err error, secrets ...string) {
 	t.Helper()
@@ -79,6 +94,7 @@ func FuzzQueryPage(f *testing.F) {
 	f.Add(uint8(0), []byte(`{"totalSize":1e400,"done":true}`))
 
 	org := newFakeOrg(f)
+	org.limit = math.MaxInt // thousands of pulls: the API limit must not become the only answer
 	addOrganization(org, true)
 	body := &fuzzBody{}
 	org.onRequest(isQuery("User"), 1<<30, body.serve)
@@ -86,7 +102,7 @@ func FuzzQueryPage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status uint8, page []byte) {
 		body.set(statusOf(status), "application/json", page)
 		c, _ := testClient(t, token, Options{Retry: RetryPolicy{MaxRetries: -1}, Base: org.srv.Client().Transport})
-		res, err := c.Pull(context.Background())
+		res, err := pullWithin(t, c, page)
 		checkSecrets(t, err, token.Token)
 		if err != nil {
 			return
@@ -135,7 +151,7 @@ func FuzzTokenAnswer(f *testing.F) {
 		}
 		body.set(statusOf(status), ct, answer)
 		c, _ := testClient(t, auth, Options{Retry: RetryPolicy{MaxRetries: -1}, Base: org.srv.Client().Transport})
-		_, err := c.Pull(context.Background())
+		_, err := pullWithin(t, c, answer)
 		if err == nil {
 			t.Fatalf("a pull succeeded on a token answer the org did not issue: %q", answer)
 		}
@@ -158,7 +174,7 @@ func FuzzSOAPLogin(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status uint8, answer []byte) {
 		body.set(statusOf(status), "text/xml", answer)
 		c, _ := testClient(t, auth, Options{Retry: RetryPolicy{MaxRetries: -1}, Base: org.srv.Client().Transport})
-		_, err := c.Pull(context.Background())
+		_, err := pullWithin(t, c, answer)
 		if err == nil {
 			t.Fatalf("a pull succeeded on a login answer the org did not issue: %q", answer)
 		}
