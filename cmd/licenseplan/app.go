@@ -153,17 +153,20 @@ func newRootCmd(s *Streams) *cobra.Command {
 		Short: "Plan Salesforce user license migrations",
 		Long: `licenseplan plans Salesforce user license migrations.
 
-It reads the users of an org (from a snapshot folder of CSV files, or the
-built-in demo org), decides for each user what Salesforce allows (change the
+It reads the users of an org (live and read-only through the Salesforce API,
+from a snapshot folder of CSV files, or the built-in demo org), decides for each user what Salesforce allows (change the
 license in place, disable and re-enable, enable the account as a partner
 account first, or no path at all), and writes an ordered, deterministic plan
 with the warnings and the source of every rule. It never writes to an org.`,
 		Example: `  # Plan the built-in demo org and write every output file to ./licenseplan-out/
-  licenseplan plan
+  licenseplan plan --demo
+
+  # Plan a sandbox you logged in to with the Salesforce CLI (sf org login web)
+  licenseplan plan -o my-sandbox --require-sandbox -d ./plan
 
   # Plan a snapshot exported with the Salesforce CLI
-  licenseplan query --target-org my-sandbox     # prints the export commands
-  licenseplan plan --input ./snapshot --targets targets.csv --out ./plan
+  licenseplan query -o my-sandbox > export.sh   # a bash script of sf commands
+  licenseplan plan --input ./snapshot --targets targets.csv -d ./plan
 
   # Why does Customer Community Plus -> Customer Community need a new user?
   licenseplan rules explain "Customer Community Plus" "Customer Community"`,

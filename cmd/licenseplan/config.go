@@ -287,6 +287,7 @@ func (c configChecker) check(n *yaml.Node, t reflect.Type, path string) error {
 			return c.errorf(n, "%s: want keys (a mapping), not %s", keyName(path), nodeText(n))
 		}
 		fields := structKeys(t)
+		seen := map[string]int{} // key -> line
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
@@ -300,6 +301,10 @@ func (c configChecker) check(n *yaml.Node, t reflect.Type, path string) error {
 			if !ok {
 				return c.errorf(k, "unknown key `%s`%s", full, didYouMean(k.Value, slices.Sorted(maps.Keys(fields))))
 			}
+			if first, dup := seen[k.Value]; dup {
+				return c.errorf(k, "key `%s` is set twice (first on line %d): keep one", full, first)
+			}
+			seen[k.Value] = k.Line
 			if err := c.check(val, ft, full); err != nil {
 				return err
 			}

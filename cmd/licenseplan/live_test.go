@@ -124,9 +124,11 @@ func TestLiveAuthSelection(t *testing.T) {
 
 		// A setting the chosen login ignores is an error, not silence.
 		{name: "SF_INSTANCE_URL with SOAP login", env: map[string]string{"SF_USERNAME": "u@x", "SF_PASSWORD": "pw", "SF_INSTANCE_URL": "https://a.my.salesforce.com"},
-			wantErr: "SF_INSTANCE_URL is set, but the SOAP login (SF_PASSWORD) (from SF_PASSWORD) does not use it"},
+			wantErr: "SF_INSTANCE_URL is set, but the SOAP login (SF_PASSWORD) does not use it"},
 		{name: "SF_USERNAME with --target-org", env: map[string]string{"SF_USERNAME": "u@x"}, args: []string{"-o", "dev"},
-			wantErr: "SF_USERNAME is set, but the Salesforce CLI login (--target-org) (from --target-org) does not use it"},
+			wantErr: "SF_USERNAME is set, but the Salesforce CLI login (--target-org) does not use it"},
+		{name: "SF_USERNAME with SF_TARGET_ORG", env: map[string]string{"SF_USERNAME": "u@x", "SF_TARGET_ORG": "dev"},
+			wantErr: "SF_USERNAME is set, but the Salesforce CLI login (--target-org) (from SF_TARGET_ORG) does not use it"},
 		{name: "--login-url with an access token", env: map[string]string{"SF_ACCESS_TOKEN": "t", "SF_INSTANCE_URL": "https://a.my.salesforce.com"},
 			args: []string{"--login-url", "https://test.salesforce.com"}, wantErr: "--login-url is set, but the access token login"},
 		{name: "instance URL with JWT", args: []string{"--client-id", "3MVG", "--username", "u@x", "--jwt-key-file", key, "--instance-url", "https://a.my.salesforce.com"},

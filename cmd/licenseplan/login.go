@@ -206,8 +206,12 @@ func (c *Config) resolveInput(ctx context.Context, s *Streams, demoFlag bool) (i
 		if k == m.key || slices.Contains(m.needs, k) || slices.Contains(m.allows, k) {
 			continue
 		}
-		return input{}, flagErrorf("%s is set, but the %s (from %s) does not use it: %s. Unset %s, or choose the login that uses it",
-			c.settingName(k), m.name, c.settingName(m.key), unusedReason[k], c.settingName(k))
+		name := m.name
+		if from := c.settingName(m.key); !strings.Contains(name, from) {
+			name += " (from " + from + ")"
+		}
+		return input{}, flagErrorf("%s is set, but the %s does not use it: %s. Unset %s, or choose the login that uses it",
+			c.settingName(k), name, unusedReason[k], c.settingName(k))
 	}
 	auth, err := c.authenticator(m.key)
 	if err != nil {

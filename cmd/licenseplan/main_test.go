@@ -343,6 +343,8 @@ format: json
 		{"unknown license", "rules:\n  overrides:\n    - {from: Gold Partnr, to: Partner Community, outcome: recreate, note: x}\n", `rules.overrides[0]: unknown license "Gold Partnr" in from (did you mean "Gold Partner"?)`},
 		{"unknown key", "inptu: x\n", "inptu"},
 		{"bad yaml", "rules: [\n", "bad.yaml"},
+		{"duplicate key", "out: a\nformat: json\nout: b\n", "bad.yaml:3: key `out` is set twice (first on line 1)"},
+		{"duplicate nested key", "rules:\n  overrides: []\n  overrides: []\n", "bad.yaml:3: key `rules.overrides` is set twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
