@@ -393,7 +393,7 @@ func (a Password) Authenticate(ctx context.Context, hc *http.Client, apiVersion 
 			}
 			return Session{}, fmt.Errorf("%w: %s: %s %s%s", ErrAuth, a.Method(), ae.Code, ae.Message, hint)
 		}
-		return Session{}, fmt.Errorf("%w: %s: %v", ErrAuth, a.Method(), plainCause(err))
+		return Session{}, fmt.Errorf("%w: %s: %s", ErrAuth, a.Method(), cleanText(plainCause(err).Error(), maxMessage))
 	}
 	if sc.GetSid() == "" {
 		return Session{}, fmt.Errorf("%w: %s: the login answer had no sessionId", ErrAuth, a.Method())
@@ -426,7 +426,7 @@ func tokenError(ctx context.Context, method string, err error) error {
 	if errors.As(err, &re) {
 		return fmt.Errorf("%w: %s: %s %s", ErrAuth, method, cleanText(re.ErrorCode, 80), cleanText(re.ErrorDescription, maxMessage))
 	}
-	return fmt.Errorf("%w: %s: %v", ErrAuth, method, plainCause(err))
+	return fmt.Errorf("%w: %s: %s", ErrAuth, method, cleanText(plainCause(err).Error(), maxMessage))
 }
 
 // plainCause drops the "Post \"URL\": " that net/http puts before a
