@@ -60,6 +60,11 @@ type Snapshot struct {
 	Files []string
 	// Has records which optional files and columns were present.
 	Has Presence
+	// Counted is, per snapshot file, the number of records the source
+	// counted: a pull's totalSize, checked against the records received,
+	// or the snapshot's CountsFile. nil when nothing counted them (an export
+	// by hand). The planner compares it with the rows read.
+	Counted map[string]int
 }
 
 // Presence records which optional inputs a snapshot held.

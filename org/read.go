@@ -84,6 +84,9 @@ func ReadSnapshot(ctx context.Context, fsys fs.FS, label string) (*Snapshot, err
 	s.Has = h
 	accts.listed = optAccts.listed
 	s.Accounts = accts.merge(s.Users)
+	if s.Counted, err = readCounts(d); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

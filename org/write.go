@@ -221,7 +221,10 @@ func (w *snapshotWriter) write() error {
 		}
 	}
 
-	return w.removeStale()
+	if err := w.removeStale(); err != nil {
+		return err
+	}
+	return writeCounts(w.ctx, w.dir, s, w.written)
 }
 
 // formatCount writes a license count; -1 (unknown) is blank.

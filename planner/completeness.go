@@ -36,7 +36,18 @@ func completenessWarnings(s *org.Snapshot) []Warning {
 	warn := func(format string, args ...any) {
 		out = append(out, Warning{Code: rules.SnapshotIncomplete, Message: fmt.Sprintf(format, args...)})
 	}
+	// A file whose records the source counted (a pull checks every
+	// object's records against totalSize) is complete when it has that
+	// many rows, whatever the number; with another number it was cut or
+	// edited after the pull.
 	for _, f := range dataRows(s) {
+		if n, ok := s.Counted[f.file]; ok {
+			if n != f.rows {
+				warn("%s has %s data rows, but %s says the pull counted %s: the file was cut or edited after the pull. Pull the org again with licenseplan snapshot, or delete %s if the edit is intended.",
+					f.file, thousands(f.rows), org.CountsFile, thousands(n), org.CountsFile)
+			}
+			continue
+		}
 		for _, l := range truncationLimits {
 			if f.rows == l.rows {
 				warn("%s has %s data rows, %s: the export was probably cut off. Export it again with the script from licenseplan query, or pull the org with licenseplan snapshot.",
@@ -44,7 +55,7 @@ func completenessWarnings(s *org.Snapshot) []Warning {
 			}
 		}
 	}
-	if len(s.Licenses) > 0 {
+	if _, counted := s.Counted["User.csv"]; len(s.Licenses) > 0 && !counted {
 		used := 0
 		for _, l := range s.Licenses {
 			used += max(l.UsedLicenses, 0)

@@ -40,6 +40,16 @@ func TestCompletenessWarnings(t *testing.T) {
 		{"inactive users hold no seat", &org.Snapshot{Users: users(1000, 500), Licenses: lic(1000), Files: []string{"User.csv", "UserLicense.csv"}},
 			[]string{"1,000 seats are in use, but User.csv has 500 active users"}},
 		{"no UserLicense.csv", &org.Snapshot{Users: users(10, 0), Files: []string{"User.csv"}}, nil},
+		// A pull counts every object against totalSize: 2,000 users that
+		// the org counted are all of them, and seats then say nothing
+		// about User.csv.
+		{"a pull of exactly 2,000 users", &org.Snapshot{Users: users(2000, 0), Licenses: lic(5000), Files: []string{"User.csv", "UserLicense.csv"},
+			Counted: map[string]int{"User.csv": 2000, "UserLicense.csv": 1}}, nil},
+		{"a pulled file cut afterwards", &org.Snapshot{Users: users(1500, 0), Files: []string{"User.csv"}, Counted: map[string]int{"User.csv": 2000}},
+			[]string{"User.csv has 1,500 data rows, but snapshot-counts.json says the pull counted 2,000"}},
+		{"counted files only", &org.Snapshot{Users: users(10, 0), PermissionSets: make([]org.PermissionSetAssignment, 2000),
+			Files: []string{"User.csv", "PermissionSetAssignment.csv"}, Counted: map[string]int{"User.csv": 10}},
+			[]string{"PermissionSetAssignment.csv has 2,000 data rows, exactly one page"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

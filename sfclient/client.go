@@ -234,6 +234,7 @@ func (c *Client) pull(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the records pulled from %s did not pass the snapshot checks: %w", c.session.InstanceURL, err)
 	}
+	snap.Counted = p.counted
 	return &Result{
 		Snapshot:    snap,
 		InstanceURL: c.session.InstanceURL,
@@ -257,6 +258,9 @@ type puller struct {
 	dir   string
 	notes []string
 	org   map[string]string // the Organization record's fields, lower-case keys
+	// counted is the records of each file pulled, each equal to its
+	// query's totalSize; it becomes the snapshot's Counted.
+	counted map[string]int
 }
 
 // restartSOQL is q's SOQL over cols, ordered by Id, and when afterID is set
@@ -485,6 +489,10 @@ func (p *puller) object(ctx context.Context, q org.Query, fields []string) error
 		}
 		return err
 	}
+	if p.counted == nil {
+		p.counted = map[string]int{}
+	}
+	p.counted[q.File] = st.received // pages checked it equals totalSize
 	if q.Object == "Organization" && len(st.first) > 0 {
 		p.org = map[string]string{}
 		for i, col := range cols {

@@ -70,6 +70,9 @@ func TestOrgsimRoundTrip(t *testing.T) {
 			}
 			got := res.Snapshot
 			diffSnap(t, got, want)
+			if n := got.Counted["User.csv"]; n != len(want.Users) {
+				t.Errorf("Counted[User.csv] = %d, want %d", n, len(want.Users))
+			}
 			if !bytes.Equal(demoPlanJSON(t, got), wantPlan) {
 				t.Error("the plan of the pulled demo differs from the offline plan")
 			}
