@@ -34,6 +34,7 @@ func main() {
 	mem := flag.String("memprofile", "", "write a heap profile (after planning) to `file`")
 	jsonOut := flag.String("json", "", "also write the plan as JSON to `file` (to compare two versions of the planner); implies -full")
 	full := flag.Bool("full", false, "build the full plan (users and steps), not the summary-only plan that --format text uses")
+	flag.BoolVar(&includeInactive, "include-inactive", false, "plan inactive users too, as plan --include-inactive does")
 	flag.Float64Var(&gcLimit, "gclimit", 2, "while reading, the collector's soft memory limit in multiples of the folder's size (0: leave the collector alone)")
 	flag.Parse()
 	if flag.NArg() != 1 {
@@ -58,7 +59,10 @@ func main() {
 	}
 }
 
-var gcLimit float64
+var (
+	gcLimit         float64
+	includeInactive bool
+)
 
 func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error {
 	start, startCPU := time.Now(), cpuTime()
@@ -103,7 +107,7 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 	if err != nil {
 		return err
 	}
-	plan := planner.Build(snap, table, tg, planner.Options{Source: planner.Source{Kind: "snapshot", Path: dir, Files: snap.Files}, SummaryOnly: !full})
+	plan := planner.Build(snap, table, tg, planner.Options{Source: planner.Source{Kind: "snapshot", Path: dir, Files: snap.Files}, SummaryOnly: !full, IncludeInactive: includeInactive})
 	lap("plan")
 	if err := (reports.Text{}).Write(ctx, io.Discard, plan); err != nil {
 		return err

@@ -7,6 +7,8 @@
 // Run it from the module root:
 //
 //	go run ./internal/devtools/snapgen -users 1000000 -seed 1 -out /tmp/snap1m
+//
+// -shuffle writes the same users in a random order.
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +30,7 @@ func main() {
 	users := flag.Int("users", 1_000_000, "number of users to generate")
 	seed := flag.Int64("seed", 1, "generator seed; the same seed gives the same org")
 	out := flag.String("out", "", "snapshot `folder` to write (created if missing)")
+	shuffle := flag.Bool("shuffle", false, "write the users in a random order (seeded by -seed) instead of the generator's, to check that the plan does not depend on input order")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 || *users <= 0 {
 		flag.Usage()
@@ -37,6 +41,10 @@ func main() {
 
 	start := time.Now()
 	snap := orggen.Generate(orggen.Options{Users: *users, Seed: *seed})
+	if *shuffle {
+		r := rand.New(rand.NewPCG(uint64(*seed), 0x5eed))
+		r.Shuffle(len(snap.Users), func(i, j int) { snap.Users[i], snap.Users[j] = snap.Users[j], snap.Users[i] })
+	}
 	gen := time.Since(start)
 
 	start = time.Now()
