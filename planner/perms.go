@@ -9,19 +9,19 @@ import (
 	"github.com/licenseplan/licenseplan/rules"
 )
 
-// permissionChecks names what the change removes for users whose rule may
-// remove permission sets, permission set licenses or View/Modify All
-// Records. Only those users' assignments are linked (see assigneeJoin), and
-// users with the same permissions and target share one warning list.
-func (b *builder) permissionChecks() {
-	rows := b.joinAssignees() // started by decide; it must be waited for
-	if len(b.psCheck) == 0 {
+// checkPermissions names what the change removes for the users in
+// d.psCheck, whose rule may remove permission sets, permission set licenses
+// or View/Modify All Records. Only those users' assignments are linked (see
+// assigneeJoin), and users with the same permissions and target share one
+// warning list.
+func checkPermissions(d *decider, snap *org.Snapshot, rows assigneeRows) {
+	if len(d.psCheck) == 0 {
 		return
 	}
-	snap := b.snap
-	j := b.newAssigneeJoin()
+	j := newAssigneeJoin(d.pop, d.psCheck)
 	psHead, psNext := j.link(rows.ps, len(snap.PermissionSets), func(i int) string { return snap.PermissionSets[i].AssigneeID })
 	pslHead, pslNext := j.link(rows.psl, len(snap.PermissionSetLicenses), func(i int) string { return snap.PermissionSetLicenses[i].AssigneeID })
+	objPerms := objectAccess(snap)
 
 	type cached struct {
 		perm    int32 // index into permLists, or -1
@@ -32,9 +32,9 @@ func (b *builder) permissionChecks() {
 	// target license they name).
 	cache := map[string]cached{}
 	var sig []byte
-	for k, pi := range b.psCheck {
-		d := &b.dec[pi]
-		sig = append(sig[:0], byte(d.from), byte(d.from>>8), byte(d.to), byte(d.to>>8))
+	for k, pi := range d.psCheck {
+		dec := &d.out.dec[pi]
+		sig = append(sig[:0], byte(dec.from), byte(dec.from>>8), byte(dec.to), byte(dec.to>>8))
 		for i := psHead[k]; i >= 0; i = psNext[i] {
 			sig = append(append(sig, '|'), snap.PermissionSets[i].PermissionSetID...)
 		}
@@ -45,16 +45,38 @@ func (b *builder) permissionChecks() {
 		c, ok := cache[string(sig)]
 		if !ok {
 			var ws []Warning
-			ws, c.removes = b.permissionWarnings(b.rule(d), psHead[k], psNext, pslHead[k], pslNext)
+			ws, c.removes = permissionWarnings(snap, objPerms, ruleOf(d.table, dec), psHead[k], psNext, pslHead[k], pslNext)
 			c.perm = -1
 			if len(ws) > 0 {
-				c.perm = int32(len(b.permLists))
-				b.permLists = append(b.permLists, ws)
+				c.perm = int32(len(d.sh.permLists))
+				d.sh.permLists = append(d.sh.permLists, ws)
 			}
 			cache[string(sig)] = c
 		}
-		d.perm, d.removesAccess = c.perm, c.removes
+		dec.perm, dec.removesAccess = c.perm, c.removes
 	}
+}
+
+type objAccess struct{ viewAll, modifyAll []string }
+
+// objectAccess returns, per permission set Id, the objects it gives View
+// All and Modify All Records on.
+func objectAccess(snap *org.Snapshot) map[string]*objAccess {
+	out := map[string]*objAccess{}
+	for _, op := range snap.ObjectPermissions {
+		acc := out[op.ParentID]
+		if acc == nil {
+			acc = &objAccess{}
+			out[op.ParentID] = acc
+		}
+		if op.ViewAllRecords {
+			acc.viewAll = append(acc.viewAll, op.SobjectType)
+		}
+		if op.ModifyAllRecords {
+			acc.modifyAll = append(acc.modifyAll, op.SobjectType)
+		}
+	}
+	return out
 }
 
 // rowUsers is, for each row of an assignment file, the index of the user
@@ -68,27 +90,25 @@ type rowUsers struct {
 // assigneeRows are the rows of both assignment files placed on users.
 type assigneeRows struct{ ps, psl rowUsers }
 
-// startJoin places the assignment rows on users in a goroutine of its own,
-// while the users are ordered and decided: it needs neither, and with
-// a second core it is then free. joinAssignees waits for it.
-func (b *builder) startJoin() {
-	snap := b.snap
-	b.joined = make(chan assigneeRows, 1)
+// pendingJoin is the placing of the assignment rows on users, done in a
+// goroutine of its own while the users are decided: it needs neither the
+// order nor the decisions, and with a second core it is then free.
+type pendingJoin chan assigneeRows
+
+func startJoin(snap *org.Snapshot) pendingJoin {
+	done := make(pendingJoin, 1)
 	go func() {
 		sorted := usersSortedByID(snap.Users)
-		b.joined <- assigneeRows{
+		done <- assigneeRows{
 			ps:  joinRows(snap.Users, sorted, len(snap.PermissionSets), func(i int) string { return snap.PermissionSets[i].AssigneeID }),
 			psl: joinRows(snap.Users, sorted, len(snap.PermissionSetLicenses), func(i int) string { return snap.PermissionSetLicenses[i].AssigneeID }),
 		}
 	}()
+	return done
 }
 
-// joinAssignees returns what startJoin found.
-func (b *builder) joinAssignees() assigneeRows {
-	rows := <-b.joined
-	b.joined = nil
-	return rows
-}
+// wait returns the rows placed on users.
+func (j pendingJoin) wait() assigneeRows { return <-j }
 
 func usersSortedByID(users []org.User) bool {
 	for i := 1; i < len(users); i++ {
@@ -136,18 +156,19 @@ func joinRows(users []org.User, sorted bool, n int, assignee func(int) string) r
 // to (an index into psCheck): from the rows' users joinRows found, and for
 // the rows it left, from a map of the users to check by Id.
 type assigneeJoin struct {
-	b     *builder
-	check []int32 // per user index, the index in psCheck or -1
-	byID  map[string]int32
+	pop     *population
+	psCheck []int32
+	check   []int32 // per user index, the index in psCheck or -1
+	byID    map[string]int32
 }
 
-func (b *builder) newAssigneeJoin() *assigneeJoin {
-	j := &assigneeJoin{b: b, check: make([]int32, len(b.snap.Users))}
+func newAssigneeJoin(pop *population, psCheck []int32) *assigneeJoin {
+	j := &assigneeJoin{pop: pop, psCheck: psCheck, check: make([]int32, len(pop.users))}
 	for i := range j.check {
 		j.check[i] = -1
 	}
-	for k, pi := range b.psCheck {
-		j.check[b.order[pi]] = int32(k)
+	for k, pi := range psCheck {
+		j.check[pop.order[pi]] = int32(k)
 	}
 	return j
 }
@@ -155,9 +176,9 @@ func (b *builder) newAssigneeJoin() *assigneeJoin {
 // lookup returns the psCheck index of the user with Id id, or -1.
 func (j *assigneeJoin) lookup(id string) int32 {
 	if j.byID == nil {
-		j.byID = make(map[string]int32, len(j.b.psCheck))
-		for k, pi := range j.b.psCheck {
-			j.byID[j.b.snap.Users[j.b.order[pi]].ID] = int32(k)
+		j.byID = make(map[string]int32, len(j.psCheck))
+		for k, pi := range j.psCheck {
+			j.byID[j.pop.users[j.pop.order[pi]].ID] = int32(k)
 		}
 	}
 	if k, ok := j.byID[id]; ok {
@@ -170,7 +191,7 @@ func (j *assigneeJoin) lookup(id string) int32 {
 // head[k] is the last row of user psCheck[k], next[row] the row before it
 // of the same user, -1 at the end.
 func (j *assigneeJoin) link(rows rowUsers, n int, assignee func(int) string) (head, next []int32) {
-	head = make([]int32, len(j.b.psCheck))
+	head = make([]int32, len(j.psCheck))
 	for i := range head {
 		head[i] = -1
 	}
@@ -195,12 +216,14 @@ func (j *assigneeJoin) link(rows rowUsers, n int, assignee func(int) string) (he
 	return head, next
 }
 
-func (b *builder) permissionWarnings(r *rules.Rule, psHead int32, psNext []int32, pslHead int32, pslNext []int32) ([]Warning, bool) {
-	snap := b.snap
+// permissionWarnings returns the warnings of a user taking rule r whose
+// assignment rows are chained from psHead and pslHead, and whether the
+// change removes any of them.
+func permissionWarnings(snap *org.Snapshot, objPerms map[string]*objAccess, r *rules.Rule, psHead int32, psNext []int32, pslHead int32, pslNext []int32) ([]Warning, bool) {
 	var names, psl, view, modify []string
 	for i := psHead; i >= 0; i = psNext[i] {
 		a := &snap.PermissionSets[i]
-		if acc := b.objPerms[a.PermissionSetID]; acc != nil {
+		if acc := objPerms[a.PermissionSetID]; acc != nil {
 			view = append(view, acc.viewAll...)
 			modify = append(modify, acc.modifyAll...)
 		}

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"iter"
 	"slices"
-
-	"github.com/licenseplan/licenseplan/org"
-	"github.com/licenseplan/licenseplan/rules"
 )
 
 // Users is a plan's users, one per input user, in plan order.
@@ -22,11 +19,11 @@ import (
 // Both kinds behave the same: Users is read-only and safe for concurrent use,
 // and its JSON form is a list of UserPlan.
 //
-// A built plan refers to the snapshot's users, so it keeps the snapshot in
-// memory. The snapshot must not change after Build.
+// A built plan copies what it shows of each user from the snapshot, so
+// changing the snapshot after Build does not change the plan.
 type Users struct {
 	list []UserPlan
-	t    *layoutTable
+	t    *stepTable
 }
 
 // NewUsers returns Users holding list (not copied).
@@ -89,7 +86,7 @@ func (us *Users) UnmarshalJSON(b []byte) error {
 // it is asked for; Steps is read-only and safe for concurrent use.
 type Steps struct {
 	list []Step
-	t    *layoutTable
+	t    *stepTable
 }
 
 // NewSteps returns Steps holding list (not copied).
@@ -176,127 +173,27 @@ func nonNilList[T any](s []T) []T {
 	return s
 }
 
-// layoutTable is the compact form of a built plan's users and steps: the
-// decisions, the orders and tables the builder made, and the seqs of every
-// user's steps. Everything in it is written by Build and only read after.
-type layoutTable struct {
-	users    []org.User // the snapshot's users
-	order    []int32    // per plan position: index into users
-	rank     []int32    // per plan position: index into acctInfo
-	dec      []decision // per plan position
-	acctInfo []acctInfo
-	table    *rules.Table
-	cat      []*rules.License
-	strs     []string
-	// warning lists that decisions name (see decision)
-	lists     [][]Warning
-	profWarns []Warning
-	permLists [][]Warning
-	recipes   [][]stepTmpl
-	// per account rank: the seq of its enable_partner_account step (0 for
-	// none) and the rule of the first user that needed it
-	partnerSeq []int
-	partnerBy  []string
-	// The seqs of user pi's steps, in recipe order, are
-	// seqs[first[pi]:first[pi+1]] (shared by UserPlan.Steps).
-	first []int32
-	seqs  []int
-	// owner, per step position, is the plan position of the step's user,
-	// or the account rank for an enable_partner_account step.
-	owner    []int32
-	nPrepare int
-	// desc holds the descriptions of a recipe's steps for a target profile.
-	desc map[descUse][]string
-}
-
-// descUse names the step descriptions of a (recipe, target profile) pair.
-type descUse struct{ recipe, toProf int32 }
-
-// layout numbers the steps of every user from the decisions. Phase sizes
-// were counted by tally, so a step's seq is known the moment it is met:
-// this is one pass that writes two int32 per step and one per user. The
-// UserPlans and Steps themselves are made by At, when they are read.
-func (b *builder) layout() {
-	n := len(b.dec)
-	t := &layoutTable{
-		users: b.snap.Users, order: b.order, rank: b.rank, dec: b.dec,
-		acctInfo: b.acctInfo, table: b.table, cat: b.table.Catalog.Licenses, strs: b.strs,
-		lists: b.lists, profWarns: b.profWarns, permLists: b.permLists,
-		recipes: b.recipeList, partnerSeq: b.partnerSeq, partnerBy: b.partnerBy,
-		nPrepare: b.stepCount[Prepare],
-		desc:     map[descUse][]string{},
-	}
-	var next [4]int
-	total := 0
-	for _, p := range Phases {
-		next[p] = total + 1
-		total += b.stepCount[p]
-	}
-	t.owner = make([]int32, total)
-	for r, seq := range b.partnerSeq {
-		if seq > 0 {
-			t.owner[seq-1] = int32(r)
-		}
-	}
-	t.first = make([]int32, n+1)
-	t.seqs = make([]int, 0, total-t.nPrepare)
-	last := descUse{-1, -1}
-	for pi := range b.dec {
-		t.first[pi] = int32(len(t.seqs))
-		d := &b.dec[pi]
-		if d.recipe < 0 {
-			continue
-		}
-		tmpl := b.recipeList[d.recipe]
-		for _, st := range tmpl {
-			seq := next[st.phase]
-			next[st.phase]++
-			t.seqs = append(t.seqs, seq)
-			t.owner[seq-1] = int32(pi)
-		}
-		if k := (descUse{d.recipe, d.toProf}); k != last {
-			last = k
-			if _, ok := t.desc[k]; !ok {
-				// A change always has a target profile (decideUser
-				// chooses one), possibly "".
-				prof := ""
-				if d.toProf >= 0 {
-					prof = b.strs[d.toProf]
-				}
-				ds := make([]string, len(tmpl))
-				for j, st := range tmpl {
-					ds[j] = describe(st.action, b.rule(d), prof)
-				}
-				t.desc[k] = ds
-			}
-		}
-	}
-	t.first[n] = int32(len(t.seqs))
-	b.plan.Users = Users{t: t}
-	b.plan.Steps = Steps{t: t}
-}
-
 // user makes the UserPlan at plan position pi.
-func (t *layoutTable) user(pi int) UserPlan {
+func (t *stepTable) user(pi int) UserPlan {
 	d := &t.dec[pi]
-	u := &t.users[t.order[pi]]
+	u := &t.people[pi]
 	up := UserPlan{
-		UserID: u.ID, Username: u.Username, Name: u.Name,
-		AccountID: u.AccountID, AccountName: t.acctInfo[t.rank[pi]].name,
-		FromLicense: u.License, ToLicense: u.License,
-		FromProfile: u.ProfileName, ToProfile: u.ProfileName,
+		UserID: u.id, Username: u.username, Name: u.name,
+		AccountID: u.accountID, AccountName: t.accts[t.rank[pi]].name,
+		FromLicense: u.license, ToLicense: u.license,
+		FromProfile: u.profile, ToProfile: u.profile,
 		Outcome: d.outcome,
 		Steps:   noSteps, Warnings: t.warnings(d, t.rank[pi]),
 	}
 	if d.from >= 0 {
-		up.FromLicense = t.cat[d.from].Name
+		up.FromLicense = t.table.Catalog.Licenses[d.from].Name
 		up.ToLicense = up.FromLicense
 	}
 	if d.toLic >= 0 {
-		up.ToLicense = t.strs[d.toLic]
+		up.ToLicense = t.sh.strs[d.toLic]
 	}
 	if d.toProf >= 0 {
-		up.ToProfile = t.strs[d.toProf]
+		up.ToProfile = t.sh.strs[d.toProf]
 	}
 	if r := ruleOf(t.table, d); r != nil {
 		up.RuleID = r.ID
@@ -309,63 +206,61 @@ func (t *layoutTable) user(pi int) UserPlan {
 
 // warnings returns the warnings of decision d of a user in account group
 // rank: the shared list d.base when that is all, else a new list.
-func (t *layoutTable) warnings(d *decision, rank int32) []Warning {
-	base := t.lists[d.base]
+func (t *stepTable) warnings(d *decision, rank int32) []Warning {
+	base := t.sh.lists[d.base]
 	if d.mask == 0 && d.profWarn < 0 && d.perm < 0 {
 		return base
 	}
 	ws := make([]Warning, 0, len(base)+8)
 	ws = append(ws, base...)
 	if d.mask != 0 {
-		ws = accountWarnings(ws, &t.acctInfo[rank], t.cat[d.to], d.mask)
+		ws = accountWarnings(ws, &t.accts[rank], t.table.Catalog.Licenses[d.to], d.mask)
 	}
 	if d.profWarn >= 0 {
-		ws = append(ws, t.profWarns[d.profWarn])
+		ws = append(ws, t.sh.profWarns[d.profWarn])
 	}
 	if d.perm >= 0 {
-		ws = append(ws, t.permLists[d.perm]...)
+		ws = append(ws, t.sh.permLists[d.perm]...)
 	}
 	sortWarnings(ws)
 	return ws
 }
 
 // step makes the step at position i (seq i+1).
-func (t *layoutTable) step(i int) Step {
+func (t *stepTable) step(i int) Step {
 	seq := i + 1
 	if i < t.nPrepare {
 		r := t.owner[i]
-		info := &t.acctInfo[r]
+		info := &t.accts[r]
 		return Step{
 			Seq: seq, Phase: Prepare, Action: EnablePartnerAccount, AccountID: info.id,
 			Description: fmt.Sprintf("Enable account \"%s\" as a partner account (set Account.IsPartner = true) before its users move to a partner license.", info.name),
-			DependsOn:   noDeps, Reversible: true, RuleID: t.partnerBy[r],
+			DependsOn:   noDeps, Reversible: true, RuleID: t.acc.partnerBy[r],
 		}
 	}
 	pi := t.owner[i]
 	d := &t.dec[pi]
 	own := t.seqs[t.first[pi]:t.first[pi+1]]
 	j := slices.Index(own, seq)
-	st := t.recipes[d.recipe][j]
+	st := t.sh.recipes[d.recipe][j]
 	deps := noDeps
 	if len(st.deps) > 0 {
 		deps = make([]int, len(st.deps))
 		for k, dep := range st.deps {
 			if dep == partnerDep {
-				deps[k] = t.partnerSeq[t.rank[pi]]
+				deps[k] = t.acc.partnerSeq[t.rank[pi]]
 			} else {
 				deps[k] = own[dep]
 			}
 		}
 	}
-	u := &t.users[t.order[pi]]
+	u := &t.people[pi]
 	return Step{
 		Seq: seq, Phase: st.phase, Action: st.action,
-		UserID: u.ID, AccountID: u.AccountID,
+		UserID: u.id, AccountID: u.accountID,
 		Description: t.desc[descUse{d.recipe, d.toProf}][j],
 		DependsOn:   deps,
 		Reversible:  st.reversible,
 		RuleID:      ruleOf(t.table, d).ID,
 	}
 }
-
-var noDeps = []int{}
