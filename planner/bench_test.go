@@ -4,7 +4,9 @@ import (
 	"flag"
 	"testing"
 
+	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/orggen"
+	"github.com/licenseplan/licenseplan/rules"
 	"github.com/licenseplan/licenseplan/targets"
 )
 
@@ -43,20 +45,27 @@ func benchTargets(b testing.TB) *targets.Set {
 // BenchmarkBuild plans a generated org from memory. Run on one core:
 //
 //	go test ./planner -run '^$' -bench Build -benchmem -cpu 1
-func BenchmarkBuild(b *testing.B) { benchmarkBuild(b, Options{Now: now}) }
+func BenchmarkBuild(b *testing.B) {
+	benchmarkBuild(b, func(snap *org.Snapshot, tb *rules.Table, tg *targets.Set) *Overview {
+		return &Build(snap, tb, tg, Options{Now: now}).Overview
+	})
+}
 
-// BenchmarkBuildSummaryOnly plans the same org for the terminal summary
-// (Options.SummaryOnly).
-func BenchmarkBuildSummaryOnly(b *testing.B) { benchmarkBuild(b, Options{Now: now, SummaryOnly: true}) }
+// BenchmarkSummarize plans the same org for the terminal summary.
+func BenchmarkSummarize(b *testing.B) {
+	benchmarkBuild(b, func(snap *org.Snapshot, tb *rules.Table, tg *targets.Set) *Overview {
+		return Summarize(snap, tb, tg, Options{Now: now})
+	})
+}
 
-func benchmarkBuild(b *testing.B, opts Options) {
+func benchmarkBuild(b *testing.B, plan func(*org.Snapshot, *rules.Table, *targets.Set) *Overview) {
 	snap := orggen.Generate(orggen.Options{Users: *benchUsers, Seed: 1})
 	tb, tg := table(b), benchTargets(b)
 	b.ReportAllocs()
 	b.ResetTimer()
-	var p *Plan
+	var p *Overview
 	for b.Loop() {
-		p = Build(snap, tb, tg, opts)
+		p = plan(snap, tb, tg)
 	}
 	b.ReportMetric(float64(*benchUsers)*float64(b.N)/b.Elapsed().Seconds(), "users/s")
 	if p.Summary.Users != *benchUsers || p.Summary.Count(0) == *benchUsers {

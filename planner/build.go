@@ -17,18 +17,25 @@ type Options struct {
 	Now time.Time
 	// Source is copied into the plan.
 	Source Source
-	// SummaryOnly decides every user as a full plan does but leaves Users
-	// and Steps empty: Summary (Steps included), Accounts, Licenses, Rules,
-	// Warnings and Notes are those of the full plan, computed by the same
-	// code. It is for outputs that show only those, such as the terminal
-	// summary, and saves most of the memory of a large plan. Such a plan
-	// is not a plan.json: do not write or fingerprint it.
-	SummaryOnly bool
 }
 
 // Build plans every user of snap. tg may be nil (nobody has a target).
 // It runs the stages doc.go describes.
 func Build(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Options) *Plan {
+	p, _ := runStages(snap, table, tg, opts, true)
+	return p
+}
+
+// Summarize is Build without the users' steps: it decides every user as
+// Build does and returns the same Overview, but lays out no step, which
+// saves most of the time and memory of a large plan.
+func Summarize(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Options) *Overview {
+	_, o := runStages(snap, table, tg, opts, false)
+	return o
+}
+
+// runStages runs the stages; the users' steps are laid out only when full.
+func runStages(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Options, full bool) (*Plan, *Overview) {
 	// 1. Resolve: the users in plan order, and the lookups of their
 	// licenses, targets and profiles.
 	pop := resolveUsers(snap)
@@ -41,26 +48,27 @@ func Build(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Options
 	// 4. Layout: steps per phase, and for a full plan their seqs.
 	steps := countSteps(ds, sh, acc)
 	// 5. Tally: licenses, rules, warnings and the summary.
-	p := newPlan(snap, table, tg, opts)
-	p.Targets = targetUses(ds.targets)
-	p.Accounts = acc.list
+	o := newOverview(snap, table, tg, opts)
+	o.Targets = targetUses(ds.targets)
+	o.Accounts = acc.list
 	licenses, capacityWarnings := licenses(pop, ds, lk)
-	p.Licenses = licenses
-	p.Warnings = nonNilList(slices.Concat(capacityWarnings, completenessWarnings(snap)))
-	p.Notes = nonNilList(slices.Concat(inputNotes(snap.Has), ds.notes))
-	p.Rules = rulesUsed(table, ds.ruleUse)
-	p.Summary = summarize(ds, sh, p, steps)
-	if !opts.SummaryOnly {
-		t := layout(pop, ds, sh, acc, table, steps)
-		p.Users, p.Steps = Users{t: t}, Steps{t: t}
+	o.Licenses = licenses
+	o.Warnings = nonNilList(slices.Concat(capacityWarnings, completenessWarnings(snap)))
+	o.Notes = nonNilList(slices.Concat(inputNotes(snap.Has), ds.notes))
+	o.Rules = rulesUsed(table, ds.ruleUse)
+	o.Summary = summarize(ds, sh, o, steps)
+	if !full {
+		return nil, o
 	}
-	return p
+	t := layout(pop, ds, sh, acc, table, steps)
+	p := &Plan{Overview: *o, Users: Users{t: t}, Steps: Steps{t: t}}
+	return p, &p.Overview
 }
 
-// newPlan returns a plan with no users yet, its source filled in from opts
-// and the snapshot.
-func newPlan(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Options) *Plan {
-	p := &Plan{
+// newOverview returns an overview with its source filled in from opts and
+// the snapshot.
+func newOverview(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Options) *Overview {
+	p := &Overview{
 		SchemaVersion: SchemaVersion,
 		GeneratedAt:   opts.Now.UTC(),
 		Source:        opts.Source,

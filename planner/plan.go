@@ -14,39 +14,58 @@ import (
 // "-\u003e"); source gains tool, rulesVersion and login.
 const SchemaVersion = 2
 
-// Plan is the whole migration plan: plain data, ready to be written as JSON and
-// read back. Every slice is non-nil so JSON shows [] rather than null.
+// Plan is the whole migration plan, plain data: its Overview, and a step
+// list for every user. Every slice is non-nil. plan.json's shape is the
+// JSON writer's (reports.JSON), not Plan's: Plan carries no JSON tags.
 type Plan struct {
-	SchemaVersion int       `json:"schemaVersion"`
-	GeneratedAt   time.Time `json:"generatedAt"`
+	Overview
 	// Fingerprint identifies the plan's content: "sha256:" and the hex
 	// SHA-256 of its plan.json with generatedAt and fingerprint left empty
 	// (reports.Fingerprint computes it). Two runs that plan the same thing
 	// have the same fingerprint, so a change board can tell that the plan it
 	// approved is the plan being carried out. Empty until computed.
-	Fingerprint string `json:"fingerprint"`
-	Source      Source `json:"source"`
+	Fingerprint string
+	// Users holds one entry per input user, ordered by account name,
+	// username, then Id. Read it with At or All (see Users).
+	Users Users
+	// Steps are in execution order; Seq is the 1-based position.
+	// Read it with At or All, or with Plan.StepRows.
+	Steps Steps
+}
+
+// Overview is what a plan says apart from its users and steps: the
+// counts, accounts, licenses, rules, warnings and notes. Summarize returns
+// one without laying out any step, for outputs that show only these, such
+// as the terminal summary.
+type Overview struct {
+	SchemaVersion int
+	GeneratedAt   time.Time
+	Source        Source
 	// Targets says, for each targets file and preset in precedence order,
 	// how many users it gave their target (Summary.NoTarget counts the
 	// users none matched).
-	Targets []TargetUse `json:"targets"`
-	Summary Summary     `json:"summary"`
-	// Users holds one entry per input user, ordered by account name,
-	// username, then Id. Read it with At or All (see Users).
-	Users Users `json:"users"`
-	// Steps are in execution order; Seq is the 1-based position.
-	// Read it with At or All.
-	Steps    Steps             `json:"steps"`
-	Accounts []AccountPlan     `json:"accounts"`
-	Licenses []LicenseCapacity `json:"licenses"`
+	Targets  []TargetUse
+	Summary  Summary
+	Accounts []AccountPlan
+	Licenses []LicenseCapacity
 	// Rules lists every rule the plan used, ordered by Id.
-	Rules []RuleUse `json:"rules"`
+	Rules []RuleUse
 	// Warnings are plan-level: license capacity and findings that concern no
 	// single user.
-	Warnings []Warning `json:"warnings"`
+	Warnings []Warning
 	// Notes are informational: inputs that were missing, targets that matched
 	// no user, assumptions the planner made.
-	Notes []string `json:"notes"`
+	Notes []string
+}
+
+// HasChanges reports whether any user's license changes.
+func (o *Overview) HasChanges() bool {
+	for _, c := range rules.Outcomes {
+		if c.IsChange() && o.Summary.Count(c) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Source says where the plan's input came from.

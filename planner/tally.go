@@ -99,7 +99,7 @@ func capacity(lk *lookups, name string, a *licFlow) LicenseCapacity {
 
 // summarize counts the plan's outcomes, warnings and changes. planWarn are
 // the plan-level warnings.
-func summarize(ds *decisions, sh *shared, p *Plan, steps [len(phaseNames)]int) Summary {
+func summarize(ds *decisions, sh *shared, p *Overview, steps [len(phaseNames)]int) Summary {
 	s := Summary{
 		Users:    len(ds.dec),
 		Outcomes: make(map[string]int, len(rules.Outcomes)),

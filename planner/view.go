@@ -1,8 +1,6 @@
 package planner
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"slices"
@@ -16,8 +14,7 @@ import (
 // A million users then cost tens of megabytes instead of the several hundred
 // that a UserPlan and Steps per user take, and building the plan does not
 // write them out. A plan read from JSON or made with NewUsers holds a list.
-// Both kinds behave the same: Users is read-only and safe for concurrent use,
-// and its JSON form is a list of UserPlan.
+// Both kinds behave the same: Users is read-only and safe for concurrent use.
 //
 // A built plan copies what it shows of each user from the snapshot, so
 // changing the snapshot after Build does not change the plan.
@@ -66,19 +63,6 @@ func (us Users) Slice() []UserPlan {
 		out[i] = us.At(i)
 	}
 	return out
-}
-
-// MarshalJSON writes the users as a JSON list ([] when there are none).
-func (us Users) MarshalJSON() ([]byte, error) { return marshalList(nonNilList(us.Slice())) }
-
-// UnmarshalJSON reads a JSON list of UserPlan (null gives no users).
-func (us *Users) UnmarshalJSON(b []byte) error {
-	var list []UserPlan
-	if err := json.Unmarshal(b, &list); err != nil {
-		return err
-	}
-	*us = NewUsers(list...)
-	return nil
 }
 
 // Steps is a plan's steps in execution order; the step at position i has Seq
@@ -138,32 +122,6 @@ func (ss Steps) Slice() []Step {
 		out[i] = ss.At(i)
 	}
 	return out
-}
-
-// MarshalJSON writes the steps as a JSON list ([] when there are none).
-func (ss Steps) MarshalJSON() ([]byte, error) { return marshalList(nonNilList(ss.Slice())) }
-
-// marshalList encodes v as plan.json does (schema 2): without HTML
-// escaping, so "->" stays "->". json.Marshal would escape it, and an
-// encoder's SetEscapeHTML(false) does not undo escapes a MarshalJSON made.
-func marshalList(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-// UnmarshalJSON reads a JSON list of Step (null gives no steps).
-func (ss *Steps) UnmarshalJSON(b []byte) error {
-	var list []Step
-	if err := json.Unmarshal(b, &list); err != nil {
-		return err
-	}
-	*ss = NewSteps(list...)
-	return nil
 }
 
 func nonNilList[T any](s []T) []T {

@@ -58,7 +58,7 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	}
 	// Every row names the org's environment, so a production plan is
 	// plain in any filtered view of the sheet.
-	env := orgEnvironment(p)
+	env := orgEnvironment(&p.Overview)
 	row := make([]string, len(csvHeader))
 	for i, s := range p.Steps.All() {
 		if err := checkCtx(ctx, i+1); err != nil {

@@ -162,8 +162,10 @@ func TestCSVRows(t *testing.T) {
 
 func TestCSVStepOfUnknownUser(t *testing.T) {
 	p := &planner.Plan{
-		Steps:    planner.NewSteps(planner.Step{Seq: 1, Action: planner.ChangeLicense, UserID: "005missing", AccountID: "001a"}),
-		Accounts: []planner.AccountPlan{{AccountID: "001a", AccountName: "Known account"}},
+		Overview: planner.Overview{
+			Accounts: []planner.AccountPlan{{AccountID: "001a", AccountName: "Known account"}},
+		},
+		Steps: planner.NewSteps(planner.Step{Seq: 1, Action: planner.ChangeLicense, UserID: "005missing", AccountID: "001a"}),
 	}
 	recs := parseCSV(t, p)
 	rec := recs[1]

@@ -36,24 +36,72 @@ func fixturePlan() *planner.Plan {
 		acctGlobex = "001000000000003AAA"
 	)
 	p := &planner.Plan{
-		SchemaVersion: planner.SchemaVersion,
-		GeneratedAt:   time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC),
-		Source: planner.Source{
-			Kind: "org",
-			Path: "https://acme.my.salesforce.com",
-			Org: &planner.OrgInfo{
-				ID: "00D000000000001EAA", Name: "Acme | <Corp> *prod*", OrganizationType: "Enterprise Edition",
-				InstanceName: "NA135", IsSandbox: ptr(false), Production: true,
+		Overview: planner.Overview{
+			SchemaVersion: planner.SchemaVersion,
+			GeneratedAt:   time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC),
+			Source: planner.Source{
+				Kind: "org",
+				Path: "https://acme.my.salesforce.com",
+				Org: &planner.OrgInfo{
+					ID: "00D000000000001EAA", Name: "Acme | <Corp> *prod*", OrganizationType: "Enterprise Edition",
+					InstanceName: "NA135", IsSandbox: ptr(false), Production: true,
+				},
+				Files:        []string{"Organization", "User", "Account", "UserLicense", "Profile", "PermissionSetAssignment"},
+				Targets:      "targets.yaml",
+				APICalls:     9,
+				Login:        &planner.Login{Method: `Salesforce CLI org "acme=prod"`, From: "--target-org"},
+				Tool:         "licenseplan 1.0.0-test",
+				RulesVersion: "sha256:0123456789ab",
 			},
-			Files:        []string{"Organization", "User", "Account", "UserLicense", "Profile", "PermissionSetAssignment"},
-			Targets:      "targets.yaml",
-			APICalls:     9,
-			Login:        &planner.Login{Method: `Salesforce CLI org "acme=prod"`, From: "--target-org"},
-			Tool:         "licenseplan 1.0.0-test",
-			RulesVersion: "sha256:0123456789ab",
+			// A source named like a hostile file: the summary escapes it.
+			Targets: []planner.TargetUse{{Source: "targets t\x1b[2J|.yaml", Users: 6}, {Source: "preset experience-cloud", Users: 1}},
+			Accounts: []planner.AccountPlan{
+				{AccountID: acctScript, AccountName: hostileScript, IsPartner: "false", EnablePartnerStep: 1,
+					Users: 2, Changing: 1, OwnerHasRole: "true",
+					RolesCreated: []string{hostileScript + " Partner Executive", hostileScript + " Partner Manager", hostileScript + " Partner User"}},
+				{AccountID: acctGlobex, AccountName: "Globex\x1b[2J", IsPartner: "", RolesCreated: []string{}, Users: 2, Changing: 1, OwnerHasRole: ""},
+				{AccountID: acctPipe, AccountName: hostilePipe, IsPartner: "true", RolesCreated: []string{}, Users: 2, Changing: 1, OwnerHasRole: "false"},
+			},
+			Licenses: []planner.LicenseCapacity{
+				{License: "Partner Community", Total: ptr(10), Used: ptr(9), MovingIn: 3, After: ptr(12), Shortfall: 2},
+				{License: "Customer Community Plus", Total: ptr(50), Used: ptr(20), MovingOut: 1, After: ptr(19)},
+				{License: "Customer Community", MovingOut: 2},
+				{License: "Salesforce", Total: ptr(100), Used: ptr(80), MovingOut: 1, After: ptr(79)},
+				{License: "Chatter Free", Total: ptr(5000), Used: ptr(12), After: ptr(12)},
+			},
+			Rules: []planner.RuleUse{
+				{ID: "customer-community-plus-to-partner-community", From: "Customer Community Plus", To: "Partner Community",
+					Outcome: rules.ChangeInPlace, Source: rules.Doc000 + ": License Conversion and Upgrade Compatibility",
+					Explanation: "Upgrade in place on the same user record.", Users: 1},
+				{ID: "customer-community-to-partner-community", From: "Customer Community", To: "Partner Community",
+					Outcome: rules.ChangeInPlace, Source: rules.Doc000 + ": License Conversion and Upgrade Compatibility",
+					Explanation: "Upgrade in place; the role is created.", Users: 1},
+				{ID: "customer-community-to-partner-community-reenable", From: "Customer Community", To: "Partner Community",
+					Outcome: rules.DisableReenable, Source: "rules.yaml line 12",
+					Explanation: "Org override: disable and enable again.",
+					Conflict:    "Overrides the catalog rule (change in place) from " + rules.Doc000, Users: 1},
+				{ID: "salesforce-to-partner-community", From: "Salesforce", To: "Partner Community",
+					Outcome: rules.Recreate, Source: rules.Doc000 + ": last paragraph",
+					Explanation: "No supported path from an internal license.", Users: 1},
+				{ID: "GUEST", From: "Guest User License", To: "Customer Community",
+					Outcome: rules.NoPath, Source: "licenseplan: a site's guest user cannot be converted",
+					Explanation: "Guest users cannot be converted.", Users: 1},
+				{ID: "same-license", From: "Partner Community", To: "Partner Community",
+					Outcome: rules.NoChange, Source: "licenseplan", Explanation: "The user already has the target license.", Users: 1},
+			},
+			Warnings: []planner.Warning{
+				{Code: rules.LicenseCapacity, License: "Partner Community",
+					Message: "Partner Community needs 12 seats but the org has 10 (short by 2)."},
+				{Code: rules.AccountOwnerNoRole, AccountID: acctPipe,
+					Message: "The owner of account " + hostilePipe + " has no role."},
+				{Code: rules.ScaleLimit, License: "Partner Community", Message: "Partner Community supports fewer users than Customer Community."},
+			},
+			Notes: []string{
+				"No ObjectPermissions file: View All / Modify All checks use profiles only.",
+				"Target profile \"Old <Profile>\" matched no user.",
+				"# not a heading | not a cell\nsecond line",
+			},
 		},
-		// A source named like a hostile file: the summary escapes it.
-		Targets: []planner.TargetUse{{Source: "targets t\x1b[2J|.yaml", Users: 6}, {Source: "preset experience-cloud", Users: 1}},
 		Users: planner.NewUsers([]planner.UserPlan{
 			{ // internal user, no account
 				UserID: "005000000000005AAA", Username: "line@acme.example", Name: hostileNewline,
@@ -142,52 +190,6 @@ func fixturePlan() *planner.Plan {
 			{Seq: 10, Phase: planner.FollowUp, Action: planner.ReassignPermissionSets, UserID: "005000000000004AAA", AccountID: acctGlobex,
 				Description: "Assign again: Community_Access", DependsOn: []int{5}, Reversible: true},
 		}...),
-		Accounts: []planner.AccountPlan{
-			{AccountID: acctScript, AccountName: hostileScript, IsPartner: "false", EnablePartnerStep: 1,
-				Users: 2, Changing: 1, OwnerHasRole: "true",
-				RolesCreated: []string{hostileScript + " Partner Executive", hostileScript + " Partner Manager", hostileScript + " Partner User"}},
-			{AccountID: acctGlobex, AccountName: "Globex\x1b[2J", IsPartner: "", RolesCreated: []string{}, Users: 2, Changing: 1, OwnerHasRole: ""},
-			{AccountID: acctPipe, AccountName: hostilePipe, IsPartner: "true", RolesCreated: []string{}, Users: 2, Changing: 1, OwnerHasRole: "false"},
-		},
-		Licenses: []planner.LicenseCapacity{
-			{License: "Partner Community", Total: ptr(10), Used: ptr(9), MovingIn: 3, After: ptr(12), Shortfall: 2},
-			{License: "Customer Community Plus", Total: ptr(50), Used: ptr(20), MovingOut: 1, After: ptr(19)},
-			{License: "Customer Community", MovingOut: 2},
-			{License: "Salesforce", Total: ptr(100), Used: ptr(80), MovingOut: 1, After: ptr(79)},
-			{License: "Chatter Free", Total: ptr(5000), Used: ptr(12), After: ptr(12)},
-		},
-		Rules: []planner.RuleUse{
-			{ID: "customer-community-plus-to-partner-community", From: "Customer Community Plus", To: "Partner Community",
-				Outcome: rules.ChangeInPlace, Source: rules.Doc000 + ": License Conversion and Upgrade Compatibility",
-				Explanation: "Upgrade in place on the same user record.", Users: 1},
-			{ID: "customer-community-to-partner-community", From: "Customer Community", To: "Partner Community",
-				Outcome: rules.ChangeInPlace, Source: rules.Doc000 + ": License Conversion and Upgrade Compatibility",
-				Explanation: "Upgrade in place; the role is created.", Users: 1},
-			{ID: "customer-community-to-partner-community-reenable", From: "Customer Community", To: "Partner Community",
-				Outcome: rules.DisableReenable, Source: "rules.yaml line 12",
-				Explanation: "Org override: disable and enable again.",
-				Conflict:    "Overrides the catalog rule (change in place) from " + rules.Doc000, Users: 1},
-			{ID: "salesforce-to-partner-community", From: "Salesforce", To: "Partner Community",
-				Outcome: rules.Recreate, Source: rules.Doc000 + ": last paragraph",
-				Explanation: "No supported path from an internal license.", Users: 1},
-			{ID: "GUEST", From: "Guest User License", To: "Customer Community",
-				Outcome: rules.NoPath, Source: "licenseplan: a site's guest user cannot be converted",
-				Explanation: "Guest users cannot be converted.", Users: 1},
-			{ID: "same-license", From: "Partner Community", To: "Partner Community",
-				Outcome: rules.NoChange, Source: "licenseplan", Explanation: "The user already has the target license.", Users: 1},
-		},
-		Warnings: []planner.Warning{
-			{Code: rules.LicenseCapacity, License: "Partner Community",
-				Message: "Partner Community needs 12 seats but the org has 10 (short by 2)."},
-			{Code: rules.AccountOwnerNoRole, AccountID: acctPipe,
-				Message: "The owner of account " + hostilePipe + " has no role."},
-			{Code: rules.ScaleLimit, License: "Partner Community", Message: "Partner Community supports fewer users than Customer Community."},
-		},
-		Notes: []string{
-			"No ObjectPermissions file: View All / Modify All checks use profiles only.",
-			"Target profile \"Old <Profile>\" matched no user.",
-			"# not a heading | not a cell\nsecond line",
-		},
 	}
 	p.Summary = summarize(p)
 	return p
@@ -244,18 +246,20 @@ func summarize(p *planner.Plan) planner.Summary {
 // account is enabled as a partner.
 func syntheticPlan(n int) *planner.Plan {
 	p := &planner.Plan{
-		SchemaVersion: planner.SchemaVersion,
-		GeneratedAt:   time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
-		Source:        planner.Source{Kind: "snapshot", Path: "snap", Files: []string{"User"}, Targets: "targets.yaml"},
-		Accounts:      make([]planner.AccountPlan, 0, n/10+1),
-		Licenses: []planner.LicenseCapacity{
-			{License: "Customer Community", Total: ptr(n), Used: ptr(n), MovingOut: n, After: ptr(0)},
-			{License: "Customer Community Plus", Total: ptr(n / 2), Used: ptr(0), MovingIn: n, After: ptr(n), Shortfall: n - n/2},
+		Overview: planner.Overview{
+			SchemaVersion: planner.SchemaVersion,
+			GeneratedAt:   time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
+			Source:        planner.Source{Kind: "snapshot", Path: "snap", Files: []string{"User"}, Targets: "targets.yaml"},
+			Accounts:      make([]planner.AccountPlan, 0, n/10+1),
+			Licenses: []planner.LicenseCapacity{
+				{License: "Customer Community", Total: ptr(n), Used: ptr(n), MovingOut: n, After: ptr(0)},
+				{License: "Customer Community Plus", Total: ptr(n / 2), Used: ptr(0), MovingIn: n, After: ptr(n), Shortfall: n - n/2},
+			},
+			Rules: []planner.RuleUse{{ID: "cc-to-ccp", From: "Customer Community", To: "Customer Community Plus",
+				Outcome: rules.ChangeInPlace, Source: rules.Doc000, Explanation: "Upgrade in place.", Users: n}},
+			Warnings: []planner.Warning{{Code: rules.LicenseCapacity, License: "Customer Community Plus", Message: "short"}},
+			Notes:    []string{},
 		},
-		Rules: []planner.RuleUse{{ID: "cc-to-ccp", From: "Customer Community", To: "Customer Community Plus",
-			Outcome: rules.ChangeInPlace, Source: rules.Doc000, Explanation: "Upgrade in place.", Users: n}},
-		Warnings: []planner.Warning{{Code: rules.LicenseCapacity, License: "Customer Community Plus", Message: "short"}},
-		Notes:    []string{},
 	}
 	users := make([]planner.UserPlan, 0, n)
 	steps := make([]planner.Step, 0, n+n/10)

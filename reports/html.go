@@ -272,7 +272,7 @@ func newHTMLView(ctx context.Context, p *planner.Plan) (*htmlView, error) {
 		CSP:         htmlCSP,
 		Fingerprint: htmlClean(p.Fingerprint),
 		Schema:      p.SchemaVersion,
-		MadeBy:      htmlClean(madeBy(p)),
+		MadeBy:      htmlClean(madeBy(&p.Overview)),
 		Full:        htmlFullList,
 		MaxRows:     htmlMaxRows,
 		Geom: htmlGeom{LabelX: chartLabelW, PlotX: chartPlotX,
@@ -314,7 +314,7 @@ func (v *htmlView) header(p *planner.Plan) {
 	v.Title = htmlClean(title)
 	org := p.Source.Org
 	switch {
-	case orgEnvironment(p) == envDemo:
+	case orgEnvironment(&p.Overview) == envDemo:
 		v.Env = htmlEnv{"demo", "env-demo", "Demo: built-in demo org", demoDetail}
 	case org == nil:
 		v.Env = htmlEnv{"unknown", "env-unknown", "Production or sandbox: unknown",

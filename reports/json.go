@@ -10,8 +10,7 @@ import (
 	"io"
 	"reflect"
 	"slices"
-	"strings"
-	"sync"
+	"time"
 
 	"github.com/licenseplan/licenseplan/planner"
 )
@@ -23,10 +22,10 @@ import (
 // "->" (schema version 2; version 1 escaped them). plan.json is data, not
 // markup: a page that embeds it must escape it as any other text.
 //
-// The top-level lists (users, steps, ...) are streamed element by element,
-// so a plan with a million users is not built in memory as one document, and
-// the users and steps of a built plan are made one at a time as they are
-// written.
+// The users and steps are streamed one by one, so a plan with a million
+// users is not built in memory as one document, and a built plan's users
+// and steps are made one at a time as they are written. The file's shape
+// is jsonPlan's.
 type JSON struct{}
 
 // ErrSchemaVersion is returned by ReadJSON for a plan.json whose
@@ -55,104 +54,56 @@ func (JSON) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	return nil
 }
 
-// jsonField is one top-level field of planner.Plan as the JSON writer emits
-// it.
-type jsonField struct {
-	index int
-	name  string
-	key   []byte // `  "name": `
-	// list, for a list written element by element, returns the list's
-	// length and a function that returns element j for encoding; nil for
-	// a field written in one call.
-	list func(v reflect.Value) (n int, elem func(j int) any)
+// jsonPlan is plan.json's wire shape, schema version
+// planner.SchemaVersion: its fields in the file's order. The plan itself
+// (planner.Plan) is plain data with no JSON tags; this type is where its
+// form on disk is decided, and ReadJSON reads into it.
+type jsonPlan struct {
+	SchemaVersion int                       `json:"schemaVersion"`
+	GeneratedAt   time.Time                 `json:"generatedAt"`
+	Fingerprint   string                    `json:"fingerprint"`
+	Source        planner.Source            `json:"source"`
+	Targets       []planner.TargetUse       `json:"targets"`
+	Summary       planner.Summary           `json:"summary"`
+	Users         []planner.UserPlan        `json:"users"`
+	Steps         []planner.Step            `json:"steps"`
+	Accounts      []planner.AccountPlan     `json:"accounts"`
+	Licenses      []planner.LicenseCapacity `json:"licenses"`
+	Rules         []planner.RuleUse         `json:"rules"`
+	Warnings      []planner.Warning         `json:"warnings"`
+	Notes         []string                  `json:"notes"`
 }
 
-// Lists the JSON writer streams besides plain slices. Their elements are
-// normalised as they are written (see fixUser, fixStep).
-var (
-	usersType = reflect.TypeFor[planner.Users]()
-	stepsType = reflect.TypeFor[planner.Steps]()
-)
-
-// sliceElems streams a slice field.
-func sliceElems(v reflect.Value) (int, func(int) any) {
-	return v.Len(), func(j int) any { return v.Index(j).Addr().Interface() }
-}
-
-// userElems streams a planner.Users field, making each user when it is
-// written. Each element is encoded before the next is asked for, so one
-// variable holds them all in turn.
-func userElems(v reflect.Value) (int, func(int) any) {
-	us := v.Interface().(planner.Users)
-	var u planner.UserPlan
-	return us.Len(), func(j int) any {
-		u = us.At(j)
-		fixUser(&u)
-		return &u
+// plan returns the plan doc holds.
+func (doc *jsonPlan) plan() *planner.Plan {
+	return &planner.Plan{
+		Overview: planner.Overview{
+			SchemaVersion: doc.SchemaVersion, GeneratedAt: doc.GeneratedAt, Source: doc.Source,
+			Targets: doc.Targets, Summary: doc.Summary, Accounts: doc.Accounts, Licenses: doc.Licenses,
+			Rules: doc.Rules, Warnings: doc.Warnings, Notes: doc.Notes,
+		},
+		Fingerprint: doc.Fingerprint,
+		Users:       planner.NewUsers(fixEach(doc.Users, needsUserFix, fixUser)...),
+		Steps:       planner.NewSteps(fixEach(doc.Steps, needsStepFix, fixStep)...),
 	}
 }
 
-// stepElems streams a planner.Steps field, as userElems does.
-func stepElems(v reflect.Value) (int, func(int) any) {
-	ss := v.Interface().(planner.Steps)
-	var s planner.Step
-	return ss.Len(), func(j int) any {
-		s = ss.At(j)
-		fixStep(&s)
-		return &s
+// wire returns p in plan.json's shape, every user and step made at once.
+// It is for tests and small plans; the writer streams (encodePlan).
+func wire(p *planner.Plan) *jsonPlan {
+	return &jsonPlan{
+		SchemaVersion: p.SchemaVersion, GeneratedAt: p.GeneratedAt, Fingerprint: p.Fingerprint,
+		Source: p.Source, Targets: p.Targets, Summary: p.Summary,
+		Users: fixEach(p.Users.Slice(), needsUserFix, fixUser), Steps: fixEach(p.Steps.Slice(), needsStepFix, fixStep),
+		Accounts: p.Accounts, Licenses: p.Licenses, Rules: p.Rules, Warnings: p.Warnings, Notes: p.Notes,
 	}
 }
 
-// planFields lists Plan's fields from its struct tags, so a field added to
-// Plan is written without touching this file. ok is false when a tag uses an
-// option (omitempty, string, ...) that the streaming writer does not
-// reproduce; the writer then encodes the whole plan in one call.
-var planFields = sync.OnceValues(func() (fields []jsonField, ok bool) {
-	t := reflect.TypeFor[planner.Plan]()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() || f.Anonymous {
-			return nil, false
-		}
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" && opts == "" {
-			continue
-		}
-		if opts != "" {
-			return nil, false
-		}
-		if name == "" {
-			name = f.Name
-		}
-		k, err := json.Marshal(name)
-		if err != nil {
-			return nil, false
-		}
-		key := append(append([]byte(`  `), k...), `: `...)
-		var list func(reflect.Value) (int, func(int) any)
-		switch {
-		case f.Type == usersType:
-			list = userElems
-		case f.Type == stepsType:
-			list = stepElems
-		case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() != reflect.Uint8:
-			list = sliceElems
-		}
-		fields = append(fields, jsonField{index: i, name: name, key: key, list: list})
-	}
-	return fields, true
-})
-
-// encodePlan writes p as indented JSON. Its output is byte for byte what
-// json.Encoder with SetIndent("", "  ") and SetEscapeHTML(false) gives for p.
+// encodePlan writes p as indented JSON in jsonPlan's shape. Its output is
+// byte for byte what json.Encoder with SetIndent("", "  ") and
+// SetEscapeHTML(false) gives for p's jsonPlan, but the users and steps are
+// streamed: each is made, encoded and dropped in turn.
 func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
-	fields, ok := planFields()
-	if !ok {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(listed(p))
-	}
 	var buf bytes.Buffer
 	fieldEnc := json.NewEncoder(&buf)
 	fieldEnc.SetIndent("  ", "  ")
@@ -160,71 +111,113 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 	elemEnc := json.NewEncoder(&buf)
 	elemEnc.SetIndent("    ", "  ")
 	elemEnc.SetEscapeHTML(false)
-	// emit writes one value without the newline the encoder appends.
-	emit := func(enc *json.Encoder, v any) error {
-		buf.Reset()
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		_, err := w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-		return err
-	}
-	write := func(s string) error {
-		_, err := w.WriteString(s)
-		return err
-	}
+	e := &planEncoder{w: w, buf: &buf}
+	var u planner.UserPlan
+	var s planner.Step
+	e.write("{\n")
+	e.field(fieldEnc, "schemaVersion", p.SchemaVersion)
+	e.field(fieldEnc, "generatedAt", p.GeneratedAt)
+	e.field(fieldEnc, "fingerprint", p.Fingerprint)
+	e.field(fieldEnc, "source", &p.Source)
+	e.field(fieldEnc, "targets", p.Targets)
+	e.field(fieldEnc, "summary", &p.Summary)
+	e.list(ctx, elemEnc, "users", p.Users.Len(), func(j int) any {
+		u = p.Users.At(j)
+		fixUser(&u)
+		return &u
+	})
+	e.list(ctx, elemEnc, "steps", p.Steps.Len(), func(j int) any {
+		s = p.Steps.At(j)
+		fixStep(&s)
+		return &s
+	})
+	e.field(fieldEnc, "accounts", p.Accounts)
+	e.field(fieldEnc, "licenses", p.Licenses)
+	e.field(fieldEnc, "rules", p.Rules)
+	e.field(fieldEnc, "warnings", p.Warnings)
+	e.last = true
+	e.field(fieldEnc, "notes", p.Notes)
+	e.write("}\n")
+	return e.err
+}
 
-	if err := write("{\n"); err != nil {
+// planEncoder writes plan.json's top-level fields; the first error stops
+// it and is kept in err.
+type planEncoder struct {
+	w    *bufio.Writer
+	buf  *bytes.Buffer
+	last bool // the next field is the last
+	err  error
+}
+
+func (e *planEncoder) write(s string) {
+	if e.err == nil {
+		_, e.err = e.w.WriteString(s)
+	}
+}
+
+// emit writes v without the newline the encoder appends.
+func (e *planEncoder) emit(enc *json.Encoder, v any) error {
+	e.buf.Reset()
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	rv := reflect.ValueOf(p).Elem()
-	for i, f := range fields {
-		if _, err := w.Write(f.key); err != nil {
-			return err
-		}
-		fv := rv.Field(f.index)
-		var n int
-		var elem func(int) any
-		if f.list != nil {
-			n, elem = f.list(fv)
-		}
-		if n > 0 {
-			if err := write("[\n"); err != nil {
-				return err
-			}
-			for j := range n {
-				if err := checkCtx(ctx, j); err != nil {
-					return err
-				}
-				if err := write("    "); err != nil {
-					return err
-				}
-				if err := emit(elemEnc, elem(j)); err != nil {
-					return fmt.Errorf("%s[%d]: %w", f.name, j, err)
-				}
-				sep := ",\n"
-				if j == n-1 {
-					sep = "\n"
-				}
-				if err := write(sep); err != nil {
-					return err
-				}
-			}
-			if err := write("  ]"); err != nil {
-				return err
-			}
-		} else if err := emit(fieldEnc, fv.Addr().Interface()); err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
-		sep := ",\n"
-		if i == len(fields)-1 {
-			sep = "\n"
-		}
-		if err := write(sep); err != nil {
-			return err
+	_, err := e.w.Write(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+	return err
+}
+
+func (e *planEncoder) key(name string) {
+	e.write(`  "` + name + `": `)
+}
+
+func (e *planEncoder) end() {
+	if e.last {
+		e.write("\n")
+	} else {
+		e.write(",\n")
+	}
+}
+
+// field writes one field in one call.
+func (e *planEncoder) field(enc *json.Encoder, name string, v any) {
+	e.key(name)
+	if e.err == nil {
+		if err := e.emit(enc, v); err != nil {
+			e.err = fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	return write("}\n")
+	e.end()
+}
+
+// list writes a list of n elements, element j being elem(j), one at a time.
+func (e *planEncoder) list(ctx context.Context, enc *json.Encoder, name string, n int, elem func(int) any) {
+	e.key(name)
+	if n == 0 {
+		e.write("[]")
+		e.end()
+		return
+	}
+	e.write("[\n")
+	for j := 0; j < n && e.err == nil; j++ {
+		if err := checkCtx(ctx, j); err != nil {
+			e.err = err
+			return
+		}
+		e.write("    ")
+		if e.err == nil {
+			if err := e.emit(enc, elem(j)); err != nil {
+				e.err = fmt.Errorf("%s[%d]: %w", name, j, err)
+				return
+			}
+		}
+		if j < n-1 {
+			e.write(",\n")
+		} else {
+			e.write("\n")
+		}
+	}
+	e.write("  ]")
+	e.end()
 }
 
 // normalize returns p with every nil list and map replaced by an empty one
@@ -255,16 +248,6 @@ func normalize(p *planner.Plan) *planner.Plan {
 	q.Rules = nonNil(q.Rules)
 	q.Warnings = nonNil(q.Warnings)
 	q.Notes = nonNil(q.Notes)
-	return &q
-}
-
-// listed returns p with its users and steps normalised like the other lists
-// and held as lists, for encoding the plan in one call. It makes every user
-// and step of a built plan at once.
-func listed(p *planner.Plan) *planner.Plan {
-	q := *p
-	q.Users = planner.NewUsers(fixEach(q.Users.Slice(), needsUserFix, fixUser)...)
-	q.Steps = planner.NewSteps(fixEach(q.Steps.Slice(), needsStepFix, fixStep)...)
 	return &q
 }
 
@@ -345,21 +328,12 @@ func readJSON(r io.Reader, maxBytes int64) (*planner.Plan, error) {
 		return nil, fmt.Errorf("%w %d: this version of licenseplan reads schemaVersion %d; re-run the plan with a matching licenseplan",
 			ErrSchemaVersion, *probe.SchemaVersion, planner.SchemaVersion)
 	}
-	// Users and Steps are decoded as plain lists by the shadowing fields
-	// (encoding/json prefers the less nested one): their own UnmarshalJSON
-	// would report error offsets within the list, not the document.
-	var doc struct {
-		planner.Plan
-		Users []planner.UserPlan `json:"users"`
-		Steps []planner.Step     `json:"steps"`
-	}
+	var doc jsonPlan
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, jsonError(data, err)
 	}
-	p := doc.Plan
-	p.Users = planner.NewUsers(fixEach(doc.Users, needsUserFix, fixUser)...)
-	p.Steps = planner.NewSteps(fixEach(doc.Steps, needsStepFix, fixStep)...)
-	q := normalize(&p)
+	p := doc.plan()
+	q := normalize(p)
 	if q.Fingerprint != "" {
 		// A plan carries the fingerprint of what was approved; a file
 		// edited since then must not be re-rendered as if it were that plan.

@@ -72,7 +72,7 @@ func (r *mdReport) header() {
 	} else {
 		r.o.print("# License migration plan: ", mdEscape(title), "\n\n")
 	}
-	if orgEnvironment(p) == envDemo {
+	if orgEnvironment(&p.Overview) == envDemo {
 		r.o.print("> **DEMO: built-in demo org.** ", mdEscape(demoDetail), "\n\n")
 	}
 	if org := p.Source.Org; org != nil {
@@ -120,7 +120,7 @@ func (r *mdReport) header() {
 	}
 	r.o.print("- **Generated:** ", generated, "\n")
 	r.o.print("- **Schema version:** ", strconv.Itoa(p.SchemaVersion), "\n")
-	r.o.print("- **Made by:** ", mdEscape(madeBy(p)), "\n\n")
+	r.o.print("- **Made by:** ", mdEscape(madeBy(&p.Overview)), "\n\n")
 }
 
 func (r *mdReport) summary() {

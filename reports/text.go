@@ -58,8 +58,17 @@ func Headline(s planner.Summary) string {
 		s.PartnerAccountsToEnable, s.TotalWarnings())
 }
 
-// Write implements Writer.
+// Write implements Writer: the summary of p's Overview.
 func (t Text) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
+	if p == nil {
+		return fmt.Errorf("text summary: %w", errNilPlan)
+	}
+	return t.WriteOverview(ctx, w, &p.Overview)
+}
+
+// WriteOverview writes the summary of a plan's overview, such as
+// planner.Summarize returns.
+func (t Text) WriteOverview(ctx context.Context, w io.Writer, p *planner.Overview) error {
 	if p == nil {
 		return fmt.Errorf("text summary: %w", errNilPlan)
 	}

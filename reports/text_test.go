@@ -14,11 +14,15 @@ import (
 var headlineRE = regexp.MustCompile(`^Plan: \d+ change in place, \d+ disable and re-enable, \d+ recreate,( [1-9]\d* no path,)? \d+ partner accounts to enable; \d+ warnings$`)
 
 func TestTextFirstLine(t *testing.T) {
-	big := &planner.Plan{Summary: planner.Summary{
-		Outcomes:                map[string]int{"change_in_place": 41, "disable_reenable": 9, "recreate": 3, "no_change": 7},
-		Warnings:                map[string]int{"ROLE_REQUIRED": 100, "LICENSE_CAPACITY": 18},
-		PartnerAccountsToEnable: 2,
-	}}
+	big := &planner.Plan{
+		Overview: planner.Overview{
+			Summary: planner.Summary{
+				Outcomes:                map[string]int{"change_in_place": 41, "disable_reenable": 9, "recreate": 3, "no_change": 7},
+				Warnings:                map[string]int{"ROLE_REQUIRED": 100, "LICENSE_CAPACITY": 18},
+				PartnerAccountsToEnable: 2,
+			},
+		},
+	}
 	tests := []struct {
 		name string
 		p    *planner.Plan
@@ -174,7 +178,7 @@ func TestTextIgnoresUsersAndSteps(t *testing.T) {
 }
 
 func TestTextLimitsLists(t *testing.T) {
-	p := &planner.Plan{Summary: planner.Summary{Warnings: map[string]int{}}}
+	p := &planner.Plan{Overview: planner.Overview{Summary: planner.Summary{Warnings: map[string]int{}}}}
 	for i, c := range rules.Codes {
 		p.Summary.Warnings[string(c.Code)] = i + 1
 	}

@@ -100,7 +100,7 @@ const demoDetail = "This plan is of licenseplan's built-in demo org, not of an o
 // production, a sandbox, or unknown (no Organization record, or IsSandbox
 // blank). The demo comes first: its made-up Organization record says
 // sandbox, and a reader must not take it for a real one.
-func orgEnvironment(p *planner.Plan) string {
+func orgEnvironment(p *planner.Overview) string {
 	o := p.Source.Org
 	switch {
 	case p.Source.Kind == "demo":
@@ -318,7 +318,7 @@ func (o *out) flush() error {
 
 // madeBy is the tool and rule data that made the plan, for report footers:
 // "licenseplan 1.2.0, rules sha256:0123456789ab".
-func madeBy(p *planner.Plan) string {
+func madeBy(p *planner.Overview) string {
 	tool := p.Source.Tool
 	if tool == "" {
 		tool = "licenseplan (version not recorded)"

@@ -236,7 +236,7 @@ func TestWritersHandleEmptyPlans(t *testing.T) {
 	}{
 		{"zero", &planner.Plan{}},
 		{"nil lists", nilPlan()},
-		{"org without name", &planner.Plan{Source: planner.Source{Org: &planner.OrgInfo{}}}},
+		{"org without name", &planner.Plan{Overview: planner.Overview{Source: planner.Source{Org: &planner.OrgInfo{}}}}},
 		{"steps without users", &planner.Plan{Steps: planner.NewSteps(planner.Step{Seq: 1, UserID: "005x"}, planner.Step{Seq: 2, AccountID: "001x"})}},
 	}
 	for _, tt := range allWriters() {

@@ -733,7 +733,7 @@ func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit int)
 		add("Org", "Id", text(org.ID), "")
 		add("Org", "Organization type", text(org.OrganizationType), "")
 		add("Org", "Instance", text(org.InstanceName), "")
-		switch orgEnvironment(p) {
+		switch orgEnvironment(&p.Overview) {
 		case envDemo:
 			add("Org", "Environment", excelize.Cell{StyleID: st.production, Value: "DEMO"}, demoDetail)
 		case envProduction:

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/licenseplan/licenseplan/internal/version"
-	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/rules"
 )
 
@@ -331,8 +330,8 @@ func TestSeenTruncatedSnapshot(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d %s", r.code, r.stderr)
 	}
-	var p planner.Plan
-	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+	p, err := printedPlan(r.stdout)
+	if err != nil {
 		t.Fatal(err)
 	}
 	var msgs []string

@@ -22,7 +22,6 @@ import (
 	"github.com/licenseplan/licenseplan/demo"
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/orgsim"
-	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/sfclient"
 )
 
@@ -378,8 +377,8 @@ func TestPlanLiveOrg(t *testing.T) {
 	if live.code != 0 {
 		t.Fatalf("exit %d: %s", live.code, live.stderr)
 	}
-	var p planner.Plan
-	if err := json.Unmarshal([]byte(live.stdout), &p); err != nil {
+	p, err := printedPlan(live.stdout)
+	if err != nil {
 		t.Fatalf("stdout is not only JSON: %v", err)
 	}
 	if p.Source.Kind != "org" || p.Source.Path != url || p.Source.APICalls != 10 || p.Source.Org == nil || p.Source.Org.Production {
@@ -421,8 +420,8 @@ func TestPlanLiveProduction(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, `PRODUCTION org "Acme Production"`) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	var p planner.Plan
-	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil || p.Source.Org == nil || !p.Source.Org.Production {
+	p, err := printedPlan(r.stdout)
+	if err != nil || p.Source.Org == nil || !p.Source.Org.Production {
 		t.Fatalf("plan source org %+v (%v)", p.Source.Org, err)
 	}
 }

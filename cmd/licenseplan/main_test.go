@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/reports"
 	"github.com/licenseplan/licenseplan/rules"
 	"github.com/licenseplan/licenseplan/targets"
 )
@@ -128,8 +129,8 @@ func TestDemoPlanGolden(t *testing.T) {
 	if _, err := os.Stat("licenseplan-out"); !os.IsNotExist(err) {
 		t.Error("--format without --out wrote files")
 	}
-	var p planner.Plan
-	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+	p, err := printedPlan(r.stdout)
+	if err != nil {
 		t.Fatalf("stdout is not only JSON: %v", err)
 	}
 	for _, c := range rules.Codes {
@@ -299,8 +300,8 @@ func TestTargetsYAMLAndInactive(t *testing.T) {
 	writeFile(t, dir, "User.csv", "Id,Username,Profile.UserLicense.Name,IsActive,AccountId,Account.Name,ContactId\n005A,a@x,Customer Community,true,001A,Acme,003A\n005B,b@x,Customer Community,false,001A,Acme,003B\n")
 	y := writeFile(t, dir, "t.yaml", "- match: {license: customer community, accountName: 'ac*'}\n  to: {license: Customer Community Plus}\n")
 	r := run(t, nil, "plan", "-i", dir, "-t", y, "-f", "json")
-	var p planner.Plan
-	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+	p, err := printedPlan(r.stdout)
+	if err != nil {
 		t.Fatalf("%v: %s", err, r.stderr)
 	}
 	if p.Summary.Count(rules.ChangeInPlace) != 1 || p.Summary.Count(rules.Skipped) != 1 {
@@ -369,8 +370,8 @@ func TestReferenceConfig(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	var p planner.Plan
-	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+	p, err := printedPlan(r.stdout)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Source.Kind != "demo" || p.Summary.Users == 0 {
@@ -581,8 +582,8 @@ func TestTargetsAndPreset(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := run(t, nil, append([]string{"plan", "-i", dir, "-f", "json"}, tt.args...)...)
-			var p planner.Plan
-			if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+			p, err := printedPlan(r.stdout)
+			if err != nil {
 				t.Fatalf("%v: %s", err, r.stderr)
 			}
 			if got := p.Summary.Count(rules.ChangeInPlace); got != tt.changes || p.Source.Targets != tt.source {
@@ -615,3 +616,6 @@ func TestTargetsAndPreset(t *testing.T) {
 		}
 	})
 }
+
+// printedPlan reads a plan.json that a command printed.
+func printedPlan(s string) (*planner.Plan, error) { return reports.ReadJSON(strings.NewReader(s)) }

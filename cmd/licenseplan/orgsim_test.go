@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/licenseplan/licenseplan/org"
-	"github.com/licenseplan/licenseplan/planner"
 )
 
 func TestOrgsimGenerate(t *testing.T) {
@@ -314,8 +313,8 @@ func TestOrgsimServeThenPlan(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("plan with the printed lines: exit %d: %s", r.code, r.stderr)
 	}
-	var p planner.Plan
-	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+	p, err := printedPlan(r.stdout)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Source.Kind != "org" || p.Source.Path != sv.url || p.Summary.Users != 159 || p.Source.APICalls == 0 {

@@ -146,7 +146,7 @@ var errIncomplete = errors.New("the input looks incomplete")
 
 // strictCheck is --strict: a SNAPSHOT_INCOMPLETE warning stops the run
 // before any file is written.
-func strictCheck(p *planner.Plan) error {
+func strictCheck(p *planner.Overview) error {
 	var msgs []string
 	for _, w := range p.Warnings {
 		if w.Code == rules.SnapshotIncomplete {
@@ -287,19 +287,25 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	if err != nil {
 		return err
 	}
-	// The terminal summary alone needs only the plan's aggregates, so the
-	// users and steps are not written out (most of a large plan's memory).
-	summaryOnly := out.dir == "" && out.stdout == "text"
-	plan := planner.Build(snap, table, tg, planner.Options{IncludeInactive: cfg.IncludeInactive, Now: now, Source: src, SummaryOnly: summaryOnly})
-	// The fingerprint costs one JSON encoding of the plan, so it is computed
-	// only when a written format shows it (the terminal summary does not).
-	if !summaryOnly {
+	// The terminal summary alone needs only the plan's overview, so the
+	// users' steps are not laid out (most of a large plan's memory).
+	opts := planner.Options{IncludeInactive: cfg.IncludeInactive, Now: now, Source: src}
+	var plan *planner.Plan
+	var ov *planner.Overview
+	if out.dir == "" && out.stdout == "text" {
+		ov = planner.Summarize(snap, table, tg, opts)
+	} else {
+		plan = planner.Build(snap, table, tg, opts)
+		ov = &plan.Overview
+		// The fingerprint costs one JSON encoding of the plan, so it is
+		// computed only when a written format shows it (the terminal
+		// summary does not).
 		if err := reports.SetFingerprint(ctx, plan); err != nil {
 			return err
 		}
 	}
 	if cfg.Strict {
-		if err := strictCheck(plan); err != nil {
+		if err := strictCheck(ov); err != nil {
 			return err
 		}
 	}
@@ -309,7 +315,12 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 			return err
 		}
 	}
-	if out.stdout != "" {
+	switch {
+	case plan == nil:
+		if err := (reports.Text{Color: s.ColorOut()}).WriteOverview(ctx, s.Out, ov); err != nil {
+			return fmt.Errorf("writing text to stdout: %w", err)
+		}
+	case out.stdout != "":
 		if err := writeFormat(ctx, s, out.stdout, plan); err != nil {
 			return err
 		}
@@ -317,14 +328,17 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	if len(files) > 0 && s.human() && !cfg.Quiet {
 		fmt.Fprintf(s.ErrOut, "Wrote %s to %s\n", strings.Join(files, ", "), out.dir)
 	}
-	for _, n := range plan.Notes {
+	for _, n := range ov.Notes {
 		s.note(cfg.Quiet, "%s", n)
 	}
 	if s.JSON {
-		s.setResult(planResult{Fingerprint: plan.Fingerprint, OutDir: out.dir, Files: nonNil(files), Source: plan.Source,
-			Targets: plan.Targets, Summary: plan.Summary, Warnings: plan.Warnings})
+		r := planResult{OutDir: out.dir, Files: nonNil(files), Source: ov.Source, Targets: ov.Targets, Summary: ov.Summary, Warnings: ov.Warnings}
+		if plan != nil {
+			r.Fingerprint = plan.Fingerprint
+		}
+		s.setResult(r)
 	}
-	if cfg.DetailedExitcode && hasChanges(plan) {
+	if cfg.DetailedExitcode && ov.HasChanges() {
 		return errChanges
 	}
 	return nil
@@ -354,15 +368,6 @@ func sortedByFile(formats []string) []string {
 		return strings.Compare(fa, fb)
 	})
 	return out
-}
-
-func hasChanges(p *planner.Plan) bool {
-	for _, o := range rules.Outcomes {
-		if o.IsChange() && p.Summary.Count(o) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // readInput reads the snapshot folder --input.

@@ -107,9 +107,17 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 	if err != nil {
 		return err
 	}
-	plan := planner.Build(snap, table, tg, planner.Options{Source: planner.Source{Kind: "snapshot", Path: dir, Files: snap.Files}, SummaryOnly: !full, IncludeInactive: includeInactive})
+	opts := planner.Options{Source: planner.Source{Kind: "snapshot", Path: dir, Files: snap.Files}, IncludeInactive: includeInactive}
+	var plan *planner.Plan
+	var ov *planner.Overview
+	if full {
+		plan = planner.Build(snap, table, tg, opts)
+		ov = &plan.Overview
+	} else {
+		ov = planner.Summarize(snap, table, tg, opts)
+	}
 	lap("plan")
-	if err := (reports.Text{}).Write(ctx, io.Discard, plan); err != nil {
+	if err := (reports.Text{}).WriteOverview(ctx, io.Discard, ov); err != nil {
 		return err
 	}
 	lap("text")
@@ -145,6 +153,7 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 	runtime.ReadMemStats(&ms)
 	runtime.KeepAlive(snap)
 	runtime.KeepAlive(plan)
+	runtime.KeepAlive(ov)
 	fmt.Fprintf(os.Stderr, "heap sys %d MiB, total alloc %d MiB, GC %d; live snapshot and plan %d MiB\n", sys>>20, total>>20, gcs, ms.HeapAlloc>>20)
 	return nil
 }
