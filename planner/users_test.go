@@ -181,25 +181,50 @@ func TestTargetMemo(t *testing.T) {
 	}
 }
 
-func TestStepUserPos(t *testing.T) {
+// StepRows gives each step its user and account, the same way for a built
+// plan (which knows each step's user) and for the same plan held as lists
+// (which looks users up by Id).
+func TestStepRows(t *testing.T) {
 	for name, p := range builtPlans(t) {
-		t.Run(name, func(t *testing.T) {
-			users := p.Users.Slice()
-			for i, s := range p.Steps.All() {
-				pos, ok := p.Steps.UserPos(i)
-				if s.Action == EnablePartnerAccount {
-					if ok {
-						t.Errorf("account step %d has user position %d", s.Seq, pos)
+		listed := &Plan{Overview: p.Overview, Users: NewUsers(p.Users.Slice()...), Steps: NewSteps(p.Steps.Slice()...)}
+		names := p.AccountNames()
+		for form, q := range map[string]*Plan{"built": p, "lists": listed} {
+			t.Run(name+"/"+form, func(t *testing.T) {
+				users := q.Users.Slice()
+				n := 0
+				for i, r := range q.StepRows() {
+					n++
+					s := r.Step
+					if s.Seq != i+1 {
+						t.Fatalf("row %d has step %d", i, s.Seq)
 					}
-					continue
+					if s.Action == EnablePartnerAccount {
+						if r.UserPos != -1 || r.User != nil || r.AccountName != names[s.AccountID] || r.AccountName == "" {
+							t.Errorf("account step %d: user %d %v, account %q", s.Seq, r.UserPos, r.User, r.AccountName)
+						}
+						continue
+					}
+					pos := r.UserPos
+					if pos < 0 || users[pos].UserID != s.UserID || !slices.Contains(users[pos].Steps, s.Seq) || !reflect.DeepEqual(*r.User, users[pos]) {
+						t.Fatalf("step %d of %s: position %d", s.Seq, s.UserID, pos)
+					}
+					if r.AccountID != users[pos].AccountID || r.AccountName != users[pos].AccountName {
+						t.Errorf("step %d: account %q %q, user's %q %q", s.Seq, r.AccountID, r.AccountName, users[pos].AccountID, users[pos].AccountName)
+					}
 				}
-				if !ok || users[pos].UserID != s.UserID || !slices.Contains(users[pos].Steps, s.Seq) {
-					t.Errorf("step %d of %s: position %d, %v", s.Seq, s.UserID, pos, ok)
+				if n != q.Steps.Len() || n == 0 {
+					t.Errorf("%d rows for %d steps", n, q.Steps.Len())
 				}
-			}
-			if _, ok := NewSteps(p.Steps.Slice()...).UserPos(0); ok {
-				t.Error("a list of steps claims to know user positions")
-			}
-		})
+			})
+		}
 	}
+	t.Run("unknown user", func(t *testing.T) {
+		p := &Plan{Overview: Overview{Accounts: []AccountPlan{{AccountID: "001a", AccountName: "Known"}}},
+			Steps: NewSteps(Step{Seq: 1, UserID: "005missing", AccountID: "001a"})}
+		for _, r := range p.StepRows() {
+			if r.UserPos != -1 || r.User != nil || r.AccountName != "Known" {
+				t.Errorf("row %+v", r)
+			}
+		}
+	})
 }

@@ -93,11 +93,10 @@ func (ss Steps) At(i int) Step {
 	return ss.list[i]
 }
 
-// UserPos returns the plan position (in Users) of the user step i belongs
+// userPos returns the plan position (in Users) of the user step i belongs
 // to, when the plan knows it without a lookup: for a built plan's user
-// steps. It returns false for account steps and for steps held as a list
-// (look their UserID up in Users instead).
-func (ss Steps) UserPos(i int) (int, bool) {
+// steps. It returns false for account steps and for steps held as a list.
+func (ss Steps) userPos(i int) (int, bool) {
 	if ss.t == nil || i < ss.t.nPrepare {
 		return 0, false
 	}

@@ -45,13 +45,6 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("CSV: %w", err)
 	}
-	// Index users and accounts once: steps look them up by id.
-	users, err := usersByID(ctx, p, nil)
-	if err != nil {
-		return fmt.Errorf("CSV: %w", err)
-	}
-	accounts := accountNames(p.Accounts)
-
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return fmt.Errorf("writing CSV: %w", err)
@@ -60,7 +53,8 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	// plain in any filtered view of the sheet.
 	env := orgEnvironment(&p.Overview)
 	row := make([]string, len(csvHeader))
-	for i, s := range p.Steps.All() {
+	for i, r := range p.StepRows() {
+		s, u := &r.Step, r.User // u is nil for an account step
 		if err := checkCtx(ctx, i+1); err != nil {
 			return fmt.Errorf("CSV: %w", err)
 		}
@@ -69,8 +63,7 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 		row[1] = s.Phase.String()
 		row[2] = s.Action.String()
 		row[3] = s.UserID
-		u := users.step(i, &s) // nil for an account step
-		row[6], row[7] = rowAccount(s.AccountID, u, accounts)
+		row[6], row[7] = r.AccountID, r.AccountName
 		if u != nil {
 			row[4] = u.Username
 			row[5] = u.Name
@@ -98,17 +91,6 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 		return fmt.Errorf("writing CSV: %w", err)
 	}
 	return nil
-}
-
-// accountNames maps account id to name.
-func accountNames(as []planner.AccountPlan) map[string]string {
-	m := make(map[string]string, len(as))
-	for _, a := range as {
-		if _, dup := m[a.AccountID]; !dup && a.AccountID != "" {
-			m[a.AccountID] = a.AccountName
-		}
-	}
-	return m
 }
 
 // joinCodes joins a user's distinct warning codes with spaces.

@@ -266,7 +266,7 @@ var htmlPhaseInfo = map[planner.Phase][2]string{
 }
 
 func newHTMLView(ctx context.Context, p *planner.Plan) (*htmlView, error) {
-	accounts := accountNames(p.Accounts)
+	accounts := p.AccountNames()
 	v := &htmlView{
 		CSS:         template.CSS(htmlCSS),
 		CSP:         htmlCSP,

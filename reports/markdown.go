@@ -30,7 +30,7 @@ func (Markdown) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 		return fmt.Errorf("Markdown: %w", err)
 	}
 	o := newOut(w)
-	r := mdReport{o: o, p: p, accounts: accountNames(p.Accounts)}
+	r := mdReport{o: o, p: p, accounts: p.AccountNames()}
 	r.header()
 	r.summary()
 	r.capacity()
@@ -53,9 +53,6 @@ type mdReport struct {
 	o        *out
 	p        *planner.Plan
 	accounts map[string]string // account id -> name
-	// users indexes the users for the steps; warningsByCode makes it when
-	// there are steps, in its own pass over the users
-	users *userIndex
 }
 
 func (r *mdReport) header() {
@@ -255,19 +252,11 @@ func (t *codeTally) result() ([]rules.Code, map[rules.Code]*codeGroup) {
 func (r *mdReport) warningsByCode(ctx context.Context) error {
 	r.o.print("## Warnings by code\n\n")
 	t := newCodeTally(mdMaxUsersPerCode)
-	if r.p.Steps.Len() > 0 {
-		users, err := usersByID(ctx, r.p, func(i int, u planner.UserPlan) { t.add(i, &u) })
-		if err != nil {
+	for i, u := range r.p.Users.All() {
+		if err := checkCtx(ctx, i); err != nil {
 			return err
 		}
-		r.users = users
-	} else {
-		for i, u := range r.p.Users.All() {
-			if err := checkCtx(ctx, i); err != nil {
-				return err
-			}
-			t.add(i, &u)
-		}
+		t.add(i, &u)
 	}
 	codes, groups := t.result()
 	if len(groups) == 0 {
@@ -310,26 +299,20 @@ func (r *mdReport) steps(ctx context.Context) error {
 		r.o.print("No steps.\n\n")
 		return nil
 	}
-	users := r.users
-	if users == nil { // warningsByCode has not run
-		var err error
-		if users, err = usersByID(ctx, r.p, nil); err != nil {
-			return err
-		}
-	}
 	r.o.print("| Seq | Phase | Action | User | Account | Description | Depends on | Reversible |\n",
 		"| ---: | --- | --- | --- | --- | --- | --- | --- |\n")
-	for i, s := range r.p.Steps.All() {
+	for i, row := range r.p.StepRows() {
 		if err := checkCtx(ctx, i); err != nil {
 			return err
 		}
 		if r.o.err != nil {
 			return r.o.err
 		}
+		s := &row.Step
 		user, account := "", r.accountLabel(s.AccountID)
 		if s.UserID != "" {
 			user = s.UserID
-			if u := users.step(i, &s); u != nil {
+			if u := row.User; u != nil {
 				user = orElse(u.Username, u.UserID)
 				if s.AccountID == "" || s.AccountID == u.AccountID {
 					account = r.userAccount(u)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"maps"
 	"slices"
 	"strconv"
@@ -492,13 +493,15 @@ func dataTables(ctx context.Context, p *planner.Plan, st *xlsxStyles) ([]*xlsxTa
 	// The Warnings sheet's size is known before it is written: the user
 	// warnings are counted in the index's pass over the users.
 	userWarnings := 0
-	users, err := usersByID(ctx, p, func(_ int, u planner.UserPlan) { userWarnings += len(u.Warnings) })
-	if err != nil {
-		return nil, err
+	for i, u := range p.Users.All() {
+		if err := checkCtx(ctx, i); err != nil {
+			return nil, err
+		}
+		userWarnings += len(u.Warnings)
 	}
-	accounts := accountNames(p.Accounts)
+	accounts := p.AccountNames()
 	return []*xlsxTable{
-		stepsTable(p, st, users, accounts),
+		stepsTable(p, st),
 		usersTable(p, st),
 		accountsTable(p),
 		warningsTable(p, st, accounts, userWarnings),
@@ -507,7 +510,14 @@ func dataTables(ctx context.Context, p *planner.Plan, st *xlsxStyles) ([]*xlsxTa
 	}, nil
 }
 
-func stepsTable(p *planner.Plan, st *xlsxStyles, users *userIndex, accounts map[string]string) *xlsxTable {
+func stepsTable(p *planner.Plan, st *xlsxStyles) *xlsxTable {
+	// fill is called for each row in order, so it pulls the rows one by
+	// one; after the last it stops the iterator.
+	next, stop := iter.Pull2(p.StepRows())
+	n := p.Steps.Len()
+	if n == 0 {
+		stop()
+	}
 	return &xlsxTable{
 		name: sheetSteps,
 		cols: []xlsxCol{
@@ -520,11 +530,13 @@ func stepsTable(p *planner.Plan, st *xlsxStyles, users *userIndex, accounts map[
 			{name: "Reversible", width: 11}, {name: "Description", width: 60}, {name: "Warnings", width: 40},
 			{name: "Owner", width: 18, admin: true}, {name: "Status", width: 14, admin: true}, {name: "Notes", width: 40, admin: true},
 		},
-		n: p.Steps.Len(),
+		n: n,
 		fill: func(i int, row []any) {
-			s := p.Steps.At(i)
-			u := users.step(i, &s)
-			acct, acctName := rowAccount(s.AccountID, u, accounts)
+			_, r, _ := next()
+			if i == n-1 {
+				stop()
+			}
+			s, u, acct, acctName := &r.Step, r.User, r.AccountID, r.AccountName
 			row[0] = s.Seq
 			row[1] = text(s.Phase.String())
 			row[2] = text(s.Action.String())
@@ -653,7 +665,7 @@ func warningsTable(p *planner.Plan, st *xlsxStyles, accounts map[string]string, 
 				row[3] = text(u.UserID)
 				row[4] = text(u.Username)
 			}
-			acct, acctName := rowAccount(w.AccountID, u, accounts)
+			acct, acctName := planner.RowAccount(w.AccountID, u, accounts)
 			row[5] = text(acct)
 			row[6] = text(acctName)
 			row[7] = text(w.License)
