@@ -82,10 +82,14 @@ func newOverview(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts O
 		if o.IsSandbox.Known() {
 			v := o.IsSandbox.IsTrue()
 			info.IsSandbox = &v
-			info.Production = !v
 		}
 		p.Source.Org = info
 	}
+	var isSandbox *bool
+	if p.Source.Org != nil {
+		isSandbox = p.Source.Org.IsSandbox
+	}
+	p.Source.Environment = SourceEnvironment(p.Source.Kind, isSandbox)
 	if tg != nil && p.Source.Targets == "" {
 		p.Source.Targets = tg.Describe
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/rules"
 )
 
@@ -68,28 +69,48 @@ func (o *Overview) HasChanges() bool {
 	return false
 }
 
-// Source says where the plan's input came from.
+// Source says where the plan's input came from. Its form in plan.json is
+// the JSON writer's (reports).
 type Source struct {
 	// Kind is "demo", "snapshot" or "org".
-	Kind string `json:"kind"`
+	Kind string
+	// Environment says whether the plan is for production, a sandbox, the
+	// demo org, or an org that did not say. Build sets it from Kind and the
+	// Organization record (see SourceEnvironment); every report shows it.
+	Environment org.Environment
 	// Path is the snapshot folder, or the instance URL for an org.
-	Path string `json:"path,omitempty"`
+	Path string
 	// Org is the Organization record, when the input had one.
-	Org *OrgInfo `json:"org,omitempty"`
+	Org *OrgInfo
 	// Files lists the snapshot files (or objects) that were read.
-	Files []string `json:"files"`
+	Files []string
 	// Targets describes where the targets came from.
-	Targets string `json:"targets"`
+	Targets string
 	// APICalls counts the Salesforce API calls used to pull the org.
-	APICalls int `json:"apiCalls,omitempty"`
+	APICalls int
 	// Login says how a live org was logged in to and which setting chose
 	// it; nil for a snapshot or the demo org.
-	Login *Login `json:"login,omitempty"`
+	Login *Login
 	// Tool is the program and version that made the plan, such as
 	// "licenseplan 0.2.0" ("licenseplan devel" for a build from source).
-	Tool string `json:"tool"`
+	Tool string
 	// RulesVersion identifies the rule data (rules.Table.Version).
-	RulesVersion string `json:"rulesVersion"`
+	RulesVersion string
+}
+
+// SourceEnvironment is the environment of a plan from a source of kind
+// kind whose org said isSandbox (nil when it said nothing, or there was no
+// Organization record): the demo org is EnvDemo whatever its record says.
+func SourceEnvironment(kind string, isSandbox *bool) org.Environment {
+	switch {
+	case kind == "demo":
+		return org.EnvDemo
+	case isSandbox == nil:
+		return org.EnvUnknown
+	case *isSandbox:
+		return org.EnvSandbox
+	}
+	return org.EnvProduction
 }
 
 // Login describes the login of a live org.
@@ -112,14 +133,13 @@ type TargetUse struct {
 
 // OrgInfo identifies the org.
 type OrgInfo struct {
-	ID               string `json:"id"`
-	Name             string `json:"name"`
-	OrganizationType string `json:"organizationType,omitempty"`
-	InstanceName     string `json:"instanceName,omitempty"`
-	// IsSandbox is null when unknown.
-	IsSandbox *bool `json:"isSandbox"`
-	// Production is true when the org is known not to be a sandbox.
-	Production bool `json:"production"`
+	ID               string
+	Name             string
+	OrganizationType string
+	InstanceName     string
+	// IsSandbox is the Organization record's IsSandbox, nil when blank.
+	// Whether the plan is for production is Source.Environment.
+	IsSandbox *bool
 }
 
 // Summary holds the headline counts.

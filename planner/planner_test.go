@@ -397,7 +397,7 @@ func TestAccountsAndRules(t *testing.T) {
 			t.Errorf("rule use incomplete %+v", r)
 		}
 	}
-	if p.Source.Org == nil || p.Source.Org.Production || p.Source.Org.IsSandbox == nil || !*p.Source.Org.IsSandbox {
+	if p.Source.Org == nil || p.Source.Environment != org.EnvSandbox || p.Source.Org.IsSandbox == nil || !*p.Source.Org.IsSandbox {
 		t.Errorf("org info %+v", p.Source.Org)
 	}
 }

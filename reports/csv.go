@@ -51,7 +51,7 @@ func (CSV) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	}
 	// Every row names the org's environment, so a production plan is
 	// plain in any filtered view of the sheet.
-	env := orgEnvironment(&p.Overview)
+	env := p.Source.Environment.String()
 	row := make([]string, len(csvHeader))
 	for i, r := range p.StepRows() {
 		s, u := &r.Step, r.User // u is nil for an account step

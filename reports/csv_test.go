@@ -75,7 +75,7 @@ func TestCSVEnvironment(t *testing.T) {
 		org  *planner.OrgInfo
 		want string
 	}{
-		{"production", &planner.OrgInfo{IsSandbox: ptr(false), Production: true}, "production"},
+		{"production", &planner.OrgInfo{IsSandbox: ptr(false)}, "production"},
 		{"sandbox", &planner.OrgInfo{IsSandbox: ptr(true)}, "sandbox"},
 		{"IsSandbox blank", &planner.OrgInfo{}, "unknown"},
 		{"no Organization record", nil, "unknown"},
@@ -83,7 +83,7 @@ func TestCSVEnvironment(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := fixturePlan()
-			p.Source.Org = tc.org
+			setOrg(p, tc.org)
 			recs := parseCSV(t, p)
 			col := slices.Index(recs[0], "Environment")
 			for _, rec := range recs[1:] {

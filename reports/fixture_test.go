@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/rules"
 )
@@ -40,11 +41,12 @@ func fixturePlan() *planner.Plan {
 			SchemaVersion: planner.SchemaVersion,
 			GeneratedAt:   time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC),
 			Source: planner.Source{
-				Kind: "org",
-				Path: "https://acme.my.salesforce.com",
+				Kind:        "org",
+				Environment: org.EnvProduction,
+				Path:        "https://acme.my.salesforce.com",
 				Org: &planner.OrgInfo{
 					ID: "00D000000000001EAA", Name: "Acme | <Corp> *prod*", OrganizationType: "Enterprise Edition",
-					InstanceName: "NA135", IsSandbox: ptr(false), Production: true,
+					InstanceName: "NA135", IsSandbox: ptr(false),
 				},
 				Files:        []string{"Organization", "User", "Account", "UserLicense", "Profile", "PermissionSetAssignment"},
 				Targets:      "targets.yaml",
@@ -318,4 +320,14 @@ func editSteps(p *planner.Plan, edit func(i int, s *planner.Step)) {
 		edit(i, &ss[i])
 	}
 	p.Steps = planner.NewSteps(ss...)
+}
+
+// setOrg gives p the org o, and the environment Build would decide for it.
+func setOrg(p *planner.Plan, o *planner.OrgInfo) {
+	p.Source.Org = o
+	var isSandbox *bool
+	if o != nil {
+		isSandbox = o.IsSandbox
+	}
+	p.Source.Environment = planner.SourceEnvironment(p.Source.Kind, isSandbox)
 }

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"fmt"
+	orgpkg "github.com/licenseplan/licenseplan/org"
 	"html/template"
 	"io"
 	"slices"
@@ -313,16 +314,16 @@ func (v *htmlView) header(p *planner.Plan) {
 	}
 	v.Title = htmlClean(title)
 	org := p.Source.Org
-	switch {
-	case orgEnvironment(&p.Overview) == envDemo:
+	switch env := p.Source.Environment; {
+	case env == orgpkg.EnvDemo:
 		v.Env = htmlEnv{"demo", "env-demo", "Demo: built-in demo org", demoDetail}
 	case org == nil:
 		v.Env = htmlEnv{"unknown", "env-unknown", "Production or sandbox: unknown",
 			"The input has no Organization record, so this report cannot tell whether the org is production. Confirm which org the plan is for before you approve it."}
-	case org.Production || (org.IsSandbox != nil && !*org.IsSandbox):
+	case env == orgpkg.EnvProduction:
 		v.Env = htmlEnv{"production", "env-production", "Production org",
 			"Every step changes live users, and some cannot be undone. Rehearse the plan in a sandbox first."}
-	case org.IsSandbox != nil && *org.IsSandbox:
+	case env == orgpkg.EnvSandbox:
 		v.Env = htmlEnv{"sandbox", "env-sandbox", "Sandbox org",
 			"This plan was made from a sandbox. Plan again from the production org before changing it."}
 	default:

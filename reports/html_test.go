@@ -339,7 +339,7 @@ func TestHTMLBanner(t *testing.T) {
 		org  *planner.OrgInfo
 		want string
 	}{
-		{"production", &planner.OrgInfo{Name: "P", Production: true, IsSandbox: ptr(false)}, `<div class="banner env-production"`},
+		{"production", &planner.OrgInfo{Name: "P", IsSandbox: ptr(false)}, `<div class="banner env-production"`},
 		{"sandbox false without production", &planner.OrgInfo{Name: "P", IsSandbox: ptr(false)}, `<div class="banner env-production"`},
 		{"sandbox", &planner.OrgInfo{Name: "S", IsSandbox: ptr(true)}, `<div class="banner env-sandbox"`},
 		{"unknown", &planner.OrgInfo{Name: "U"}, `<div class="banner env-unknown"`},
@@ -348,7 +348,7 @@ func TestHTMLBanner(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := fixturePlan()
-			p.Source.Org = tt.org
+			setOrg(p, tt.org)
 			doc := string(render(t, HTML{}, p))
 			if !strings.Contains(doc, tt.want) {
 				t.Errorf("no %q in the report", tt.want)

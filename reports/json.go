@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
 )
 
@@ -62,7 +63,7 @@ type jsonPlan struct {
 	SchemaVersion int                       `json:"schemaVersion"`
 	GeneratedAt   time.Time                 `json:"generatedAt"`
 	Fingerprint   string                    `json:"fingerprint"`
-	Source        planner.Source            `json:"source"`
+	Source        jsonSource                `json:"source"`
 	Targets       []planner.TargetUse       `json:"targets"`
 	Summary       planner.Summary           `json:"summary"`
 	Users         []planner.UserPlan        `json:"users"`
@@ -74,11 +75,68 @@ type jsonPlan struct {
 	Notes         []string                  `json:"notes"`
 }
 
+// jsonSource is plan.json's source: planner.Source, with the environment
+// written as the org's isSandbox and production.
+type jsonSource struct {
+	Kind         string         `json:"kind"`
+	Path         string         `json:"path,omitempty"`
+	Org          *jsonOrg       `json:"org,omitempty"`
+	Files        []string       `json:"files"`
+	Targets      string         `json:"targets"`
+	APICalls     int            `json:"apiCalls,omitempty"`
+	Login        *planner.Login `json:"login,omitempty"`
+	Tool         string         `json:"tool"`
+	RulesVersion string         `json:"rulesVersion"`
+}
+
+type jsonOrg struct {
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	OrganizationType string `json:"organizationType,omitempty"`
+	InstanceName     string `json:"instanceName,omitempty"`
+	// IsSandbox is the Organization record's, null when blank.
+	IsSandbox *bool `json:"isSandbox"`
+	// Production is true when the plan's environment is production.
+	Production bool `json:"production"`
+}
+
+// SourceJSON returns src in plan.json's shape, for other JSON outputs that
+// show a plan's source (plan --json).
+func SourceJSON(src planner.Source) any { return wireSource(src) }
+
+func wireSource(src planner.Source) jsonSource {
+	w := jsonSource{Kind: src.Kind, Path: src.Path, Files: src.Files, Targets: src.Targets, APICalls: src.APICalls,
+		Login: src.Login, Tool: src.Tool, RulesVersion: src.RulesVersion}
+	if o := src.Org; o != nil {
+		w.Org = &jsonOrg{ID: o.ID, Name: o.Name, OrganizationType: o.OrganizationType, InstanceName: o.InstanceName,
+			IsSandbox: o.IsSandbox, Production: src.Environment == org.EnvProduction}
+	}
+	return w
+}
+
+// source returns the planner.Source w holds. Its environment is decided
+// here, as Build decides it: a production flag or an isSandbox of false
+// means production, whatever else the file says.
+func (w *jsonSource) source() planner.Source {
+	src := planner.Source{Kind: w.Kind, Path: w.Path, Files: w.Files, Targets: w.Targets, APICalls: w.APICalls,
+		Login: w.Login, Tool: w.Tool, RulesVersion: w.RulesVersion}
+	var isSandbox *bool
+	if o := w.Org; o != nil {
+		src.Org = &planner.OrgInfo{ID: o.ID, Name: o.Name, OrganizationType: o.OrganizationType, InstanceName: o.InstanceName, IsSandbox: o.IsSandbox}
+		isSandbox = o.IsSandbox
+		if o.Production {
+			isSandbox = new(false)
+		}
+	}
+	src.Environment = planner.SourceEnvironment(w.Kind, isSandbox)
+	return src
+}
+
 // plan returns the plan doc holds.
 func (doc *jsonPlan) plan() *planner.Plan {
 	return &planner.Plan{
 		Overview: planner.Overview{
-			SchemaVersion: doc.SchemaVersion, GeneratedAt: doc.GeneratedAt, Source: doc.Source,
+			SchemaVersion: doc.SchemaVersion, GeneratedAt: doc.GeneratedAt, Source: doc.Source.source(),
 			Targets: doc.Targets, Summary: doc.Summary, Accounts: doc.Accounts, Licenses: doc.Licenses,
 			Rules: doc.Rules, Warnings: doc.Warnings, Notes: doc.Notes,
 		},
@@ -93,7 +151,7 @@ func (doc *jsonPlan) plan() *planner.Plan {
 func wire(p *planner.Plan) *jsonPlan {
 	return &jsonPlan{
 		SchemaVersion: p.SchemaVersion, GeneratedAt: p.GeneratedAt, Fingerprint: p.Fingerprint,
-		Source: p.Source, Targets: p.Targets, Summary: p.Summary,
+		Source: wireSource(p.Source), Targets: p.Targets, Summary: p.Summary,
 		Users: fixEach(p.Users.Slice(), needsUserFix, fixUser), Steps: fixEach(p.Steps.Slice(), needsStepFix, fixStep),
 		Accounts: p.Accounts, Licenses: p.Licenses, Rules: p.Rules, Warnings: p.Warnings, Notes: p.Notes,
 	}
@@ -118,8 +176,9 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 	e.field(fieldEnc, "schemaVersion", p.SchemaVersion)
 	e.field(fieldEnc, "generatedAt", p.GeneratedAt)
 	e.field(fieldEnc, "fingerprint", p.Fingerprint)
-	e.field(fieldEnc, "source", &p.Source)
-	e.field(fieldEnc, "targets", p.Targets)
+	src := wireSource(p.Source)
+	e.field(fieldEnc, "source", &src)
+	listOf(ctx, e, elemEnc, "targets", p.Targets)
 	e.field(fieldEnc, "summary", &p.Summary)
 	e.list(ctx, elemEnc, "users", p.Users.Len(), func(j int) any {
 		u = p.Users.At(j)
@@ -131,12 +190,12 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 		fixStep(&s)
 		return &s
 	})
-	e.field(fieldEnc, "accounts", p.Accounts)
-	e.field(fieldEnc, "licenses", p.Licenses)
-	e.field(fieldEnc, "rules", p.Rules)
-	e.field(fieldEnc, "warnings", p.Warnings)
+	listOf(ctx, e, elemEnc, "accounts", p.Accounts)
+	listOf(ctx, e, elemEnc, "licenses", p.Licenses)
+	listOf(ctx, e, elemEnc, "rules", p.Rules)
+	listOf(ctx, e, elemEnc, "warnings", p.Warnings)
 	e.last = true
-	e.field(fieldEnc, "notes", p.Notes)
+	listOf(ctx, e, elemEnc, "notes", p.Notes)
 	e.write("}\n")
 	return e.err
 }
@@ -187,6 +246,12 @@ func (e *planEncoder) field(enc *json.Encoder, name string, v any) {
 		}
 	}
 	e.end()
+}
+
+// listOf writes list s element by element, so a long list is never
+// encoded in one buffer.
+func listOf[T any](ctx context.Context, e *planEncoder, enc *json.Encoder, name string, s []T) {
+	e.list(ctx, enc, name, len(s), func(j int) any { return &s[j] })
 }
 
 // list writes a list of n elements, element j being elem(j), one at a time.

@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"github.com/licenseplan/licenseplan/org"
 	"io"
 	"strconv"
 	"strings"
@@ -69,24 +70,30 @@ func (r *mdReport) header() {
 	} else {
 		r.o.print("# License migration plan: ", mdEscape(title), "\n\n")
 	}
-	if orgEnvironment(&p.Overview) == envDemo {
+	if p.Source.Environment == org.EnvDemo {
 		r.o.print("> **DEMO: built-in demo org.** ", mdEscape(demoDetail), "\n\n")
 	}
-	if org := p.Source.Org; org != nil {
-		r.o.print("- **Org:** ", mdEscape(org.Name), " (", mdEscape(org.ID), ")")
-		if org.OrganizationType != "" {
-			r.o.print(", ", mdEscape(org.OrganizationType))
+	if o := p.Source.Org; o != nil {
+		r.o.print("- **Org:** ", mdEscape(o.Name), " (", mdEscape(o.ID), ")")
+		if o.OrganizationType != "" {
+			r.o.print(", ", mdEscape(o.OrganizationType))
 		}
-		if org.InstanceName != "" {
-			r.o.print(", instance ", mdEscape(org.InstanceName))
+		if o.InstanceName != "" {
+			r.o.print(", instance ", mdEscape(o.InstanceName))
 		}
-		switch {
-		case org.Production:
+		switch p.Source.Environment {
+		case org.EnvProduction:
 			r.o.print(", **production org**")
-		case org.IsSandbox != nil && *org.IsSandbox:
+		case org.EnvSandbox:
 			r.o.print(", sandbox")
-		case org.IsSandbox == nil:
+		case org.EnvUnknown:
 			r.o.print(", sandbox or production unknown")
+		case org.EnvDemo:
+			// The banner above says what the demo org is; its record
+			// says sandbox.
+			if o.IsSandbox != nil && *o.IsSandbox {
+				r.o.print(", sandbox")
+			}
 		}
 		r.o.print("\n")
 	}

@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	orgpkg "github.com/licenseplan/licenseplan/org"
 	"io"
 	"strconv"
 	"strings"
@@ -78,9 +79,10 @@ func (t Text) WriteOverview(ctx context.Context, w io.Writer, p *planner.Overvie
 	o := newOut(w)
 	s := p.Summary
 	o.print(t.paint(sgrBold, Headline(s)), "\n")
-	if orgEnvironment(p) == envDemo {
+	switch org := p.Source.Org; {
+	case p.Source.Environment == orgpkg.EnvDemo:
 		o.print(t.paint(sgrBold, "DEMO: the built-in demo org, not an org of yours."), "\n")
-	} else if org := p.Source.Org; org != nil && org.Production {
+	case org != nil && p.Source.Environment == orgpkg.EnvProduction:
 		o.print(t.paint(sgrBold+sgrRed, "This is a production org: "+termSafe(org.Name)+" ("+termSafe(org.ID)+")"), "\n")
 	}
 

@@ -158,7 +158,7 @@ func TestTextNotProduction(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := fixturePlan()
-			p.Source.Org = tt.org
+			setOrg(p, tt.org)
 			if out := string(render(t, Text{}, p)); strings.Contains(out, "production") {
 				t.Errorf("output mentions production:\n%s", out)
 			}

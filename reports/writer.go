@@ -83,37 +83,9 @@ func FileName(format string) (string, bool) {
 	return f.file, true
 }
 
-// Environments of the org a plan was made from, as every writer names them.
-const (
-	envProduction = "production"
-	envSandbox    = "sandbox"
-	envUnknown    = "unknown"
-	// envDemo is licenseplan's built-in demo org: no org of the user's.
-	envDemo = "demo"
-)
-
 // demoDetail is what every report says about a plan of the demo org.
 const demoDetail = "This plan is of licenseplan's built-in demo org, not of an org of yours. " +
 	"Plan your own with licenseplan plan --target-org ALIAS or --input DIR."
-
-// orgEnvironment says whether the plan's org is the built-in demo org,
-// production, a sandbox, or unknown (no Organization record, or IsSandbox
-// blank). The demo comes first: its made-up Organization record says
-// sandbox, and a reader must not take it for a real one.
-func orgEnvironment(p *planner.Overview) string {
-	o := p.Source.Org
-	switch {
-	case p.Source.Kind == "demo":
-		return envDemo
-	case o == nil:
-		return envUnknown
-	case o.Production || o.IsSandbox != nil && !*o.IsSandbox:
-		return envProduction
-	case o.IsSandbox != nil:
-		return envSandbox
-	}
-	return envUnknown
-}
 
 // ctxEvery is how many rows a writer renders between context checks.
 const ctxEvery = 1024

@@ -348,7 +348,7 @@ func TestWritersReturnWriteErrors(t *testing.T) {
 func TestDemoBanner(t *testing.T) {
 	demo := fixturePlan()
 	demo.Source.Kind = "demo"
-	demo.Source.Org = &planner.OrgInfo{Name: "Acme Demo (Sandbox)", ID: "00D000000000000AAA", IsSandbox: ptr(true)}
+	setOrg(demo, &planner.OrgInfo{Name: "Acme Demo (Sandbox)", ID: "00D000000000000AAA", IsSandbox: ptr(true)})
 	tests := []struct {
 		name   string
 		w      Writer
@@ -367,6 +367,47 @@ func TestDemoBanner(t *testing.T) {
 			real := fixturePlan()
 			if got := string(render(t, tt.w, real)); strings.Contains(got, tt.banner) {
 				t.Errorf("a real org's %s has the demo banner %q", tt.name, tt.banner)
+			}
+		})
+	}
+}
+
+// Production or sandbox is decided once (Source.Environment): every writer
+// shows the same answer for the same org record. Markdown once read only
+// the production flag, and so called an org with IsSandbox false neither
+// production nor sandbox.
+func TestEnvironmentSameInEveryWriter(t *testing.T) {
+	tests := []struct {
+		name     string
+		org      *planner.OrgInfo
+		markdown string
+		html     string
+		csv      string
+	}{
+		{"IsSandbox false", &planner.OrgInfo{Name: "P", IsSandbox: ptr(false)}, ", **production org**", "env-production", "production"},
+		{"IsSandbox true", &planner.OrgInfo{Name: "S", IsSandbox: ptr(true)}, ", sandbox", "env-sandbox", "sandbox"},
+		{"IsSandbox blank", &planner.OrgInfo{Name: "U"}, ", sandbox or production unknown", "env-unknown", "unknown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := fixturePlan()
+			setOrg(p, tt.org)
+			if md := string(render(t, Markdown{}, p)); !strings.Contains(md, tt.markdown) {
+				t.Errorf("markdown lacks %q", tt.markdown)
+			}
+			if doc := string(render(t, HTML{}, p)); !strings.Contains(doc, `<div class="banner `+tt.html+`"`) {
+				t.Errorf("HTML banner is not %s", tt.html)
+			}
+			if c := string(render(t, CSV{}, p)); !strings.Contains(c, ","+tt.csv+"\n") {
+				t.Errorf("CSV rows do not end in %s", tt.csv)
+			}
+			// plan.json keeps it: read back, the plan has the same environment.
+			q, err := ReadJSON(bytes.NewReader(render(t, JSON{}, p)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q.Source.Environment != p.Source.Environment {
+				t.Errorf("read back: %v, want %v", q.Source.Environment, p.Source.Environment)
 			}
 		})
 	}

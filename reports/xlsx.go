@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	orgpkg "github.com/licenseplan/licenseplan/org"
 	"io"
 	"iter"
 	"maps"
@@ -745,13 +746,13 @@ func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit int)
 		add("Org", "Id", text(org.ID), "")
 		add("Org", "Organization type", text(org.OrganizationType), "")
 		add("Org", "Instance", text(org.InstanceName), "")
-		switch orgEnvironment(&p.Overview) {
-		case envDemo:
+		switch p.Source.Environment {
+		case orgpkg.EnvDemo:
 			add("Org", "Environment", excelize.Cell{StyleID: st.production, Value: "DEMO"}, demoDetail)
-		case envProduction:
-			add("Org", "Environment", excelize.Cell{StyleID: st.production, Value: envProduction}, "the org is not a sandbox")
-		case envSandbox:
-			add("Org", "Environment", excelize.Cell{StyleID: st.sandbox, Value: envSandbox}, "")
+		case orgpkg.EnvProduction:
+			add("Org", "Environment", excelize.Cell{StyleID: st.production, Value: orgpkg.EnvProduction.String()}, "the org is not a sandbox")
+		case orgpkg.EnvSandbox:
+			add("Org", "Environment", excelize.Cell{StyleID: st.sandbox, Value: orgpkg.EnvSandbox.String()}, "")
 		default:
 			add("Org", "Environment", excelize.Cell{StyleID: st.unknown, Value: "unknown"}, "the input does not say whether the org is a sandbox")
 		}

@@ -583,7 +583,7 @@ func TestXLSXFills(t *testing.T) {
 		t.Errorf("demo environment = %q with fill %q, want DEMO with %q", v, got, fillProduction)
 	}
 	sp := fixturePlan()
-	sp.Source.Org = &planner.OrgInfo{Name: "S", IsSandbox: ptr(true)}
+	setOrg(sp, &planner.OrgInfo{Name: "S", IsSandbox: ptr(true)})
 	sb := writeXLSX(t, XLSX{}, sp)
 	_, _, row = sb.summaryValue(t, "Org", "Environment")
 	if got := sb.fillOf(t, sheetSummary, "C"+strconv.Itoa(row)); got != fillSandbox {

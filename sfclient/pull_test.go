@@ -740,7 +740,7 @@ func TestPullMarksProduction(t *testing.T) {
 			table, _ := rules.Default()
 			p := planner.Build(res.Snapshot, table, nil, planner.Options{Source: res.Source()})
 			o := p.Source.Org
-			if o == nil || o.ID != "00D000000000001" || o.Name != "Acme" || o.IsSandbox == nil || *o.IsSandbox != sandbox || o.Production == sandbox {
+			if o == nil || o.ID != "00D000000000001" || o.Name != "Acme" || o.IsSandbox == nil || *o.IsSandbox != sandbox || (p.Source.Environment == org.EnvProduction) == sandbox {
 				t.Fatalf("source org %+v", o)
 			}
 			if p.Source.Kind != "org" || p.Source.Path != f.url() || p.Source.APICalls != res.APICalls || res.APICalls == 0 {

@@ -381,7 +381,7 @@ func TestPlanLiveOrg(t *testing.T) {
 	if err != nil {
 		t.Fatalf("stdout is not only JSON: %v", err)
 	}
-	if p.Source.Kind != "org" || p.Source.Path != url || p.Source.APICalls != 10 || p.Source.Org == nil || p.Source.Org.Production {
+	if p.Source.Kind != "org" || p.Source.Path != url || p.Source.APICalls != 10 || p.Source.Org == nil || p.Source.Environment == org.EnvProduction {
 		t.Errorf("source %+v org %+v", p.Source, p.Source.Org)
 	}
 	if !strings.Contains(live.stderr, `Pulled 159 users from sandbox "Acme Demo (Sandbox)" at `+url+" (read only) with 10 API calls; api-usage=10/") {
@@ -421,7 +421,7 @@ func TestPlanLiveProduction(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	p, err := printedPlan(r.stdout)
-	if err != nil || p.Source.Org == nil || !p.Source.Org.Production {
+	if err != nil || p.Source.Org == nil || p.Source.Environment != org.EnvProduction {
 		t.Fatalf("plan source org %+v (%v)", p.Source.Org, err)
 	}
 }

@@ -241,7 +241,7 @@ type planResult struct {
 	Fingerprint string              `json:"fingerprint,omitempty"`
 	OutDir      string              `json:"outDir,omitempty"`
 	Files       []string            `json:"files"`
-	Source      planner.Source      `json:"source"`
+	Source      any                 `json:"source"` // reports.SourceJSON: plan.json's shape
 	Targets     []planner.TargetUse `json:"targets"`
 	Summary     planner.Summary     `json:"summary"`
 	Warnings    []planner.Warning   `json:"warnings"`
@@ -332,7 +332,7 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 		s.note(cfg.Quiet, "%s", n)
 	}
 	if s.JSON {
-		r := planResult{OutDir: out.dir, Files: nonNil(files), Source: ov.Source, Targets: ov.Targets, Summary: ov.Summary, Warnings: ov.Warnings}
+		r := planResult{OutDir: out.dir, Files: nonNil(files), Source: reports.SourceJSON(ov.Source), Targets: ov.Targets, Summary: ov.Summary, Warnings: ov.Warnings}
 		if plan != nil {
 			r.Fingerprint = plan.Fingerprint
 		}
