@@ -514,7 +514,6 @@ type objectState struct {
 	lastID    string // last Id received
 	begun     bool
 	first     []string // the first row (the Organization record)
-	restarts  int
 }
 
 // pages runs the object's query and follows nextRecordsUrl to the end,
