@@ -55,63 +55,72 @@ type snapshotWriter struct {
 	written map[string]bool
 }
 
-func (w *snapshotWriter) write() error {
-	s := w.s
-	w.written = make(map[string]bool, len(Queries))
+// snapshotFile is one file a snapshot may be written as.
+type snapshotFile struct {
+	spec *fileSpec
+	// keep: the snapshot holds this file (it was read, or has records).
+	keep bool
+	// skip holds the spec columns to leave out.
+	skip map[int]bool
+	// n is the number of records; fill sets record i's values, indexed by
+	// spec column.
+	n    int
+	fill func(i int, rec []string)
+}
 
-	var listed []Account
-	for _, a := range s.Accounts {
-		if !a.FromUserCSV {
-			listed = append(listed, a)
+func (w *snapshotWriter) write() error {
+	w.written = make(map[string]bool, len(Queries))
+	for _, f := range w.files() {
+		if !f.keep {
+			continue
+		}
+		if err := w.file(f); err != nil {
+			return err
 		}
 	}
-	withAccounts := s.Has.Accounts || len(listed) > 0
-
-	partner := s.Has.AccountIsPartner
-	for i := range s.Users {
-		partner = partner || s.Users[i].AccountIsPartner.Known()
-	}
-	ownerRole := s.Has.AccountOwnerRole
-	for _, a := range listed {
-		partner = partner || a.IsPartner.Known()
-		ownerRole = ownerRole || a.OwnerRoleID != "" || a.OwnerHasRole.Known()
-	}
-
-	// User.csv
-	skip := map[int]bool{uIsActive: !s.Has.IsActive, uUserType: !s.Has.UserType, uAccountIsPartner: !partner}
-	for i := range s.Users {
-		u := &s.Users[i]
-		skip[uIsActive] = skip[uIsActive] && !u.IsActive.Known()
-		skip[uUserType] = skip[uUserType] && u.UserType == ""
-	}
-	err := w.file(&userFile, skip, len(s.Users), func(i int, rec []string) {
-		u := &s.Users[i]
-		rec[uID] = u.ID
-		rec[uUsername] = u.Username
-		rec[uName] = u.Name
-		rec[uIsActive] = u.IsActive.String()
-		rec[uUserType] = u.UserType
-		rec[uProfileID] = u.ProfileID
-		rec[uProfileName] = u.ProfileName
-		rec[uLicense] = u.License
-		rec[uRoleID] = u.RoleID
-		rec[uRoleName] = u.RoleName
-		rec[uRolePortalType] = u.RolePortalType
-		rec[uRolePortalRole] = u.RolePortalRole
-		rec[uContactID] = u.ContactID
-		rec[uAccountID] = u.AccountID
-		rec[uAccountName] = u.AccountName
-		rec[uAccountIsPartner] = u.AccountIsPartner.String()
-		rec[uAccountOwnerID] = u.AccountOwnerID
-		rec[uIsPortalEnabled] = u.IsPortalEnabled.String()
-	})
-	if err != nil {
+	if err := w.removeStale(); err != nil {
 		return err
 	}
+	return writeCounts(w.ctx, w.dir, w.s, w.written)
+}
 
-	if withAccounts {
-		skip := map[int]bool{aIsPartner: !partner, aOwnerRoleID: !ownerRole}
-		err := w.file(&accountFile, skip, len(listed), func(i int, rec []string) {
+// files lists every file of the snapshot, in the order they are written:
+// adding a snapshot file is one entry here.
+func (w *snapshotWriter) files() []snapshotFile {
+	s := w.s
+	listed := listedAccounts(s)
+	partner, ownerRole := accountColumns(s, listed)
+	orgs := 0
+	if s.Organization != nil {
+		orgs = 1
+	}
+	return []snapshotFile{{
+		spec: &userFile, keep: true, skip: userSkip(s, partner), n: len(s.Users),
+		fill: func(i int, rec []string) {
+			u := &s.Users[i]
+			rec[uID] = u.ID
+			rec[uUsername] = u.Username
+			rec[uName] = u.Name
+			rec[uIsActive] = u.IsActive.String()
+			rec[uUserType] = u.UserType
+			rec[uProfileID] = u.ProfileID
+			rec[uProfileName] = u.ProfileName
+			rec[uLicense] = u.License
+			rec[uRoleID] = u.RoleID
+			rec[uRoleName] = u.RoleName
+			rec[uRolePortalType] = u.RolePortalType
+			rec[uRolePortalRole] = u.RolePortalRole
+			rec[uContactID] = u.ContactID
+			rec[uAccountID] = u.AccountID
+			rec[uAccountName] = u.AccountName
+			rec[uAccountIsPartner] = u.AccountIsPartner.String()
+			rec[uAccountOwnerID] = u.AccountOwnerID
+			rec[uIsPortalEnabled] = u.IsPortalEnabled.String()
+		},
+	}, {
+		spec: &accountFile, keep: s.Has.Accounts || len(listed) > 0, n: len(listed),
+		skip: map[int]bool{aIsPartner: !partner, aOwnerRoleID: !ownerRole},
+		fill: func(i int, rec []string) {
 			a := &listed[i]
 			rec[aID] = a.ID
 			rec[aName] = a.Name
@@ -119,28 +128,20 @@ func (w *snapshotWriter) write() error {
 			rec[aIsCustomerPortal] = a.IsCustomerPortal.String()
 			rec[aOwnerID] = a.OwnerID
 			rec[aOwnerRoleID] = a.OwnerRoleID
-		})
-		if err != nil {
-			return err
-		}
-	}
-
-	if s.Has.Roles || len(s.Roles) > 0 {
-		err := w.file(&roleFile, nil, len(s.Roles), func(i int, rec []string) {
+		},
+	}, {
+		spec: &roleFile, keep: s.Has.Roles || len(s.Roles) > 0, n: len(s.Roles),
+		fill: func(i int, rec []string) {
 			r := &s.Roles[i]
 			rec[rID] = r.ID
 			rec[rName] = r.Name
 			rec[rPortalType] = r.PortalType
 			rec[rPortalRole] = r.PortalRole
 			rec[rPortalAccountID] = r.PortalAccountID
-		})
-		if err != nil {
-			return err
-		}
-	}
-
-	if s.Has.Licenses || len(s.Licenses) > 0 {
-		err := w.file(&licenseFile, nil, len(s.Licenses), func(i int, rec []string) {
+		},
+	}, {
+		spec: &licenseFile, keep: s.Has.Licenses || len(s.Licenses) > 0, n: len(s.Licenses),
+		fill: func(i int, rec []string) {
 			l := &s.Licenses[i]
 			rec[lID] = l.ID
 			rec[lName] = l.Name
@@ -148,83 +149,91 @@ func (w *snapshotWriter) write() error {
 			rec[lStatus] = l.Status
 			rec[lTotal] = formatCount(l.TotalLicenses)
 			rec[lUsed] = formatCount(l.UsedLicenses)
-		})
-		if err != nil {
-			return err
-		}
-	}
-
-	if s.Has.Profiles || len(s.Profiles) > 0 {
-		err := w.file(&profileFile, nil, len(s.Profiles), func(i int, rec []string) {
+		},
+	}, {
+		spec: &profileFile, keep: s.Has.Profiles || len(s.Profiles) > 0, n: len(s.Profiles),
+		fill: func(i int, rec []string) {
 			p := &s.Profiles[i]
 			rec[pID] = p.ID
 			rec[pName] = p.Name
 			rec[pLicense] = p.License
-		})
-		if err != nil {
-			return err
-		}
-	}
-
-	if s.Has.PermissionSets || len(s.PermissionSets) > 0 {
-		err := w.file(&psAssignFile, nil, len(s.PermissionSets), func(i int, rec []string) {
+		},
+	}, {
+		spec: &psAssignFile, keep: s.Has.PermissionSets || len(s.PermissionSets) > 0, n: len(s.PermissionSets),
+		fill: func(i int, rec []string) {
 			p := &s.PermissionSets[i]
 			rec[psaAssigneeID] = p.AssigneeID
 			rec[psaPermSetID] = p.PermissionSetID
 			rec[psaPermSetName] = p.PermissionSetName
 			rec[psaOwnedByProfile] = p.IsOwnedByProfile.String()
-		})
-		if err != nil {
-			return err
-		}
-	}
-
-	if s.Has.ObjectPermissions || len(s.ObjectPermissions) > 0 {
-		err := w.file(&objectPermFile, nil, len(s.ObjectPermissions), func(i int, rec []string) {
+		},
+	}, {
+		spec: &objectPermFile, keep: s.Has.ObjectPermissions || len(s.ObjectPermissions) > 0, n: len(s.ObjectPermissions),
+		fill: func(i int, rec []string) {
 			p := &s.ObjectPermissions[i]
 			rec[opParentID] = p.ParentID
 			rec[opSobjectType] = p.SobjectType
 			rec[opViewAll] = strconv.FormatBool(p.ViewAllRecords)
 			rec[opModifyAll] = strconv.FormatBool(p.ModifyAllRecords)
-		})
-		if err != nil {
-			return err
-		}
-	}
-
-	if s.Has.PermissionSetLicenses || len(s.PermissionSetLicenses) > 0 {
-		err := w.file(&pslAssignFile, nil, len(s.PermissionSetLicenses), func(i int, rec []string) {
+		},
+	}, {
+		spec: &pslAssignFile, keep: s.Has.PermissionSetLicenses || len(s.PermissionSetLicenses) > 0, n: len(s.PermissionSetLicenses),
+		fill: func(i int, rec []string) {
 			p := &s.PermissionSetLicenses[i]
 			rec[pslAssigneeID] = p.AssigneeID
 			rec[pslLabel] = p.Label
-		})
-		if err != nil {
-			return err
-		}
-	}
-
-	if s.Has.Organization || s.Organization != nil {
-		n := 0
-		if s.Organization != nil {
-			n = 1
-		}
-		err := w.file(&orgFile, nil, n, func(_ int, rec []string) {
+		},
+	}, {
+		spec: &orgFile, keep: s.Has.Organization || s.Organization != nil, n: orgs,
+		fill: func(_ int, rec []string) {
 			o := s.Organization
 			rec[oID] = o.ID
 			rec[oName] = o.Name
 			rec[oType] = o.OrganizationType
 			rec[oIsSandbox] = o.IsSandbox.String()
 			rec[oInstance] = o.InstanceName
-		})
-		if err != nil {
-			return err
+		},
+	}}
+}
+
+// listedAccounts is the accounts Account.csv lists: those not known only
+// from User.csv.
+func listedAccounts(s *Snapshot) []Account {
+	var listed []Account
+	for _, a := range s.Accounts {
+		if !a.FromUserCSV {
+			listed = append(listed, a)
 		}
 	}
+	return listed
+}
 
-	if err := w.removeStale(); err != nil {
-		return err
+// accountColumns reports whether the optional Account columns are written:
+// IsPartner (also User.csv's Account.IsPartner) and Owner.UserRoleId, each
+// when the snapshot had it or a record has a value for it.
+func accountColumns(s *Snapshot, listed []Account) (partner, ownerRole bool) {
+	partner = s.Has.AccountIsPartner
+	for i := range s.Users {
+		partner = partner || s.Users[i].AccountIsPartner.Known()
 	}
-	return writeCounts(w.ctx, w.dir, s, w.written)
+	ownerRole = s.Has.AccountOwnerRole
+	for _, a := range listed {
+		partner = partner || a.IsPartner.Known()
+		ownerRole = ownerRole || a.OwnerRoleID != "" || a.OwnerHasRole.Known()
+	}
+	return partner, ownerRole
+}
+
+// userSkip is the optional User.csv columns left out: those the snapshot
+// did not have and no user has a value for.
+func userSkip(s *Snapshot, partner bool) map[int]bool {
+	skip := map[int]bool{uIsActive: !s.Has.IsActive, uUserType: !s.Has.UserType, uAccountIsPartner: !partner}
+	for i := range s.Users {
+		u := &s.Users[i]
+		skip[uIsActive] = skip[uIsActive] && !u.IsActive.Known()
+		skip[uUserType] = skip[uUserType] && u.UserType == ""
+	}
+	return skip
 }
 
 // formatCount writes a license count; -1 (unknown) is blank.
@@ -235,35 +244,34 @@ func formatCount(n int) string {
 	return strconv.Itoa(n)
 }
 
-// file writes the n records of spec, leaving out the columns in skip. fill
-// sets a record's values, indexed by spec column.
-func (w *snapshotWriter) file(spec *fileSpec, skip map[int]bool, n int, fill func(i int, rec []string)) error {
+// file writes f's records, leaving out the columns in f.skip.
+func (w *snapshotWriter) file(f snapshotFile) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	cols := make([]int, 0, len(spec.cols))
-	header := make([]string, 0, len(spec.cols))
-	for j, c := range spec.cols {
-		if !skip[j] {
+	cols := make([]int, 0, len(f.spec.cols))
+	header := make([]string, 0, len(f.spec.cols))
+	for j, c := range f.spec.cols {
+		if !f.skip[j] {
 			cols = append(cols, j)
 			header = append(header, c.name)
 		}
 	}
-	path := filepath.Join(w.dir, spec.name)
+	path := filepath.Join(w.dir, f.spec.name)
 	err := atomicfile.Write(w.ctx, path, 0o600, func(bw io.Writer) error {
 		cw := csv.NewWriter(bw)
 		if err := cw.Write(header); err != nil {
 			return err
 		}
-		full := make([]string, len(spec.cols))
+		full := make([]string, len(f.spec.cols))
 		out := make([]string, len(cols))
-		for i := range n {
+		for i := range f.n {
 			if i&(ctxCheckEvery-1) == ctxCheckEvery-1 {
 				if err := w.ctx.Err(); err != nil {
 					return err
 				}
 			}
-			fill(i, full)
+			f.fill(i, full)
 			for k, j := range cols {
 				out[k] = full[j]
 			}
@@ -277,7 +285,7 @@ func (w *snapshotWriter) file(spec *fileSpec, skip map[int]bool, n int, fill fun
 	if err != nil {
 		return err
 	}
-	w.written[spec.name] = true
+	w.written[f.spec.name] = true
 	return nil
 }
 

@@ -471,18 +471,18 @@ func (p *puller) object(ctx context.Context, q org.Query, fields []string) error
 		return fmt.Errorf("staging %s: %w", q.File, err)
 	}
 
-	prog := c.opts.Progress
-	st := &objectState{q: q, cols: cols, paths: paths, idCol: idCol}
-	err = p.pages(ctx, st, cw)
-	if prog != nil && st.begun {
-		prog.End(err)
+	st := &objectState{q: q, cols: cols, paths: paths,
+		sink: recordSink{q: q, cw: cw, idCol: idCol, progress: c.opts.Progress}}
+	err = p.pages(ctx, st)
+	if st.sink.progress != nil && st.sink.begun {
+		st.sink.progress.End(err)
 	}
 	if cerr := closeAll(); err == nil && cerr != nil {
 		err = fmt.Errorf("staging %s: %w", q.File, cerr)
 	}
 	if err != nil {
 		var ae *APIError
-		if !q.Required && st.received == 0 && errors.As(err, &ae) && noAccess(ae.Code) {
+		if !q.Required && st.sink.received == 0 && errors.As(err, &ae) && noAccess(ae.Code) {
 			os.Remove(path)
 			p.notes = append(p.notes, fmt.Sprintf("%s was not pulled: the user cannot read %s (%s).", q.File, q.Object, ae.Code))
 			return nil
@@ -492,125 +492,212 @@ func (p *puller) object(ctx context.Context, q org.Query, fields []string) error
 	if p.counted == nil {
 		p.counted = map[string]int{}
 	}
-	p.counted[q.File] = st.received // pages checked it equals totalSize
-	if q.Object == "Organization" && len(st.first) > 0 {
+	p.counted[q.File] = st.sink.received // the sink checked it equals totalSize
+	if q.Object == "Organization" && len(st.sink.first) > 0 {
 		p.org = map[string]string{}
 		for i, col := range cols {
-			p.org[strings.ToLower(col)] = st.first[i]
+			p.org[strings.ToLower(col)] = st.sink.first[i]
 		}
 	}
 	return nil
 }
 
-// objectState tracks one object's pages.
+// objectState is one object's query: its columns, how to read them from a
+// record, and the sink its rows go to.
 type objectState struct {
-	q         org.Query
-	cols      []string
-	paths     []fieldPath
-	idCol     int
-	received  int
-	expected  int    // totalSize, adjusted at each restart
-	pageTotal int    // totalSize of the current cursor
-	lastID    string // last Id received
-	begun     bool
-	first     []string // the first row (the Organization record)
-	restarts  int
+	q     org.Query
+	cols  []string
+	paths []fieldPath
+	sink  recordSink
 }
 
 // pages runs the object's query and follows nextRecordsUrl to the end,
-// writing each page's rows once the whole page has been checked.
-func (p *puller) pages(ctx context.Context, st *objectState, cw *csv.Writer) error {
-	c := p.c
-	q := st.q
-	what := "query " + q.Object
-	next := restartSOQL(q, st.cols, "")
-	fresh := true // next is a SOQL query, not a locator
-	for {
-		var page *queryPage
-		var rowsOut [][]string
-		err := c.call(ctx, what, func() error {
-			var err error
-			page, err = c.query(next)
-			if err != nil {
-				return err
-			}
-			rowsOut, err = rows(page.Records, st.paths, st.idCol)
-			if err != nil {
-				return &badPage{fmt.Errorf("%s answer: %w", q.Object, err)}
-			}
-			if !page.Done && !strings.HasPrefix(page.NextRecordsURL, "/services/data/") {
-				return &badPage{fmt.Errorf("%s answer: done is false but nextRecordsUrl %s is not a /services/data/ path",
-					q.Object, shortValue(page.NextRecordsURL))}
-			}
-			if !page.Done && len(page.Records) == 0 {
-				return &badPage{fmt.Errorf("%s answer: an empty page before the end", q.Object)}
-			}
-			if page.TotalSize < 0 {
-				return &badPage{fmt.Errorf("%s answer: totalSize %d", q.Object, page.TotalSize)}
-			}
-			return nil
-		})
+// writing each page's rows once the whole page has been checked: fetch
+// gets and checks a page, the cursor knows which page comes next, and the
+// sink writes and counts the rows.
+func (p *puller) pages(ctx context.Context, st *objectState) error {
+	cur := newPageCursor(st.q, st.cols)
+	for !cur.done {
+		page, rowsOut, err := p.fetch(ctx, st, cur.next)
 		if err != nil {
-			var ae *APIError
-			if !fresh && errors.As(err, &ae) && ae.Code == "INVALID_QUERY_LOCATOR" {
-				// The cursor expired: query again after the last Id
-				// received. A query's first page is never a locator, and
-				// it holds records unless it is the last, so every
-				// restart makes progress.
-				next, fresh = restartSOQL(q, st.cols, st.lastID), true
+			if cur.restart(err, st.sink.lastID) {
 				continue
 			}
 			return err
 		}
+		fresh, err := cur.take(page)
+		if err != nil {
+			return err
+		}
 		if fresh {
-			if !st.begun {
-				st.expected = page.TotalSize
-				st.begun = true
-				if c.opts.Progress != nil {
-					c.opts.Progress.Begin(q.Object, page.TotalSize)
-				}
-			} else {
-				st.expected = st.received + page.TotalSize
-			}
-			st.pageTotal = page.TotalSize
-		} else if page.TotalSize != st.pageTotal {
-			return fmt.Errorf("%w: %s: totalSize changed from %d to %d between pages; run again",
-				ErrCountMismatch, what, st.pageTotal, page.TotalSize)
+			st.sink.expect(page.TotalSize)
 		}
-		for _, row := range rowsOut {
-			id := row[st.idCol]
-			if id <= st.lastID {
-				kind := "out of order"
-				if id == st.lastID {
-					kind = "a duplicate"
-				}
-				return fmt.Errorf("%w: %s: record Id %s after %s is %s (the query is ordered by Id); "+
-					"nothing was written: run again", ErrOutOfOrder, what, id, st.lastID, kind)
-			}
-			st.lastID = id
-			if st.first == nil {
-				st.first = row
-			}
-			if err := cw.Write(row); err != nil {
-				return fmt.Errorf("staging %s: %w", q.File, err)
-			}
+		if err := st.sink.write(rowsOut); err != nil {
+			return err
 		}
-		st.received += len(rowsOut)
-		if len(rowsOut) > 0 && c.opts.Progress != nil {
-			c.opts.Progress.Advance(len(rowsOut))
-		}
-		if st.received > st.expected {
-			return fmt.Errorf("%w: %s: received %d records but totalSize is %d: the org answered more than it counted; run again",
-				ErrCountMismatch, what, st.received, st.expected)
-		}
-		if page.Done {
-			break
-		}
-		next, fresh = page.NextRecordsURL, false
 	}
-	if st.received != st.expected {
-		return fmt.Errorf("%w: %s: received %d records but totalSize is %d: %d records were lost; run again",
-			ErrCountMismatch, what, st.received, st.expected, st.expected-st.received)
+	return st.sink.finish()
+}
+
+// fetch requests one page of st's object, next being a SOQL query or a
+// nextRecordsUrl locator, and decodes its records into rows of st's
+// columns. An answer that does not decode or breaks the paging rules is a
+// badPage, which call fetches again.
+func (p *puller) fetch(ctx context.Context, st *objectState, next string) (*queryPage, [][]string, error) {
+	var page *queryPage
+	var out [][]string
+	err := p.c.call(ctx, "query "+st.q.Object, func() error {
+		var err error
+		if page, err = p.c.query(next); err != nil {
+			return err
+		}
+		out, err = checkPage(page, st)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return page, out, nil
+}
+
+// checkPage returns page's records as rows of st's columns, or a badPage
+// when a record does not decode or the page breaks the paging rules.
+func checkPage(page *queryPage, st *objectState) ([][]string, error) {
+	obj := st.q.Object
+	out, err := rows(page.Records, st.paths, st.sink.idCol)
+	if err != nil {
+		return nil, &badPage{fmt.Errorf("%s answer: %w", obj, err)}
+	}
+	if !page.Done && !strings.HasPrefix(page.NextRecordsURL, "/services/data/") {
+		return nil, &badPage{fmt.Errorf("%s answer: done is false but nextRecordsUrl %s is not a /services/data/ path",
+			obj, shortValue(page.NextRecordsURL))}
+	}
+	if !page.Done && len(page.Records) == 0 {
+		return nil, &badPage{fmt.Errorf("%s answer: an empty page before the end", obj)}
+	}
+	if page.TotalSize < 0 {
+		return nil, &badPage{fmt.Errorf("%s answer: totalSize %d", obj, page.TotalSize)}
+	}
+	return out, nil
+}
+
+// pageCursor is where an object's query stands: the next page to request
+// and the totalSize the current query promised.
+type pageCursor struct {
+	q     org.Query
+	cols  []string
+	next  string // a SOQL query, or a nextRecordsUrl locator
+	fresh bool   // next is a SOQL query, not a locator
+	total int    // totalSize of the query the current locator belongs to
+	done  bool   // the last page was taken
+}
+
+// newPageCursor starts at q's first page: its SOQL over cols, ordered by
+// Id.
+func newPageCursor(q org.Query, cols []string) *pageCursor {
+	return &pageCursor{q: q, cols: cols, next: restartSOQL(q, cols, ""), fresh: true}
+}
+
+// restart reports whether err, from requesting cur.next, is a query
+// locator that expired (INVALID_QUERY_LOCATOR); if so the cursor moves to
+// a new query for the records after lastID. A query's first page is never
+// a locator, and it holds records unless it is the last, so every restart
+// makes progress.
+func (cur *pageCursor) restart(err error, lastID string) bool {
+	var ae *APIError
+	if cur.fresh || !errors.As(err, &ae) || ae.Code != "INVALID_QUERY_LOCATOR" {
+		return false
+	}
+	cur.next, cur.fresh = restartSOQL(cur.q, cur.cols, lastID), true
+	return true
+}
+
+// take moves the cursor past page, the answer to cur.next: to its
+// nextRecordsUrl, or to done. It reports whether page was the first of a
+// query (so its totalSize starts a new count), and fails when a locator's
+// page changes the totalSize of its query.
+func (cur *pageCursor) take(page *queryPage) (fresh bool, err error) {
+	fresh = cur.fresh
+	if fresh {
+		cur.total = page.TotalSize
+	} else if page.TotalSize != cur.total {
+		return false, fmt.Errorf("%w: query %s: totalSize changed from %d to %d between pages; run again",
+			ErrCountMismatch, cur.q.Object, cur.total, page.TotalSize)
+	}
+	if page.Done {
+		cur.done = true
+	} else {
+		cur.next, cur.fresh = page.NextRecordsURL, false
+	}
+	return fresh, nil
+}
+
+// recordSink writes an object's checked rows to its staged CSV file and
+// counts them against the totalSize the org promised. It sends no
+// request: pages checks the context with each fetch.
+type recordSink struct {
+	q        org.Query
+	cw       *csv.Writer
+	idCol    int
+	progress Progress // nil: none
+	begun    bool     // the first page arrived, and progress began
+	received int
+	expected int      // totalSize, adjusted at each restart
+	lastID   string   // last Id received
+	first    []string // the first row (the Organization record)
+}
+
+// expect takes the totalSize of a query's first page: total more records
+// are to come after those already received.
+func (s *recordSink) expect(total int) {
+	if !s.begun {
+		s.begun = true
+		if s.progress != nil {
+			s.progress.Begin(s.q.Object, total)
+		}
+	}
+	s.expected = s.received + total
+}
+
+// write writes one page's rows, which must continue the strictly
+// increasing Ids of the rows before them, and fails when more records
+// arrived than the query counted.
+func (s *recordSink) write(rows [][]string) error {
+	what := "query " + s.q.Object
+	for _, row := range rows {
+		id := row[s.idCol]
+		if id <= s.lastID {
+			kind := "out of order"
+			if id == s.lastID {
+				kind = "a duplicate"
+			}
+			return fmt.Errorf("%w: %s: record Id %s after %s is %s (the query is ordered by Id); "+
+				"nothing was written: run again", ErrOutOfOrder, what, id, s.lastID, kind)
+		}
+		s.lastID = id
+		if s.first == nil {
+			s.first = row
+		}
+		if err := s.cw.Write(row); err != nil {
+			return fmt.Errorf("staging %s: %w", s.q.File, err)
+		}
+	}
+	s.received += len(rows)
+	if len(rows) > 0 && s.progress != nil {
+		s.progress.Advance(len(rows))
+	}
+	if s.received > s.expected {
+		return fmt.Errorf("%w: %s: received %d records but totalSize is %d: the org answered more than it counted; run again",
+			ErrCountMismatch, what, s.received, s.expected)
+	}
+	return nil
+}
+
+// finish checks, after the last page, that every record counted arrived.
+func (s *recordSink) finish() error {
+	if s.received != s.expected {
+		return fmt.Errorf("%w: query %s: received %d records but totalSize is %d: %d records were lost; run again",
+			ErrCountMismatch, s.q.Object, s.received, s.expected, s.expected-s.received)
 	}
 	return nil
 }

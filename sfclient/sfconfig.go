@@ -167,14 +167,17 @@ func readConfigKey(file, key string) (string, error) {
 		return "", nil
 	}
 	if err != nil {
+		//lint:ignore ST1005 "Salesforce" is a proper noun, which ST1005 allows but cannot tell from a capitalised word
 		return "", fmt.Errorf("Salesforce CLI config %s: %w", file, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxSFConfig+1))
 	if err != nil {
+		//lint:ignore ST1005 "Salesforce" is a proper noun, which ST1005 allows but cannot tell from a capitalised word
 		return "", fmt.Errorf("Salesforce CLI config %s: %w", file, err)
 	}
 	if len(data) > maxSFConfig {
+		//lint:ignore ST1005 "Salesforce" is a proper noun, which ST1005 allows but cannot tell from a capitalised word
 		return "", fmt.Errorf("Salesforce CLI config %s is over 1 MiB: it is not a file sf wrote", file)
 	}
 	if strings.TrimSpace(string(data)) == "" {
@@ -182,6 +185,7 @@ func readConfigKey(file, key string) (string, error) {
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {
+		//lint:ignore ST1005 "Salesforce" is a proper noun, which ST1005 allows but cannot tell from a capitalised word
 		return "", fmt.Errorf("Salesforce CLI config %s is not valid JSON (%v): fix it, or run sf config unset target-org", file, err)
 	}
 	switch v := doc[key].(type) {
@@ -190,6 +194,7 @@ func readConfigKey(file, key string) (string, error) {
 	case string:
 		return v, nil
 	default:
+		//lint:ignore ST1005 "Salesforce" is a proper noun, which ST1005 allows but cannot tell from a capitalised word
 		return "", fmt.Errorf("Salesforce CLI config %s: %s is not text", file, key)
 	}
 }
