@@ -28,11 +28,6 @@ type acctInfo struct {
 	roles    uint8        // portal role bits the account has (see portalBit)
 }
 
-// user returns the user at plan position pi and its account.
-func (p *population) user(pi int) (*org.User, *acctInfo) {
-	return &p.users[p.order[pi]], &p.accts[p.rank[pi]]
-}
-
 // resolveUsers orders the users of snap: by account name and Id, then by
 // username and Id inside each account. It also works out which portal
 // roles each account has, from UserRole.csv and from the users' roles.
