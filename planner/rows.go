@@ -27,34 +27,45 @@ type StepRow struct {
 func (p *Plan) StepRows() iter.Seq2[int, StepRow] {
 	return func(yield func(int, StepRow) bool) {
 		names := p.AccountNames()
-		var byID map[string]int
-		var user UserPlan
-		lastPos := -1
+		users := stepUsers{p: p, last: -1}
 		for i, s := range p.Steps.All() {
-			row := StepRow{Step: s, UserPos: -1, AccountID: s.AccountID}
+			row := StepRow{Step: s, UserPos: -1}
 			if s.UserID != "" {
-				pos, ok := p.Steps.userPos(i)
-				if !ok {
-					if byID == nil {
-						byID = p.usersByID()
-					}
-					if pos, ok = byID[s.UserID]; !ok {
-						pos = -1
-					}
-				}
-				if pos >= 0 {
-					if pos != lastPos {
-						user, lastPos = p.Users.At(pos), pos
-					}
-					row.UserPos, row.User = pos, &user
-				}
+				row.UserPos, row.User = users.of(i, s.UserID)
 			}
-			row.AccountID, row.AccountName = RowAccount(row.AccountID, row.User, names)
+			row.AccountID, row.AccountName = RowAccount(s.AccountID, row.User, names)
 			if !yield(i, row) {
 				return
 			}
 		}
 	}
+}
+
+// stepUsers finds the users of a plan's steps, keeping the last one made
+// (a user's steps often come together).
+type stepUsers struct {
+	p    *Plan
+	byID map[string]int // nil until a step needs it
+	last int
+	user UserPlan
+}
+
+// of returns the position and the user of step i, whose UserID is id:
+// -1 and nil when the plan has no such user.
+func (su *stepUsers) of(i int, id string) (int, *UserPlan) {
+	pos, ok := su.p.Steps.userPos(i)
+	if !ok {
+		if su.byID == nil {
+			su.byID = su.p.usersByID()
+		}
+		if pos, ok = su.byID[id]; !ok {
+			return -1, nil
+		}
+	}
+	if pos != su.last {
+		su.user, su.last = su.p.Users.At(pos), pos
+	}
+	return pos, &su.user
 }
 
 // RowAccount returns the account Id and name that a row about account id
