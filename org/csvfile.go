@@ -355,6 +355,10 @@ func (c *csvFile) integer(j int) (int, error) {
 	return n, nil
 }
 
+// ParseTri parses a boolean as a snapshot file holds it: true or false in
+// any case, blank for null; ok is false for anything else.
+func ParseTri(s string) (t Tri, ok bool) { return parseTri(s) }
+
 // parseTri parses a CSV boolean: true or false in any case, blank for null.
 func parseTri(s string) (Tri, bool) {
 	switch s {

@@ -1,5 +1,10 @@
 package org
 
+import (
+	"errors"
+	"fmt"
+)
+
 // Environment is what kind of org data comes from. It is decided in one
 // place for each input: Organization.Environment for a snapshot or a pull,
 // and from it the plan's Source.Environment (planner), which the reports
@@ -48,3 +53,30 @@ func (o *Organization) Environment() Environment {
 	}
 	return SandboxEnvironment(o.IsSandbox)
 }
+
+// ErrNotSandbox is what RequireSandbox's errors wrap (errors.Is).
+var ErrNotSandbox = errors.New("org is not known to be a sandbox")
+
+// RequireSandbox is the one check behind --require-sandbox, for a pull
+// (before any user is read) and for a snapshot folder alike: nil when o
+// says it is a sandbox, and otherwise an error, wrapping ErrNotSandbox, that
+// says what o is instead. A missing record or a blank IsSandbox fails too:
+// an org that does not say may be production.
+func RequireSandbox(o *Organization) error {
+	switch o.Environment() {
+	case EnvSandbox:
+		return nil
+	case EnvProduction:
+		return &notSandboxError{fmt.Sprintf("org %q (%s) is a production org (Organization.IsSandbox = false)", o.Name, o.ID)}
+	}
+	if o == nil {
+		return &notSandboxError{"no Organization record was read (Organization.csv in a snapshot folder, " +
+			"the Organization query in a pull), so this may be a production org"}
+	}
+	return &notSandboxError{fmt.Sprintf("org %q (%s) does not say whether it is a sandbox (Organization.IsSandbox is blank)", o.Name, o.ID)}
+}
+
+type notSandboxError struct{ why string }
+
+func (e *notSandboxError) Error() string        { return e.why }
+func (e *notSandboxError) Is(target error) bool { return target == ErrNotSandbox }

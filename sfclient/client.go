@@ -199,8 +199,8 @@ func (c *Client) pull(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	if c.opts.RequireSandbox {
-		if err := p.checkSandbox(); err != nil {
-			return nil, err
+		if err := org.RequireSandbox(p.org); err != nil {
+			return nil, fmt.Errorf("%w; --require-sandbox stopped at %s before reading any user", err, c.session.InstanceURL)
 		}
 	}
 
@@ -257,7 +257,7 @@ type puller struct {
 	c     *Client
 	dir   string
 	notes []string
-	org   map[string]string // the Organization record's fields, lower-case keys
+	org   *org.Organization // the Organization record, for RequireSandbox
 	// counted is the records of each file pulled, each equal to its
 	// query's totalSize; it becomes the snapshot's Counted.
 	counted map[string]int
@@ -276,23 +276,6 @@ func restartSOQL(q org.Query, cols []string, afterID string) string {
 		q.Where = cond
 	}
 	return q.SOQL()
-}
-
-func (p *puller) checkSandbox() error {
-	if p.org == nil {
-		return fmt.Errorf("%w: the Organization record could not be read, so this may be a production org; "+
-			"--require-sandbox refuses to go on", ErrNotSandbox)
-	}
-	who := fmt.Sprintf("%s (%s)", shortValue(p.org["name"]), p.org["id"])
-	switch strings.ToLower(p.org["issandbox"]) {
-	case "true":
-		return nil
-	case "false":
-		return fmt.Errorf("%w: org %s at %s is a production org (Organization.IsSandbox = false); "+
-			"--require-sandbox stopped before reading any user", ErrNotSandbox, who, p.c.session.InstanceURL)
-	}
-	return fmt.Errorf("%w: org %s did not say whether it is a sandbox (Organization.IsSandbox is blank); "+
-		"--require-sandbox refuses to go on", ErrNotSandbox, who)
 }
 
 // describeAccount returns the lower-case names of Account's fields, or nil
@@ -494,12 +477,27 @@ func (p *puller) object(ctx context.Context, q org.Query, fields []string) error
 	}
 	p.counted[q.File] = st.sink.received // the sink checked it equals totalSize
 	if q.Object == "Organization" && len(st.sink.first) > 0 {
-		p.org = map[string]string{}
-		for i, col := range cols {
-			p.org[strings.ToLower(col)] = st.sink.first[i]
-		}
+		p.org = organizationRecord(cols, st.sink.first)
 	}
 	return nil
+}
+
+// organizationRecord is the fields of the first Organization record (its
+// columns cols and values vals) that RequireSandbox reads. An IsSandbox that
+// does not parse stays unknown, which RequireSandbox refuses.
+func organizationRecord(cols, vals []string) *org.Organization {
+	o := &org.Organization{}
+	for i, col := range cols {
+		switch strings.ToLower(col) {
+		case "id":
+			o.ID = vals[i]
+		case "name":
+			o.Name = vals[i]
+		case "issandbox":
+			o.IsSandbox, _ = org.ParseTri(vals[i])
+		}
+	}
+	return o
 }
 
 // objectState is one object's query: its columns, how to read them from a

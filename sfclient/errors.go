@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/licenseplan/licenseplan/org"
 )
 
 // Sentinel errors, for errors.Is. Each error a Client returns says what went
@@ -36,7 +38,7 @@ var (
 	ErrOutOfOrder = errors.New("record Ids out of order or duplicated")
 	// ErrNotSandbox: RequireSandbox is set and the org is not known to be a
 	// sandbox.
-	ErrNotSandbox = errors.New("org is not a sandbox")
+	ErrNotSandbox = org.ErrNotSandbox
 	// ErrConfig: the client or authenticator settings are incomplete or
 	// invalid.
 	ErrConfig = errors.New("invalid settings")

@@ -580,8 +580,8 @@ func TestPullRequireSandbox(t *testing.T) {
 	}{
 		{"sandbox", func(f *fakeOrg) { addOrganization(f, true) }, ""},
 		{"production", func(f *fakeOrg) { addOrganization(f, false) }, "is a production org (Organization.IsSandbox = false)"},
-		{"no Organization record", func(f *fakeOrg) {}, "could not be read"},
-		{"Organization not readable", func(f *fakeOrg) { f.denied["Organization"] = "INSUFFICIENT_ACCESS" }, "could not be read"},
+		{"no Organization record", func(f *fakeOrg) {}, "no Organization record was read"},
+		{"Organization not readable", func(f *fakeOrg) { f.denied["Organization"] = "INSUFFICIENT_ACCESS" }, "no Organization record was read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -126,7 +126,9 @@ func loadPlanInput(ctx context.Context, s *Streams, cfg *Config, in input) (*org
 		snap, src, err = readInput(ctx, s, cfg)
 	}
 	if err == nil && in.auth == nil && cfg.Live.RequireSandbox {
-		err = requireSandbox(snap)
+		if err = org.RequireSandbox(snap.Organization); err != nil {
+			err = fmt.Errorf("--require-sandbox: %w", err)
+		}
 	}
 	if err != nil {
 		return nil, planner.Source{}, err
@@ -216,19 +218,6 @@ func addSecretFlags(f *pflag.FlagSet) {
 		f.String(k, "", "not accepted: use the environment or the config file")
 		_ = f.MarkHidden(k)
 	}
-}
-
-func requireSandbox(snap *org.Snapshot) error {
-	o := snap.Organization
-	switch {
-	case o == nil:
-		return fmt.Errorf("--require-sandbox: the input has no Organization.csv, so it may be a production org")
-	case o.IsSandbox.IsTrue():
-		return nil
-	case o.IsSandbox.IsFalse():
-		return fmt.Errorf("--require-sandbox: org %q (%s) is a production org (Organization.IsSandbox = false)", o.Name, o.ID)
-	}
-	return fmt.Errorf("--require-sandbox: org %q (%s) does not say whether it is a sandbox (IsSandbox is blank)", o.Name, o.ID)
 }
 
 func sameDir(a, b string) bool {

@@ -275,7 +275,7 @@ func TestRequireSandboxOffline(t *testing.T) {
 	os.Mkdir(snap, 0o755)
 	writeFile(t, snap, "User.csv", "Id,Username,Profile.UserLicense.Name\n005000000000001,a@x,Salesforce\n")
 	r := run(t, nil, "plan", "--input", snap, "--require-sandbox", "--format", "json")
-	if r.code != exitError || !strings.Contains(r.stderr, "no Organization.csv") {
+	if r.code != exitError || !strings.Contains(r.stderr, "--require-sandbox: no Organization record was read (Organization.csv") {
 		t.Fatalf("no Organization.csv: exit %d, %q", r.code, r.stderr)
 	}
 	writeFile(t, snap, "Organization.csv", "Id,Name,IsSandbox\n00D000000000001,Acme,false\n")
