@@ -13,6 +13,7 @@ import (
 
 	"github.com/licenseplan/licenseplan/internal/version"
 	"github.com/licenseplan/licenseplan/rules"
+	"github.com/licenseplan/licenseplan/sfclient"
 )
 
 // Exit codes. They are mapped from errors in one place: Execute.
@@ -73,6 +74,13 @@ type flagError struct{ err error }
 func (e *flagError) Error() string { return e.err.Error() }
 func (e *flagError) Unwrap() error { return e.err }
 
+// isUsage reports whether err is a usage mistake: a bad flag or argument,
+// or settings that sfclient found incomplete or contradictory.
+func isUsage(err error) bool {
+	var fe *flagError
+	return errors.As(err, &fe) || isCobraUsageError(err) || errors.Is(err, sfclient.ErrConfig)
+}
+
 func flagErrorf(format string, args ...any) error {
 	return &flagError{fmt.Errorf(format, args...)}
 }
@@ -108,8 +116,7 @@ func Execute(ctx context.Context, args []string, s *Streams) int {
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}
-	var fe *flagError
-	usage := errors.As(err, &fe) || isCobraUsageError(err)
+	usage := isUsage(err)
 	if s.JSON {
 		_ = s.writeError(errorName(err, usage), msg, exitError)
 	}

@@ -260,9 +260,6 @@ func pullOrg(ctx context.Context, s *Streams, cfg *Config, auth sfclient.Authent
 	}
 	res, err := c.Pull(ctx)
 	if err != nil {
-		if errors.Is(err, sfclient.ErrConfig) {
-			return nil, planner.Source{}, &flagError{err}
-		}
 		return nil, planner.Source{}, err
 	}
 	if !cfg.Quiet {

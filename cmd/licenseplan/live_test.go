@@ -161,8 +161,7 @@ func TestLiveAuthSelection(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err %v, want %q", err, tt.wantErr)
 				}
-				var fe *flagError
-				if !errors.As(err, &fe) && !strings.Contains(tt.name, "JWT key") {
+				if !isUsage(err) {
 					t.Errorf("err %v is not a usage error", err)
 				}
 				return
