@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/licenseplan/licenseplan/demo"
 	"github.com/licenseplan/licenseplan/internal/atomicfile"
+	"github.com/licenseplan/licenseplan/internal/readgc"
 	"github.com/licenseplan/licenseplan/internal/suggest"
 	"github.com/licenseplan/licenseplan/internal/version"
 	"github.com/licenseplan/licenseplan/org"
@@ -379,45 +379,12 @@ func readInput(ctx context.Context, s *Streams, cfg *Config) (*org.Snapshot, pla
 	if !st.IsDir() {
 		return nil, planner.Source{}, fmt.Errorf("input %s is not a folder: give --input the folder that holds User.csv", cfg.Input)
 	}
-	defer gcForReading(s, cfg.Input)()
+	defer readgc.ForReading(ctx, cfg.Input, s.Getenv)()
 	snap, err := org.ReadSnapshot(ctx, os.DirFS(cfg.Input), cfg.Input)
 	if err != nil {
 		return nil, planner.Source{}, err
 	}
 	return snap, planner.Source{Kind: "snapshot", Path: cfg.Input, Files: snap.Files}, nil
-}
-
-// gcForReading sets the garbage collector for reading the snapshot folder
-// dir and returns the function that restores it. The reader fills slices
-// sized up front (a million users take 256 MB); a collection that starts
-// before they are filled reads their untouched pages, which makes every
-// later write to them a copy-on-write page fault, about 0.3 s for a
-// million users. So while reading, the collector is off with a soft memory
-// limit of twice the folder's size instead (a snapshot takes about 1.3
-// times its files' size in memory): it runs only near that limit. For a
-// million users (392 MB of CSV) peak RSS is about 870 MB, against 780 MB
-// with the default setting. A GOGC or GOMEMLIMIT in the environment is left
-// alone.
-func gcForReading(s *Streams, dir string) (restore func()) {
-	if s.Getenv("GOGC") != "" || s.Getenv("GOMEMLIMIT") != "" {
-		return func() {}
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return func() {}
-	}
-	var size int64
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
-			size += info.Size()
-		}
-	}
-	percent := debug.SetGCPercent(-1)
-	limit := debug.SetMemoryLimit(max(2*size, 64<<20))
-	return func() {
-		debug.SetMemoryLimit(limit)
-		debug.SetGCPercent(percent)
-	}
 }
 
 // loadTargets combines --targets, the demo's own targets and the preset.

@@ -17,11 +17,11 @@ import (
 	"log"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 	"time"
 
+	"github.com/licenseplan/licenseplan/internal/readgc"
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/reports"
@@ -35,7 +35,7 @@ func main() {
 	jsonOut := flag.String("json", "", "also write the plan as JSON to `file` (to compare two versions of the planner); implies -full")
 	full := flag.Bool("full", false, "build the full plan (users and steps), not the summary-only plan that --format text uses")
 	flag.BoolVar(&includeInactive, "include-inactive", false, "plan inactive users too, as plan --include-inactive does")
-	flag.Float64Var(&gcLimit, "gclimit", 2, "while reading, the collector's soft memory limit in multiples of the folder's size (0: leave the collector alone)")
+	flag.Float64Var(&gcLimit, "gclimit", readgc.Factor, "while reading, the collector's soft memory limit in multiples of the folder's size (0: leave the collector alone)")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: planprof [-cpuprofile F] [-memprofile F] DIR")
@@ -70,24 +70,10 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 		fmt.Fprintf(os.Stderr, "%-8s %6v wall %6v cpu\n", what, time.Since(start).Round(time.Millisecond), (cpuTime() - startCPU).Round(time.Millisecond))
 		start, startCPU = time.Now(), cpuTime()
 	}
-	// As plan --input does (cmd/licenseplan gcForReading): the collector
-	// off while reading, with a soft limit of twice the folder's size.
-	var size int64
-	if entries, err := os.ReadDir(dir); err == nil {
-		for _, e := range entries {
-			if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
-				size += info.Size()
-			}
-		}
-	}
+	// As plan --input does (internal/readgc), unless -gclimit 0.
 	restore := func() {}
 	if gcLimit > 0 {
-		percent := debug.SetGCPercent(-1)
-		limit := debug.SetMemoryLimit(max(int64(gcLimit*float64(size)), 64<<20))
-		restore = func() {
-			debug.SetMemoryLimit(limit)
-			debug.SetGCPercent(percent)
-		}
+		restore = readgc.Off(ctx, dir, gcLimit)
 	}
 	snap, err := org.ReadSnapshot(ctx, os.DirFS(dir), dir)
 	restore()

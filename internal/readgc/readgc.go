@@ -1,0 +1,62 @@
+// Package readgc is the garbage collector's setting while a snapshot folder
+// is read: the one policy that plan --input and the planprof devtool share.
+//
+// The snapshot reader fills slices sized up front (a million users take
+// 256 MB). A collection that starts before they are filled reads their
+// untouched pages, which makes every later write to them a copy-on-write
+// page fault, about 0.3 s for a million users. So while reading, the
+// collector is off, with a soft memory limit of Factor times the folder's
+// size instead (a snapshot takes about 1.3 times its files' size in
+// memory): it runs only near that limit. For a million users (392 MB of
+// CSV) peak RSS is about 870 MB, against 950 MB with the default setting,
+// and plan --input --format text takes 1.79 s against 2.76 s (issue 10's
+// measurements).
+package readgc
+
+import (
+	"context"
+	"os"
+	"runtime/debug"
+)
+
+// Factor is the soft memory limit while reading, in multiples of the
+// folder's size.
+const Factor = 2
+
+// minLimit is the lowest soft limit, for small folders.
+const minLimit = 64 << 20
+
+// ForReading turns the collector off for reading dir, as the package doc
+// says, and returns the function that restores the settings. A GOGC or
+// GOMEMLIMIT that getenv returns is the user's choice, and is left alone.
+func ForReading(ctx context.Context, dir string, getenv func(string) string) (restore func()) {
+	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	return Off(ctx, dir, Factor)
+}
+
+// Off turns the collector off with a soft memory limit of factor times the
+// size of the regular files in dir, and returns the function that
+// restores the settings. When dir cannot be listed it changes nothing.
+func Off(ctx context.Context, dir string, factor float64) (restore func()) {
+	if ctx.Err() != nil {
+		return func() {}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return func() {}
+	}
+	var size int64
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+			size += info.Size()
+		}
+	}
+	percent := debug.SetGCPercent(-1)
+	limit := debug.SetMemoryLimit(max(int64(factor*float64(size)), minLimit))
+	return func() {
+		debug.SetMemoryLimit(limit)
+		debug.SetGCPercent(percent)
+	}
+}

@@ -1,0 +1,59 @@
+package readgc
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"testing"
+)
+
+// gcPercent reads the current GOGC percentage without changing it.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+func TestForReading(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "User.csv"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(dir, "User.csv"), 100<<20); err != nil { // sparse: no disk
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		dir       string
+		env       map[string]string
+		wantOff   bool
+		wantLimit int64
+	}{
+		{"collector off, limit twice the folder", dir, nil, true, 200 << 20},
+		{"GOGC is the user's", dir, map[string]string{"GOGC": "50"}, false, 0},
+		{"GOMEMLIMIT is the user's", dir, map[string]string{"GOMEMLIMIT": "1GiB"}, false, 0},
+		{"no folder, no change", filepath.Join(dir, "missing"), nil, false, 0},
+		{"small folder, the lowest limit", t.TempDir(), nil, true, minLimit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			beforePercent, beforeLimit := gcPercent(), debug.SetMemoryLimit(-1)
+			restore := ForReading(context.Background(), tt.dir, func(k string) string { return tt.env[k] })
+			gotPercent, gotLimit := gcPercent(), debug.SetMemoryLimit(-1)
+			restore()
+			if off := gotPercent == -1; off != tt.wantOff {
+				t.Errorf("GOGC while reading = %d, want off: %v", gotPercent, tt.wantOff)
+			}
+			if tt.wantOff && gotLimit != tt.wantLimit {
+				t.Errorf("memory limit while reading = %d, want %d", gotLimit, tt.wantLimit)
+			}
+			if !tt.wantOff && gotLimit != beforeLimit {
+				t.Errorf("memory limit changed to %d", gotLimit)
+			}
+			if p, l := gcPercent(), debug.SetMemoryLimit(-1); p != beforePercent || l != beforeLimit {
+				t.Errorf("after restore: GOGC %d, limit %d; want %d, %d", p, l, beforePercent, beforeLimit)
+			}
+		})
+	}
+}
