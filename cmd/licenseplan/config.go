@@ -23,8 +23,8 @@ import (
 )
 
 // Config is every setting of a run. Precedence: flag, then environment
-// (LICENSEPLAN_<KEY>, dashes as underscores; for live settings then SF_*),
-// then the config file, then the default. Business code sees only this
+// (LICENSEPLAN_<KEY>, dashes as underscores; for live settings then SF_*;
+// see envNames), then the config file, then the default. Business code sees only this
 // struct.
 type Config struct {
 	Input            string `mapstructure:"input"`
@@ -76,6 +76,44 @@ func envName(key string) string {
 	return "LICENSEPLAN_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
 }
 
+// pullsOrg reports whether command cmd logs in to an org, and so takes
+// the Salesforce CLI's SF_ variables (sfEnv).
+func pullsOrg(cmd string) bool { return cmd == "plan" || cmd == "snapshot" }
+
+// envKeys are the keys command cmd reads from the environment, sorted: the
+// configKeys, and for a command that pulls an org the sfEnv keys too.
+func envKeys(cmd string) []string {
+	keys := slices.Collect(maps.Keys(configKeys))
+	if pullsOrg(cmd) {
+		for _, e := range sfEnv {
+			if !configKeys[e.key] {
+				keys = append(keys, e.key)
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// envNames are the variables that set key for command cmd, first one set
+// wins: LICENSEPLAN_<KEY> for a configKey, then for a command that pulls an
+// org the Salesforce CLI's variable (SF_TARGET_ORG, SF_PASSWORD, ...).
+// Secrets have no LICENSEPLAN_ variable.
+func envNames(cmd, key string) []string {
+	var names []string
+	if configKeys[key] {
+		names = append(names, envName(key))
+	}
+	if pullsOrg(cmd) {
+		for _, e := range sfEnv {
+			if e.key == key {
+				names = append(names, e.env)
+			}
+		}
+	}
+	return names
+}
+
 // loadConfig reads the config file named by --config (or LICENSEPLAN_CONFIG)
 // and binds the command's flags to the same keys, in a viper instance of its
 // own. Only flags named like Config keys are bound: other commands' flags
@@ -115,26 +153,33 @@ func loadConfig(cmd *cobra.Command, s *Streams) (*Config, error) {
 			cfg.origins[k] = fmt.Sprintf("%s in config file %s", k, file)
 		}
 	}
-	// Environment: LICENSEPLAN_<KEY> beats the file, a flag beats both. It is
-	// read through Streams so tests control it. A bad value names the
-	// variable, not the file.
+	// Environment, through viper's BindEnv: a flag beats it, and it beats
+	// the file. A key's variables are tried in their order (envNames); the
+	// one that is set is the value's origin, and a bad boolean names it,
+	// not the file. Streams.Getenv is the same environment viper reads (the
+	// tests set both).
 	kinds := configKinds()
-	for key := range configKeys {
-		env := envName(key)
-		val := s.Getenv(env)
-		if val == "" {
-			continue
+	for _, key := range envKeys(cmd.Name()) {
+		names := envNames(cmd.Name(), key)
+		if err := v.BindEnv(append([]string{key}, names...)...); err != nil {
+			return nil, err
 		}
 		if f := cmd.Flags().Lookup(key); f != nil && f.Changed {
 			continue
 		}
-		if kinds[key] == reflect.Bool {
-			if _, err := strconv.ParseBool(val); err != nil {
-				return nil, fmt.Errorf("%s=%q: want true or false", env, val)
+		for _, env := range names {
+			val := s.Getenv(env)
+			if val == "" {
+				continue
 			}
+			if kinds[key] == reflect.Bool {
+				if _, err := strconv.ParseBool(val); err != nil {
+					return nil, fmt.Errorf("%s=%q: want true or false", env, val)
+				}
+			}
+			cfg.origins[key] = env
+			break
 		}
-		v.Set(key, val)
-		cfg.origins[key] = env
 	}
 	cmd.Flags().Visit(func(f *pflag.Flag) {
 		if commandKeys(cmd.Name(), f.Name) {
@@ -147,9 +192,6 @@ func loadConfig(cmd *cobra.Command, s *Streams) (*Config, error) {
 		return nil, fmt.Errorf("settings: %w (see configs/licenseplan.yaml for the keys)", err)
 	}
 	cfg.File = file
-	if cmd.Name() == "plan" || cmd.Name() == "snapshot" {
-		cfg.applySFEnv(cmd, s)
-	}
 	for i := range cfg.Rules.Overrides {
 		cfg.Rules.Overrides[i].Origin = fmt.Sprintf("%s: rules.overrides[%d]", file, i)
 	}

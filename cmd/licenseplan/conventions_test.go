@@ -23,7 +23,7 @@ func runWith(t *testing.T, env map[string]string, defaultOrg DefaultOrgFunc, arg
 		env = map[string]string{}
 	}
 	env["SOURCE_DATE_EPOCH"] = "1795000000"
-	s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return env[k] }, DefaultOrg: defaultOrg}
+	s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: testEnv(t, env), DefaultOrg: defaultOrg}
 	code := Execute(context.Background(), args, s)
 	return result{code, out.String(), errOut.String()}
 }

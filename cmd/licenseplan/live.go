@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 	"time"
 
@@ -80,33 +79,6 @@ func addLiveFlags(f *pflag.FlagSet) {
 	f.Bool("require-sandbox", false, "refuse to run unless the org is a sandbox (Organization.IsSandbox)")
 	f.String("save-snapshot", "", "also write the planned org as a snapshot into `folder`, to re-run offline with --input")
 	addSecretFlags(f)
-}
-
-// applySFEnv fills live settings from the SF_* environment variables where
-// neither a flag nor LICENSEPLAN_<KEY> gave them (those rank higher; the
-// file ranks lower).
-func (c *Config) applySFEnv(cmd *cobra.Command, s *Streams) {
-	fields := c.Live.fields()
-	for _, e := range sfEnv {
-		v := s.Getenv(e.env)
-		if v == "" {
-			continue
-		}
-		if f := cmd.Flags().Lookup(e.key); f != nil && f.Changed {
-			continue
-		}
-		if s.Getenv("LICENSEPLAN_"+strings.ToUpper(strings.ReplaceAll(e.key, "-", "_"))) != "" && configKeys[e.key] {
-			continue
-		}
-		*fields[e.key] = v
-		c.origins[e.key] = e.env
-	}
-}
-
-func (l *liveConfig) fields() map[string]*string {
-	return map[string]*string{"target-org": &l.TargetOrg, "instance-url": &l.InstanceURL, "username": &l.Username,
-		"access-token": &l.AccessToken, "client-secret": &l.ClientSecret, "password": &l.Password,
-		"security-token": &l.SecurityToken}
 }
 
 // loadPlanInput loads what resolveInput chose: a live org, the snapshot

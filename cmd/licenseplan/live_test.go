@@ -29,7 +29,7 @@ import (
 // running the plan.
 func configFor(t *testing.T, env map[string]string, args ...string) (*Config, error) {
 	t.Helper()
-	s := &Streams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, Getenv: func(k string) string { return env[k] }}
+	s := &Streams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, Getenv: testEnv(t, env)}
 	var cfg *Config
 	var cfgErr error
 	cmd := newPlanCmd(s)
@@ -150,7 +150,7 @@ func TestLiveAuthSelection(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := &Streams{Getenv: func(k string) string { return tt.env[k] }}
+			s := &Streams{Getenv: testEnv(t, tt.env)}
 			if tt.defaultOrg != "" {
 				s.DefaultOrg = func(context.Context) (string, string, error) {
 					return tt.defaultOrg, "sf config target-org (test)", nil
@@ -190,7 +190,7 @@ func TestDefaultOrgErrorStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Streams{Getenv: func(string) string { return "" },
+	s := &Streams{Getenv: testEnv(t, nil),
 		DefaultOrg: func(context.Context) (string, string, error) {
 			return "", "", errors.New("/home/u/.sf/config.json: invalid character")
 		}}
@@ -212,7 +212,7 @@ func mustRead(t *testing.T, path string) []byte {
 // TestSecretsAreNotFlags: no flag can carry a secret. The secrets' flags
 // exist, hidden, only to say where a secret goes instead.
 func TestSecretsAreNotFlags(t *testing.T) {
-	cmd := newPlanCmd(&Streams{Getenv: func(string) string { return "" }})
+	cmd := newPlanCmd(&Streams{Getenv: testEnv(t, nil)})
 	for _, name := range []string{"token", "secret"} {
 		if cmd.Flags().Lookup(name) != nil {
 			t.Errorf("plan has a --%s flag", name)
@@ -469,7 +469,7 @@ func TestPlanLiveProgress(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: tt.tty, Getenv: func(k string) string { return env[k] }}
+			s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: tt.tty, Getenv: testEnv(t, env)}
 			args := append([]string{"plan", "--format", "json"}, tt.args...)
 			if code := Execute(context.Background(), args, s); code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut.String())

@@ -53,9 +53,30 @@ func runStdin(t *testing.T, env map[string]string, stdin string, args ...string)
 	if _, ok := env["SOURCE_DATE_EPOCH"]; !ok {
 		env["SOURCE_DATE_EPOCH"] = "1795000000"
 	}
-	s := &Streams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return env[k] }}
+	s := &Streams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, Getenv: testEnv(t, env)}
 	code := Execute(context.Background(), args, s)
 	return result{code, out.String(), errOut.String()}
+}
+
+// testEnv makes env the environment of one test and returns its Getenv
+// for Streams. Streams.Getenv reads env only; viper reads the settings'
+// variables (LICENSEPLAN_*, SF_*) from the process environment itself, so
+// those are also set there, with any of them the real environment has
+// cleared for the test.
+func testEnv(t testing.TB, env map[string]string) func(string) string {
+	t.Helper()
+	ours := func(k string) bool { return strings.HasPrefix(k, "LICENSEPLAN_") || strings.HasPrefix(k, "SF_") }
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); ours(k) {
+			t.Setenv(k, "") // viper treats an empty variable as unset
+		}
+	}
+	for k, v := range env {
+		if ours(k) {
+			t.Setenv(k, v)
+		}
+	}
+	return func(k string) string { return env[k] }
 }
 
 func inTempDir(t *testing.T) string {
@@ -546,7 +567,7 @@ func TestColorOnlyOnTerminal(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			tt.env["SOURCE_DATE_EPOCH"] = "1795000000"
-			s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tt.tty, Getenv: func(k string) string { return tt.env[k] }}
+			s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tt.tty, Getenv: testEnv(t, tt.env)}
 			if code := Execute(context.Background(), append([]string{"plan", "-f", "text"}, tt.args...), s); code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut.String())
 			}

@@ -105,7 +105,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) *serving {
 	ctx, cancel := context.WithCancel(context.Background())
 	sv := &serving{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	s := &Streams{In: strings.NewReader(""), Out: sv.stdout, ErrOut: sv.stderr,
-		Getenv: func(k string) string { return env[k] }}
+		Getenv: testEnv(t, env)}
 	done := make(chan int, 1)
 	go func() { done <- Execute(ctx, append([]string{"orgsim", "serve"}, args...), s) }()
 	var once sync.Once

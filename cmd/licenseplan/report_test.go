@@ -154,7 +154,7 @@ func TestPlanBinaryFormatToTerminal(t *testing.T) {
 			inTempDir(t)
 			var out, errOut bytes.Buffer
 			s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tc.tty,
-				Getenv: func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": "1795000000"}[k] }}
+				Getenv: testEnv(t, map[string]string{"SOURCE_DATE_EPOCH": "1795000000"})}
 			code := Execute(t.Context(), []string{"plan", "--format", "xlsx"}, s)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d; stderr %s", code, tc.code, errOut.String())
