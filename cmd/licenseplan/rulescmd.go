@@ -1,15 +1,9 @@
 package main
 
 import (
-	"encoding/csv"
-	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
-
 	"github.com/spf13/cobra"
 
-	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/reports"
 	"github.com/licenseplan/licenseplan/rules"
 )
 
@@ -51,16 +45,16 @@ matrix of license changes and Salesforce's answers). Where they disagree,
 				if cmd.Flags().Changed("format") {
 					return flagErrorf("--json and --format each choose the output: keep one")
 				}
-				s.setResult(rulesList(list))
+				s.setResult(reports.RulesData(list))
 				return nil
 			}
 			switch format {
 			case "text":
-				return rulesText(s.Out, list)
+				return reports.RulesText(s.Out, list)
 			case "csv":
-				return rulesCSV(s.Out, list)
+				return reports.RulesCSV(s.Out, list)
 			case "json":
-				return rulesJSON(s.Out, list)
+				return writeJSON(s.Out, reports.RulesData(list))
 			}
 			return flagErrorf("--format %q: want text, csv or json", format)
 		},
@@ -79,54 +73,6 @@ func rulesTable(cmd *cobra.Command, s *Streams) (*rules.Table, error) {
 	}
 	return cfg.ruleTable()
 }
-
-func rulesText(w io.Writer, list []*rules.Rule) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FROM\tTO\tOUTCOME\tRULE\tSOURCE")
-	for _, r := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.From.Name, r.To.Name, r.Outcome, r.ID, r.Source.Doc)
-	}
-	return tw.Flush()
-}
-
-// rulesCSV writes exactly the header From,To,Outcome,RuleID,Source and one
-// row per ordered pair.
-func rulesCSV(w io.Writer, list []*rules.Rule) error {
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"From", "To", "Outcome", "RuleID", "Source"})
-	for _, r := range list {
-		_ = cw.Write([]string{r.From.Name, r.To.Name, r.Outcome.String(), r.ID, r.Source.String()})
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-type ruleJSON struct {
-	From              string        `json:"from"`
-	To                string        `json:"to"`
-	Outcome           rules.Outcome `json:"outcome"`
-	RuleID            string        `json:"ruleId"`
-	Source            string        `json:"source"`
-	Quote             string        `json:"quote,omitempty"`
-	Message           string        `json:"message,omitempty"`
-	Conflict          string        `json:"conflict,omitempty"`
-	PartnerAccount    bool          `json:"partnerAccount"`
-	FunctionalityLoss bool          `json:"functionalityLoss"`
-	Irreversible      bool          `json:"irreversible"`
-	Warnings          []rules.Code  `json:"warnings"`
-	MayWarn           []rules.Code  `json:"mayWarn"`
-}
-
-func rulesList(list []*rules.Rule) []ruleJSON {
-	out := make([]ruleJSON, len(list))
-	for i, r := range list {
-		out[i] = ruleJSON{r.From.Name, r.To.Name, r.Outcome, r.ID, r.Source.String(), r.Quote, r.Message, r.Conflict,
-			r.PartnerAccount, r.FunctionalityLoss, r.Irreversible, append([]rules.Code{}, r.Warnings...), append([]rules.Code{}, r.MayWarn...)}
-	}
-	return out
-}
-
-func rulesJSON(w io.Writer, list []*rules.Rule) error { return writeJSON(w, rulesList(list)) }
 
 // outputFormat reads a text-or-json --format, and --json: it returns
 // whether to print JSON (plain, or in the envelope with --json).
@@ -148,74 +94,6 @@ func emit(s *Streams, v any) error {
 		return nil
 	}
 	return writeJSON(s.Out, v)
-}
-
-// explainJSON is rules explain's JSON form.
-type explainJSON struct {
-	From       string        `json:"from"`
-	To         string        `json:"to"`
-	Outcome    rules.Outcome `json:"outcome"`
-	Label      string        `json:"label"`
-	RuleID     string        `json:"ruleId"`
-	Provenance []fieldJSON   `json:"provenance"`
-	Steps      []stepJSON    `json:"steps"`
-	Warnings   []codeJSON    `json:"warnings"`
-	MayWarn    []codeJSON    `json:"mayWarn"`
-}
-
-type fieldJSON struct {
-	Label string `json:"label"`
-	Value string `json:"value"`
-}
-
-type stepJSON struct {
-	Phase       planner.Phase  `json:"phase"`
-	Action      planner.Action `json:"action"`
-	Description string         `json:"description"`
-	DependsOn   []int          `json:"dependsOn"`
-	Reversible  bool           `json:"reversible"`
-	Conditional string         `json:"conditional,omitempty"`
-}
-
-type codeJSON struct {
-	Code     rules.Code `json:"code"`
-	Severity string     `json:"severity"`
-	Message  string     `json:"message"`
-}
-
-func explainData(r *rules.Rule) explainJSON {
-	out := explainJSON{From: r.From.Name, To: r.To.Name, Outcome: r.Outcome, Label: r.Outcome.Label(), RuleID: r.ID,
-		Provenance: []fieldJSON{}, Steps: []stepJSON{}}
-	for _, f := range r.Provenance() {
-		out.Provenance = append(out.Provenance, fieldJSON{f.Label, f.Value})
-	}
-	for _, st := range planner.Outline(r) {
-		out.Steps = append(out.Steps, stepJSON{st.Phase, st.Action, st.Action.String(), append([]int{}, st.DependsOn...), st.Reversible, st.Conditional})
-	}
-	codes := func(cs []rules.Code) []codeJSON {
-		l := []codeJSON{}
-		for _, c := range cs {
-			info, _ := rules.Info(c)
-			l = append(l, codeJSON{c, info.Severity.String(), info.Message})
-		}
-		return l
-	}
-	out.Warnings, out.MayWarn = codes(r.Warnings), codes(r.MayWarn)
-	return out
-}
-
-// licenseJSON is one catalog license in rules licenses' JSON form.
-type licenseJSON struct {
-	Name         string     `json:"name"`
-	UserType     string     `json:"userType"`
-	Kind         rules.Kind `json:"kind"`
-	RequiresRole bool       `json:"requiresRole"`
-	LoginBased   bool       `json:"loginBased"`
-	Key          string     `json:"key"`
-	ScaleLimit   int64      `json:"scaleLimit,omitempty"`
-	Group        string     `json:"group,omitempty"`
-	Aliases      []string   `json:"aliases"`
-	Sources      []string   `json:"sources"`
 }
 
 func newExplainCmd(s *Streams) *cobra.Command {
@@ -250,63 +128,13 @@ License names ignore case and accept aliases.`,
 			}
 			r := table.Lookup(ls[0], ls[1])
 			if jsonOut || s.JSON {
-				return emit(s, explainData(r))
+				return emit(s, reports.ExplainData(r))
 			}
-			return explain(s.Out, r)
+			return reports.ExplainText(s.Out, r)
 		},
 	}
 	cmd.Flags().StringP("format", "f", "text", "output format: text or json")
 	return cmd
-}
-
-func explain(w io.Writer, r *rules.Rule) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s -> %s\n\n", r.From.Name, r.To.Name)
-	fmt.Fprintf(&b, "Outcome:  %s (%s)\n", r.Outcome, r.Outcome.Label())
-	fmt.Fprintf(&b, "Rule:     %s\n", r.ID)
-	for _, f := range r.Provenance() {
-		fmt.Fprintf(&b, "%-9s %s\n", f.Label+":", f.Value)
-	}
-	steps := planner.Outline(r)
-	b.WriteString("\nSteps:\n")
-	if len(steps) == 0 {
-		b.WriteString("  none\n")
-	}
-	for i, st := range steps {
-		fmt.Fprintf(&b, "  %d. [%s] %s", i+1, st.Phase, st.Action)
-		if len(st.DependsOn) > 0 {
-			fmt.Fprintf(&b, " (after %s)", joinSeqs(st.DependsOn))
-		}
-		if !st.Reversible {
-			b.WriteString(" (irreversible)")
-		}
-		if st.Conditional != "" {
-			fmt.Fprintf(&b, " - %s", st.Conditional)
-		}
-		b.WriteString("\n")
-	}
-	writeCodes := func(title string, cs []rules.Code) {
-		if len(cs) == 0 {
-			return
-		}
-		fmt.Fprintf(&b, "\n%s:\n", title)
-		for _, c := range cs {
-			info, _ := rules.Info(c)
-			fmt.Fprintf(&b, "  %-26s %-6s %s\n", c, info.Severity, info.Message)
-		}
-	}
-	writeCodes("Warnings that always apply", r.Warnings)
-	writeCodes("Warnings that apply depending on the user's data", r.MayWarn)
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func joinSeqs(xs []int) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = fmt.Sprint(x)
-	}
-	return strings.Join(parts, ", ")
 }
 
 func newLicensesCmd(s *Streams) *cobra.Command {
@@ -333,32 +161,11 @@ of these is reported as UNKNOWN_LICENSE in a plan.`,
 				return err
 			}
 			if jsonOut || s.JSON {
-				var ls []licenseJSON
-				for _, l := range table.Catalog.Licenses {
-					ls = append(ls, licenseJSON{l.Name, l.UserType, l.Kind, l.RequiresRole, l.LoginBased, l.Key, l.ScaleLimit, l.Group,
-						append([]string{}, l.Aliases...), append([]string{}, l.Sources...)})
-				}
-				return emit(s, ls)
+				return emit(s, reports.LicensesData(table.Catalog.Licenses))
 			}
-			tw := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "LICENSE\tUSERTYPE\tKIND\tROLE\tLOGIN\tKEY\tSCALE LIMIT\tALIASES")
-			for _, l := range table.Catalog.Licenses {
-				limit := ""
-				if l.ScaleLimit > 0 {
-					limit = fmt.Sprint(l.ScaleLimit)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Name, l.UserType, l.Kind, yesNo(l.RequiresRole), yesNo(l.LoginBased), l.Key, limit, strings.Join(l.Aliases, "; "))
-			}
-			return tw.Flush()
+			return reports.LicensesText(s.Out, table.Catalog.Licenses)
 		},
 	}
 	cmd.Flags().StringP("format", "f", "text", "output format: text or json")
 	return cmd
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }
