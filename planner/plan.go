@@ -102,15 +102,13 @@ type Source struct {
 // kind whose org said isSandbox (nil when it said nothing, or there was no
 // Organization record): the demo org is EnvDemo whatever its record says.
 func SourceEnvironment(kind string, isSandbox *bool) org.Environment {
-	switch {
-	case kind == "demo":
+	if kind == "demo" {
 		return org.EnvDemo
-	case isSandbox == nil:
-		return org.EnvUnknown
-	case *isSandbox:
-		return org.EnvSandbox
 	}
-	return org.EnvProduction
+	if isSandbox == nil {
+		return org.SandboxEnvironment(org.Unknown)
+	}
+	return org.SandboxEnvironment(org.TriOf(*isSandbox))
 }
 
 // Login describes the login of a live org.

@@ -247,10 +247,10 @@ func pullOrg(ctx context.Context, s *Streams, cfg *Config, auth sfclient.Authent
 func pulledLine(res *sfclient.Result) string {
 	kind := "org of unknown kind (no Organization record)"
 	if o := res.Snapshot.Organization; o != nil {
-		switch {
-		case o.IsSandbox.IsTrue():
+		switch o.Environment() {
+		case org.EnvSandbox:
 			kind = fmt.Sprintf("sandbox %q", o.Name)
-		case o.IsSandbox.IsFalse():
+		case org.EnvProduction:
 			kind = fmt.Sprintf("PRODUCTION org %q", o.Name)
 		default:
 			kind = fmt.Sprintf("org %q (sandbox or production unknown)", o.Name)
