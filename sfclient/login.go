@@ -88,15 +88,6 @@ func (s *LoginSettings) hint(key string) string {
 	return "--" + key
 }
 
-// names lists the settings keys by where they came from.
-func (s *LoginSettings) names(keys []string) string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = s.name(k)
-	}
-	return strings.Join(out, ", ")
-}
-
 // ChooseLogin picks the one login that s configures and makes its
 // Authenticator; key is the setting that picked it. With no login setting
 // set at all it returns nil, "", nil: what to do then (the Salesforce CLI's
