@@ -63,9 +63,6 @@ type csvFile struct {
 	// sizeHint estimates the number of records, from the file size and the
 	// length of the first lines, to size slices and maps up front.
 	sizeHint int
-	// counted: sizeHint is the file's line count, which exceeds the
-	// record count only by blank lines and line breaks inside values.
-	counted bool
 }
 
 // errNoHeader is returned by openCSV for a file without a header line;
@@ -177,7 +174,6 @@ func (c *csvFile) estimate(br *bufio.Reader) {
 	if ra, ok := c.f.(io.ReaderAt); ok {
 		if n, err := countLines(ra, c.r.InputOffset(), info.Size()); err == nil {
 			c.sizeHint = int(min(n+1, MaxRows))
-			c.counted = true
 			return
 		}
 	}

@@ -445,11 +445,6 @@ func readOrganization(c *csvFile) (*Organization, error) {
 // When key is a column, its values must be unique. An empty result is nil.
 func readRows[T any](c *csvFile, key int, parse func(*T) error) ([]T, error) {
 	rows := make([]T, 0, c.sizeHint)
-	var pf *prefaulter
-	if c.counted {
-		pf = prefault(rows[:cap(rows)])
-		defer pf.done()
-	}
 	var seen map[string]int32
 	if key >= 0 {
 		seen = make(map[string]int32, c.sizeHint)
@@ -470,7 +465,6 @@ func readRows[T any](c *csvFile, key int, parse func(*T) error) ([]T, error) {
 			seen[id] = int32(min(c.line(), 1<<31-1))
 		}
 		var zero T
-		pf.wait(len(rows))
 		rows = append(rows, zero)
 		if err := parse(&rows[len(rows)-1]); err != nil {
 			return nil, err
