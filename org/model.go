@@ -82,6 +82,9 @@ type Presence struct {
 	AccountOwnerRole bool // Owner.UserRoleId in Account.csv
 	UserType         bool // UserType in User.csv
 	IsActive         bool // IsActive in User.csv
+	// NewUserFields says, per NewUserFields index, whether User.csv had
+	// that column.
+	NewUserFields [NumNewUserFields]bool
 }
 
 // Organization is the org the snapshot came from.
@@ -116,8 +119,52 @@ type User struct {
 
 	// Line is the 1-based line of the record in User.csv (0 when the user did
 	// not come from a file), so findings can name the record. The Tri fields
-	// sit together before it so a User packs into 256 bytes.
+	// sit together before it so a User packs tightly.
 	Line int
+
+	// New holds the fields a new user for the same contact is created
+	// with, nil when User.csv had none of their columns (see
+	// Presence.NewUserFields) or the user no value in them. The planner copies them into the plan of a
+	// user who is disabled and enabled again.
+	New *NewUserFields
+}
+
+// NewUserFields are the User fields, besides ContactId, ProfileId,
+// Username and UserRoleId, that inserting a user for an existing contact
+// takes: Salesforce requires Email, LastName, Alias, TimeZoneSidKey,
+// LocaleSidKey, EmailEncodingKey and LanguageLocaleKey (facts sheet,
+// section 5); FirstName and CommunityNickname may be left out, and
+// Salesforce then makes up the nickname (the minimal REST payload of
+// gist.github.com/metadaddy/5629297 has neither). Index it with the NewUser*
+// constants; NewUserFieldNames names them. "" is null.
+type NewUserFields [NumNewUserFields]string
+
+// Indexes into NewUserFields.
+const (
+	NewUserEmail = iota
+	NewUserFirstName
+	NewUserLastName
+	NewUserAlias
+	NewUserCommunityNickname
+	NewUserTimeZoneSidKey
+	NewUserLocaleSidKey
+	NewUserEmailEncodingKey
+	NewUserLanguageLocaleKey
+	NumNewUserFields
+)
+
+// NewUserFieldNames are the User field names of NewUserFields, in order:
+// User.csv's columns and the load file's.
+var NewUserFieldNames = [NumNewUserFields]string{
+	"Email", "FirstName", "LastName", "Alias", "CommunityNickname",
+	"TimeZoneSidKey", "LocaleSidKey", "EmailEncodingKey", "LanguageLocaleKey",
+}
+
+// RequiredNewUserField reports whether Salesforce refuses to insert a
+// user without field i of NewUserFields (FirstName and CommunityNickname
+// may be blank).
+func RequiredNewUserField(i int) bool {
+	return i != NewUserFirstName && i != NewUserCommunityNickname
 }
 
 // Account is one row of Account.csv, or an account known only from the

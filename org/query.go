@@ -190,7 +190,8 @@ const (
 	uAccountIsPartner
 	uAccountOwnerID
 	uIsPortalEnabled
-	uCount
+	uNewUserFields // the NewUserFieldNames columns, in that order
+	uCount = uNewUserFields + NumNewUserFields
 )
 
 var userFile = fileSpec{
@@ -221,6 +222,15 @@ var userFile = fileSpec{
 		uAccountIsPartner: {"Account.IsPartner", false},
 		uAccountOwnerID:   {"Account.OwnerId", false},
 		uIsPortalEnabled:  {"IsPortalEnabled", false},
+		uNewUserFields + 0: {NewUserFieldNames[0], false},
+		uNewUserFields + 1: {NewUserFieldNames[1], false},
+		uNewUserFields + 2: {NewUserFieldNames[2], false},
+		uNewUserFields + 3: {NewUserFieldNames[3], false},
+		uNewUserFields + 4: {NewUserFieldNames[4], false},
+		uNewUserFields + 5: {NewUserFieldNames[5], false},
+		uNewUserFields + 6: {NewUserFieldNames[6], false},
+		uNewUserFields + 7: {NewUserFieldNames[7], false},
+		uNewUserFields + 8: {NewUserFieldNames[8], false},
 	},
 }
 

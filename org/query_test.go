@@ -24,7 +24,8 @@ func TestQueriesCatalogue(t *testing.T) {
 	}{
 		{"User.csv", "SELECT Id, Username, Name, IsActive, UserType, ProfileId, Profile.Name, Profile.UserLicense.Name, " +
 			"UserRoleId, UserRole.Name, UserRole.PortalType, UserRole.PortalRole, ContactId, AccountId, Account.Name, " +
-			"Account.IsPartner, Account.OwnerId, IsPortalEnabled FROM User WHERE ProfileId != null ORDER BY Id"},
+			"Account.IsPartner, Account.OwnerId, IsPortalEnabled, Email, FirstName, LastName, Alias, CommunityNickname, " +
+			"TimeZoneSidKey, LocaleSidKey, EmailEncodingKey, LanguageLocaleKey FROM User WHERE ProfileId != null ORDER BY Id"},
 		{"Account.csv", "SELECT Id, Name, IsPartner, IsCustomerPortal, OwnerId, Owner.UserRoleId FROM Account ORDER BY Id"},
 		{"UserRole.csv", "SELECT Id, Name, PortalType, PortalRole, PortalAccountId FROM UserRole ORDER BY Id"},
 		{"UserLicense.csv", "SELECT Id, Name, LicenseDefinitionKey, Status, TotalLicenses, UsedLicenses FROM UserLicense ORDER BY Id"},

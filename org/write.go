@@ -116,6 +116,9 @@ func (w *snapshotWriter) files() []snapshotFile {
 			rec[uAccountIsPartner] = u.AccountIsPartner.String()
 			rec[uAccountOwnerID] = u.AccountOwnerID
 			rec[uIsPortalEnabled] = u.IsPortalEnabled.String()
+			if u.New != nil {
+				copy(rec[uNewUserFields:], u.New[:])
+			}
 		},
 	}, {
 		spec: &accountFile, keep: s.Has.Accounts || len(listed) > 0, n: len(listed),
@@ -228,10 +231,18 @@ func accountColumns(s *Snapshot, listed []Account) (partner, ownerRole bool) {
 // did not have and no user has a value for.
 func userSkip(s *Snapshot, partner bool) map[int]bool {
 	skip := map[int]bool{uIsActive: !s.Has.IsActive, uUserType: !s.Has.UserType, uAccountIsPartner: !partner}
+	for f, had := range s.Has.NewUserFields {
+		skip[uNewUserFields+f] = !had
+	}
 	for i := range s.Users {
 		u := &s.Users[i]
 		skip[uIsActive] = skip[uIsActive] && !u.IsActive.Known()
 		skip[uUserType] = skip[uUserType] && u.UserType == ""
+		if u.New != nil {
+			for f, v := range u.New {
+				skip[uNewUserFields+f] = skip[uNewUserFields+f] && v == ""
+			}
+		}
 	}
 	return skip
 }

@@ -92,7 +92,8 @@ func TestWriteSnapshotOptionalColumns(t *testing.T) {
 		{
 			name: "values without Has flags",
 			s: &Snapshot{
-				Users:    []User{{ID: "005A", Username: "a", License: "L", IsActive: False, UserType: "Standard"}},
+				Users: []User{{ID: "005A", Username: "a", License: "L", IsActive: False, UserType: "Standard",
+					New: &NewUserFields{"a@example.com", "Ann", "Lee", "alee", "annl", "Europe/Paris", "fr_FR", "UTF-8", "fr"}}},
 				Accounts: []Account{{ID: "001A", IsPartner: True, OwnerRoleID: "00EA", OwnerHasRole: True}},
 			},
 			userCols:  strings.Join(Queries[0].Fields, ","),
@@ -104,11 +105,21 @@ func TestWriteSnapshotOptionalColumns(t *testing.T) {
 			s: &Snapshot{
 				Users: []User{{ID: "005A", Username: "a", License: "L"}},
 				Has: Presence{Accounts: true, Roles: true, Organization: true, AccountIsPartner: true,
-					AccountOwnerRole: true, UserType: true, IsActive: true},
+					AccountOwnerRole: true, UserType: true, IsActive: true,
+					NewUserFields: [NumNewUserFields]bool{true, true, true, true, true, true, true, true, true}},
 			},
 			userCols:  strings.Join(Queries[0].Fields, ","),
 			acctCols:  strings.Join(Queries[1].Fields, ","),
 			wantFiles: []string{"User.csv", "Account.csv", "UserRole.csv", "Organization.csv"},
+		},
+		{
+			name: "some of the new-user columns",
+			s: &Snapshot{
+				Users: []User{{ID: "005A", Username: "a", License: "L", New: &NewUserFields{NewUserLastName: "Lee"}}},
+				Has:   Presence{NewUserFields: [NumNewUserFields]bool{NewUserEmail: true, NewUserLastName: true}},
+			},
+			userCols:  "Id,Username,Name,ProfileId,Profile.Name,Profile.UserLicense.Name,UserRoleId,UserRole.Name,UserRole.PortalType,UserRole.PortalRole,ContactId,AccountId,Account.Name,Account.OwnerId,IsPortalEnabled,Email,LastName",
+			wantFiles: []string{"User.csv"},
 		},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/licenseplan/licenseplan/org"
 )
@@ -65,13 +66,27 @@ func Generate(opts Options) *org.Snapshot {
 	g.externalUsers()
 	g.assignments()
 	g.licenseCounts()
+	g.newUserFields()
 	g.s.Has = org.Presence{
 		Accounts: true, Roles: true, Licenses: true, Profiles: true,
 		PermissionSets: true, ObjectPermissions: true, PermissionSetLicenses: true,
 		Organization: true, AccountIsPartner: true, AccountOwnerRole: true,
 		UserType: true, IsActive: true,
+		NewUserFields: [org.NumNewUserFields]bool{true, true, true, true, true, true, true, true, true},
 	}
 	return g.s
+}
+
+// newUserFields gives every user the fields a new user for its contact
+// would copy (see NewUserFields), from its name and username.
+func (g *gen) newUserFields() {
+	news := make([]org.NewUserFields, len(g.s.Users))
+	for i := range g.s.Users {
+		u := &g.s.Users[i]
+		first, last, _ := strings.Cut(u.Name, " ")
+		news[i] = NewUserFields(first, last, u.Username, i)
+		u.New = &news[i]
+	}
 }
 
 var pods = [...]string{"5g", "8W", "Dn", "Hs", "2x", "Kc", "7Q", "Wp"}

@@ -372,6 +372,10 @@ func TestRoundTrip(t *testing.T) {
 	for i := range s.Users {
 		w, g := s.Users[i], r.Users[i]
 		g.Line = 0
+		if w.New == nil || g.New == nil || *w.New != *g.New {
+			t.Fatalf("user %d: wrote new-user fields %v, read %v", i, w.New, g.New)
+		}
+		w.New, g.New = nil, nil
 		if w != g {
 			t.Fatalf("user %d: wrote %+v, read %+v", i, w, g)
 		}

@@ -23,6 +23,12 @@ type orgData struct {
 // table returns the object named name (any case), or nil.
 func (d *orgData) table(name string) *table { return d.tables[strings.ToLower(name)] }
 
+// newUserFieldLabels are the labels describe gives org.NewUserFieldNames.
+var newUserFieldLabels = [org.NumNewUserFields]string{
+	"Email", "First Name", "Last Name", "Alias", "Nickname",
+	"Time Zone", "Locale", "Email Encoding", "Language",
+}
+
 // synthPod is the "pod" of the Ids the simulator makes up for records that
 // a snapshot holds without an Id (permission set assignments, object
 // permissions, ...).
@@ -521,6 +527,18 @@ func (b *builder) tables(apiUser int32) *orgData {
 	user.add(ref("AccountId", "Account ID", "Account", account, func(r int32) string { return b.users[r].AccountID }, nil,
 		func(r int32) int32 { return b.uAccount[r] }))
 	user.add(&field{name: "IsPortalEnabled", label: "Is Portal Enabled", typ: ftBoolean, get: func(r int32) value { return tri(b.users[r].IsPortalEnabled) }})
+	for i, name := range org.NewUserFieldNames {
+		typ := ftString
+		if strings.HasSuffix(name, "Key") {
+			typ = ftPicklist // TimeZoneSidKey, LocaleSidKey, EmailEncodingKey, LanguageLocaleKey
+		}
+		user.add(&field{name: name, label: newUserFieldLabels[i], typ: typ, get: func(r int32) value {
+			if nf := b.users[r].New; nf != nil {
+				return str(nf[i])
+			}
+			return value{}
+		}})
+	}
 	user.listed(len(b.snap.Users))
 	user.extra = []int32{apiUser}
 

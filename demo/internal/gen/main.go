@@ -352,6 +352,12 @@ func (b *builder) user(u user, domain string, acc *org.Account, portal []*org.Ro
 		IsPortalEnabled: org.TriOf(typ != "Standard" && typ != "CsnOnly" && typ != "Guest"),
 	})
 	ou := &b.s.Users[len(b.s.Users)-1]
+	first, last, _ := strings.Cut(u.name, " ")
+	nf := orggen.NewUserFields(first, last, username, len(b.s.Users)-1)
+	// A sandbox copy appends ".invalid" to every user's email, so that
+	// the sandbox sends no mail to real people.
+	nf[org.NewUserEmail] = strings.TrimSuffix(username, sandboxSuffix) + ".invalid"
+	ou.New = &nf
 	switch {
 	case u.role != "":
 		r := b.roles[u.role]

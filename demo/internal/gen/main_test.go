@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -101,7 +102,7 @@ func TestGenerateDeterministic(t *testing.T) {
 		t.Fatal("build is not deterministic")
 	}
 	for i := range s1.Users {
-		if s1.Users[i] != s2.Users[i] {
+		if !reflect.DeepEqual(s1.Users[i], s2.Users[i]) {
 			t.Fatalf("user %d differs between builds", i)
 		}
 	}
