@@ -191,7 +191,7 @@ const (
 	uAccountOwnerID
 	uIsPortalEnabled
 	uNewUserFields // the NewUserFieldNames columns, in that order
-	uCount = uNewUserFields + NumNewUserFields
+	uCount         = uNewUserFields + NumNewUserFields
 )
 
 var userFile = fileSpec{
@@ -204,24 +204,24 @@ var userFile = fileSpec{
 	note: "Users without a profile (such as the Automated Process user) are left out: they hold no user license. " +
 		noteIsPartner + " " + noteLimit,
 	cols: []column{
-		uID:               {"Id", true},
-		uUsername:         {"Username", true},
-		uName:             {"Name", false},
-		uIsActive:         {"IsActive", false},
-		uUserType:         {"UserType", false},
-		uProfileID:        {"ProfileId", false},
-		uProfileName:      {"Profile.Name", false},
-		uLicense:          {"Profile.UserLicense.Name", true},
-		uRoleID:           {"UserRoleId", false},
-		uRoleName:         {"UserRole.Name", false},
-		uRolePortalType:   {"UserRole.PortalType", false},
-		uRolePortalRole:   {"UserRole.PortalRole", false},
-		uContactID:        {"ContactId", false},
-		uAccountID:        {"AccountId", false},
-		uAccountName:      {"Account.Name", false},
-		uAccountIsPartner: {"Account.IsPartner", false},
-		uAccountOwnerID:   {"Account.OwnerId", false},
-		uIsPortalEnabled:  {"IsPortalEnabled", false},
+		uID:                {"Id", true},
+		uUsername:          {"Username", true},
+		uName:              {"Name", false},
+		uIsActive:          {"IsActive", false},
+		uUserType:          {"UserType", false},
+		uProfileID:         {"ProfileId", false},
+		uProfileName:       {"Profile.Name", false},
+		uLicense:           {"Profile.UserLicense.Name", true},
+		uRoleID:            {"UserRoleId", false},
+		uRoleName:          {"UserRole.Name", false},
+		uRolePortalType:    {"UserRole.PortalType", false},
+		uRolePortalRole:    {"UserRole.PortalRole", false},
+		uContactID:         {"ContactId", false},
+		uAccountID:         {"AccountId", false},
+		uAccountName:       {"Account.Name", false},
+		uAccountIsPartner:  {"Account.IsPartner", false},
+		uAccountOwnerID:    {"Account.OwnerId", false},
+		uIsPortalEnabled:   {"IsPortalEnabled", false},
 		uNewUserFields + 0: {NewUserFieldNames[0], false},
 		uNewUserFields + 1: {NewUserFieldNames[1], false},
 		uNewUserFields + 2: {NewUserFieldNames[2], false},
