@@ -60,7 +60,7 @@ func runStages(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Opt
 	if !full {
 		return nil, o
 	}
-	t := layout(pop, ds, sh, acc, table, steps)
+	t := layout(pop, ds, sh, acc, lk, steps)
 	p := &Plan{Overview: *o, Users: Users{t: t}, Steps: Steps{t: t}}
 	return p, &p.Overview
 }

@@ -1,6 +1,9 @@
 package planner
 
-import "github.com/licenseplan/licenseplan/rules"
+import (
+	"github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/rules"
+)
 
 // Stage 4, Layout: every user's steps get their seqs and dependsOn, in
 // phase order (prepare -> convert -> recreate -> follow-up; inside a phase
@@ -47,12 +50,33 @@ type stepTable struct {
 	nPrepare int
 	// desc holds the descriptions of a recipe's steps for a target profile.
 	desc map[descUse][]string
+	// profIDs holds, per shared.strs index that names a profile, its Id
+	// ("" when Profile.csv does not list it).
+	profIDs []string
 }
 
 // person is what a plan shows of a user: copied from the snapshot, so a
 // plan does not change when the snapshot does.
 type person struct {
 	id, username, name, accountID, license, profile string
+	seen                                            UserSeen
+	// fields is the user's org.User.New, copied for a user whose contact
+	// gets a new user (nil otherwise).
+	fields *org.NewUserFields
+}
+
+// newPerson copies what a plan shows of u, whose outcome is o.
+func newPerson(u *org.User, o rules.Outcome) person {
+	p := person{
+		id: u.ID, username: u.Username, name: u.Name, accountID: u.AccountID, license: u.License, profile: u.ProfileName,
+		seen: UserSeen{ProfileID: u.ProfileID, RoleID: u.RoleID, ContactID: u.ContactID,
+			IsActive: u.IsActive.String(), IsPortalEnabled: u.IsPortalEnabled.String()},
+	}
+	if o == rules.DisableReenable && u.New != nil {
+		f := *u.New
+		p.fields = &f
+	}
+	return p
 }
 
 // descUse names the step descriptions of a (recipe, target profile) pair.
@@ -61,12 +85,15 @@ type descUse struct{ recipe, toProf int32 }
 // layout numbers the steps of every user. Phase sizes are known
 // (countSteps), so a step's seq is known the moment it is met: this is one
 // pass that writes two int32 per step and one per user.
-func layout(pop *population, ds *decisions, sh *shared, acc *accountPlans, table *rules.Table, count [len(phaseNames)]int) *stepTable {
+func layout(pop *population, ds *decisions, sh *shared, acc *accountPlans, lk *lookups, count [len(phaseNames)]int) *stepTable {
 	n := len(ds.dec)
 	t := &stepTable{
 		people: make([]person, n), dec: ds.dec, rank: pop.rank, accts: pop.accts,
-		table: table, sh: sh, acc: acc, nPrepare: count[Prepare],
-		desc: map[descUse][]string{},
+		table: lk.table, sh: sh, acc: acc, nPrepare: count[Prepare],
+		desc: map[descUse][]string{}, profIDs: make([]string, len(sh.strs)),
+	}
+	for i, name := range sh.strs {
+		t.profIDs[i] = lk.profileID(name)
 	}
 	var next [len(phaseNames)]int
 	total := 0
@@ -84,9 +111,9 @@ func layout(pop *population, ds *decisions, sh *shared, acc *accountPlans, table
 	t.seqs = make([]int, 0, total-t.nPrepare)
 	for pi := range ds.dec {
 		u := &pop.users[pop.order[pi]]
-		t.people[pi] = person{u.ID, u.Username, u.Name, u.AccountID, u.License, u.ProfileName}
-		t.first[pi] = int32(len(t.seqs))
 		d := &ds.dec[pi]
+		t.people[pi] = newPerson(u, d.outcome)
+		t.first[pi] = int32(len(t.seqs))
 		if d.recipe < 0 {
 			continue
 		}

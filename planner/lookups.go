@@ -128,6 +128,15 @@ func (lk *lookups) pickDefaultProfiles() {
 	}
 }
 
+// profileID returns the Id of the profile named name (any case), or ""
+// when Profile.csv does not list it.
+func (lk *lookups) profileID(name string) string {
+	if p := lk.profiles[strings.ToLower(name)]; p != nil {
+		return p.ID
+	}
+	return ""
+}
+
 // targetProfile chooses the profile for a user moving to license to whose
 // target names profile given ("" for none), with a warning when that
 // profile is missing or belongs to another license.

@@ -13,7 +13,11 @@ import (
 //
 // Version 2 (licenseplan 0.2): strings are no longer HTML-escaped ("->", not
 // "-\u003e"); source gains tool, rulesVersion and login.
-const SchemaVersion = 2
+//
+// Version 3: a user gains seen (what the plan saw of the user record, for
+// apply's drift check), toProfileId and, for a user disabled and enabled
+// again, newUser (the fields of the user record to create).
+const SchemaVersion = 3
 
 // Plan is the whole migration plan, plain data: its Overview, and a step
 // list for every user. Every slice is non-nil. plan.json's shape is the
@@ -173,20 +177,60 @@ func (s Summary) Count(o rules.Outcome) int { return s.Outcomes[o.String()] }
 
 // UserPlan is what happens to one user.
 type UserPlan struct {
-	UserID      string        `json:"userId"`
-	Username    string        `json:"username"`
-	Name        string        `json:"name"`
-	AccountID   string        `json:"accountId"`
-	AccountName string        `json:"accountName"`
-	FromLicense string        `json:"fromLicense"`
-	ToLicense   string        `json:"toLicense"`
-	FromProfile string        `json:"fromProfile"`
-	ToProfile   string        `json:"toProfile"`
+	UserID      string `json:"userId"`
+	Username    string `json:"username"`
+	Name        string `json:"name"`
+	AccountID   string `json:"accountId"`
+	AccountName string `json:"accountName"`
+	FromLicense string `json:"fromLicense"`
+	ToLicense   string `json:"toLicense"`
+	FromProfile string `json:"fromProfile"`
+	ToProfile   string `json:"toProfile"`
+	// ToProfileID is the Id of ToProfile, "" when Profile.csv does not
+	// name it (the load files then leave the user out and say why).
+	ToProfileID string        `json:"toProfileId"`
+	Seen        UserSeen      `json:"seen"`
 	Outcome     rules.Outcome `json:"outcome"`
 	RuleID      string        `json:"ruleId"`
 	// Steps are the seqs of this user's steps, in order.
 	Steps    []int     `json:"steps"`
 	Warnings []Warning `json:"warnings"`
+	// NewUser is the user record to create for the same contact, for a
+	// user who is disabled and enabled again (disable_reenable); nil
+	// otherwise.
+	NewUser *NewUser `json:"newUser,omitempty"`
+}
+
+// UserSeen is what the plan saw of a user's record, besides the license,
+// profile name and account that UserPlan names: apply compares it with
+// the org before it writes (a plan whose org has moved on is stale), and
+// the load files take their Ids from it. The Tri values are "true",
+// "false" or "" when the snapshot did not say.
+type UserSeen struct {
+	ProfileID       string `json:"profileId"`
+	RoleID          string `json:"roleId"`
+	ContactID       string `json:"contactId"`
+	IsActive        string `json:"isActive"`
+	IsPortalEnabled string `json:"isPortalEnabled"`
+}
+
+// NewUser is the user record that enables a disabled user's contact again:
+// the contact, the target profile, and the old user's username (free once
+// the old user is disabled, which renames it) and settings. Fields the
+// snapshot did not hold are "".
+type NewUser struct {
+	ContactID         string `json:"contactId"`
+	ProfileID         string `json:"profileId"`
+	Username          string `json:"username"`
+	Email             string `json:"email"`
+	FirstName         string `json:"firstName"`
+	LastName          string `json:"lastName"`
+	Alias             string `json:"alias"`
+	CommunityNickname string `json:"communityNickname"`
+	TimeZoneSidKey    string `json:"timeZoneSidKey"`
+	LocaleSidKey      string `json:"localeSidKey"`
+	EmailEncodingKey  string `json:"emailEncodingKey"`
+	LanguageLocaleKey string `json:"languageLocaleKey"`
 }
 
 // HasWarning reports whether u carries a warning with code c.

@@ -21,8 +21,8 @@ func FuzzReadJSON(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	f.Add([]byte(`{"schemaVersion": 2, "users": [{"steps": [99]}], "steps": [{"seq": -1, "dependsOn": [7]}]}`))
-	f.Add([]byte(`{"schemaVersion": 2, "summary": {"outcomes": {"explode": -3}}}`))
+	f.Add([]byte(`{"schemaVersion": 3, "users": [{"steps": [99]}], "steps": [{"seq": -1, "dependsOn": [7]}]}`))
+	f.Add([]byte(`{"schemaVersion": 3, "summary": {"outcomes": {"explode": -3}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ReadJSON(bytes.NewReader(data))
 		if err != nil {
@@ -49,23 +49,23 @@ func TestHostilePlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	signed := string(render(t, JSON{}, fp))
-	deep := `{"schemaVersion": 2, "notes": ` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`
+	deep := `{"schemaVersion": 3, "notes": ` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`
 	tests := []struct {
 		name string
 		in   string
 		want string // error substring; "" when the plan must read
 	}{
 		{"depth: 40 levels of lists", deep, "line 1, column 62: nested deeper than 32 levels"},
-		{"depth: brackets inside strings do not count", `{"schemaVersion": 2, "notes": ["` + strings.Repeat("[", 100) + `"]}`, ""},
+		{"depth: brackets inside strings do not count", `{"schemaVersion": 3, "notes": ["` + strings.Repeat("[", 100) + `"]}`, ""},
 		{"depth: 10,000 levels", strings.Repeat("[", 10000), "nested deeper than 32"},
-		{"types: users is a string", `{"schemaVersion": 2, "users": "all"}`, "users is a string, want a list"},
+		{"types: users is a string", `{"schemaVersion": 3, "users": "all"}`, "users is a string, want a list"},
 		{"types: seq is text", strings.Replace(valid, `"seq": 1,`, `"seq": "one",`, 1), "is a string, want a number"},
 		{"numbers: a huge number", strings.Replace(valid, `"seq": 1,`, `"seq": 1e400,`, 1), "not valid"},
 		{"values: unknown outcome", strings.Replace(valid, `"outcome": "recreate"`, `"outcome": "explode"`, 1), "unknown outcome"},
 		{"edits: a changed name fails the fingerprint", strings.Replace(signed, "line@acme.example", "evil@acme.example", 1), "fingerprint does not match"},
-		{"structure: duplicate keys", strings.Replace(valid, `"schemaVersion": 2,`, `"schemaVersion": 2, "schemaVersion": 2,`, 1), ""},
+		{"structure: duplicate keys", strings.Replace(valid, `"schemaVersion": 3,`, `"schemaVersion": 3, "schemaVersion": 3,`, 1), ""},
 		{"structure: a NUL byte", "{\"schemaVersion\": 2,\x00}", "not valid"},
-		{"size: an enormous string", `{"schemaVersion": 2, "notes": ["` + strings.Repeat("x", 8<<20) + `"]}`, ""},
+		{"size: an enormous string", `{"schemaVersion": 3, "notes": ["` + strings.Repeat("x", 8<<20) + `"]}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -187,10 +187,10 @@ func TestReadJSONErrors(t *testing.T) {
 		wantVersion bool     // errors.Is(err, ErrSchemaVersion)
 		wantText    []string // substrings of the message
 	}{
-		{"older version", strings.Replace(valid, `"schemaVersion": 2,`, `"schemaVersion": 1,`, 1), true,
-			[]string{"schemaVersion 1", "reads schemaVersion 2"}},
-		{"newer version", strings.Replace(valid, `"schemaVersion": 2,`, `"schemaVersion": 3,`, 1), true,
-			[]string{"schemaVersion 3", "reads schemaVersion 2"}},
+		{"older version", strings.Replace(valid, `"schemaVersion": 3,`, `"schemaVersion": 2,`, 1), true,
+			[]string{"schemaVersion 2", "reads schemaVersion 3"}},
+		{"newer version", strings.Replace(valid, `"schemaVersion": 3,`, `"schemaVersion": 4,`, 1), true,
+			[]string{"schemaVersion 4", "reads schemaVersion 3"}},
 		{"version zero", `{"schemaVersion": 0}`, true, []string{"schemaVersion 0"}},
 		{"missing version", `{"users": []}`, true, []string{"no schemaVersion"}},
 		{"null document", `null`, true, []string{"no schemaVersion"}},

@@ -1,0 +1,69 @@
+package planner
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/rules"
+)
+
+// The plan carries what the load files and apply need: the target
+// profile's Id, what it saw of each record, and for a user disabled and
+// enabled again the record to create.
+func TestUserRecordFields(t *testing.T) {
+	snap, tg := demoInput(t)
+	profID := map[string]string{}
+	for _, p := range snap.Profiles {
+		profID[strings.ToLower(p.Name)] = p.ID
+	}
+	byID := map[string]*org.User{}
+	for i := range snap.Users {
+		byID[snap.Users[i].ID] = &snap.Users[i]
+	}
+	p := Build(snap, table(t), tg, Options{Now: now, Source: Source{Kind: "demo"}})
+	reenabled := 0
+	for _, u := range p.Users.All() {
+		src := byID[u.UserID]
+		t.Run(u.Username, func(t *testing.T) {
+			if want := profID[strings.ToLower(u.ToProfile)]; u.ToProfileID != want {
+				t.Errorf("toProfileId = %q, want %q (the Id of %q)", u.ToProfileID, want, u.ToProfile)
+			}
+			want := UserSeen{ProfileID: src.ProfileID, RoleID: src.RoleID, ContactID: src.ContactID,
+				IsActive: src.IsActive.String(), IsPortalEnabled: src.IsPortalEnabled.String()}
+			if u.Seen != want {
+				t.Errorf("seen = %+v, want %+v", u.Seen, want)
+			}
+			if (u.NewUser != nil) != (u.Outcome == rules.DisableReenable) {
+				t.Fatalf("outcome %s, newUser %+v", u.Outcome, u.NewUser)
+			}
+			if u.NewUser == nil {
+				return
+			}
+			reenabled++
+			nu := *u.NewUser
+			if nu.ContactID != src.ContactID || nu.ContactID == "" || nu.ProfileID != u.ToProfileID || nu.Username != src.Username {
+				t.Errorf("newUser = %+v: want contact %s, profile %s, username %s", nu, src.ContactID, u.ToProfileID, src.Username)
+			}
+			if nu.Email != src.New[org.NewUserEmail] || nu.LastName != src.New[org.NewUserLastName] ||
+				nu.LanguageLocaleKey != src.New[org.NewUserLanguageLocaleKey] {
+				t.Errorf("newUser = %+v, want the fields of %v", nu, *src.New)
+			}
+		})
+	}
+	if reenabled == 0 {
+		t.Fatal("the demo plan has no user disabled and enabled again")
+	}
+	// The plan copies the snapshot: changing it afterwards changes nothing.
+	for i := range snap.Users {
+		if snap.Users[i].New != nil {
+			snap.Users[i].New[org.NewUserEmail] = "changed"
+		}
+		snap.Users[i].ContactID = "changed"
+	}
+	for _, u := range p.Users.All() {
+		if u.Seen.ContactID == "changed" || (u.NewUser != nil && u.NewUser.Email == "changed") {
+			t.Fatalf("user %s changed with the snapshot", u.Username)
+		}
+	}
+}
