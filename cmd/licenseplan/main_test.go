@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"github.com/licenseplan/licenseplan/load"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,12 +123,12 @@ func TestDefaultRunWritesEveryFile(t *testing.T) {
 	if !strings.HasPrefix(first, "Plan: ") || !strings.Contains(first, "change in place") || !strings.Contains(first, "partner accounts to enable; ") {
 		t.Errorf("summary line %q", first)
 	}
-	for _, f := range []string{"plan.json", "plan.csv", "plan.xlsx", "report.html", "report.md"} {
+	for _, f := range []string{"plan.json", "plan.csv", "plan.xlsx", "report.html", "report.md", "load/README.md", "load/" + load.FileInPlace} {
 		if st, err := os.Stat(filepath.Join(dir, "licenseplan-out", f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s not written: %v", f, err)
 		}
 	}
-	if !strings.Contains(r.stderr, "Wrote plan.csv, plan.json, plan.xlsx, report.html, report.md to licenseplan-out") {
+	if !strings.Contains(r.stderr, "Wrote plan.csv, plan.json, plan.xlsx, report.html, report.md, load/ to licenseplan-out") {
 		t.Errorf("stderr %q", r.stderr)
 	}
 	if strings.ContainsRune(r.stdout, 0x1b) {
@@ -295,9 +296,12 @@ func TestOutDir(t *testing.T) {
 	if !strings.HasPrefix(r.stdout, "Plan: ") {
 		t.Errorf("stdout is not the summary: %q", r.stdout)
 	}
-	ents, _ := os.ReadDir(out)
-	if len(ents) != 5 {
-		t.Errorf("files %v, want exactly plan.csv, plan.json, plan.xlsx, report.html, report.md (no temporaries)", ents)
+	got := fileNames(t, out)
+	want := []string{"load/" + load.FileAccounts, "load/" + load.FileInPlace, "load/" + load.FileDisable, "load/" + load.FileCreate,
+		"load/README.md", "load/" + load.FileLeft, "plan.csv", "plan.json", "plan.xlsx", "report.html", "report.md"}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("files %v, want exactly %v (no temporaries)", got, want)
 	}
 
 	// With --out, --format chooses the files.
@@ -306,11 +310,7 @@ func TestOutDir(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d %s", r.code, r.stderr)
 	}
-	var names []string
-	ents, _ = os.ReadDir(out2)
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
+	names := fileNames(t, out2)
 	if strings.Join(names, ",") != "plan.json,report.html" {
 		t.Errorf("--format html,json --out wrote %v, want plan.json and report.html", names)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/licenseplan/licenseplan/internal/readgc"
 	"github.com/licenseplan/licenseplan/internal/suggest"
 	"github.com/licenseplan/licenseplan/internal/version"
+	"github.com/licenseplan/licenseplan/load"
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/reports"
@@ -77,8 +78,11 @@ demo org adds its own per-user targets so every outcome shows up. The
 summary says how many users each targets file or preset matched.
 
 Output: with no --format and no --out, a summary goes to stdout and every
-file (plan.json, plan.csv, plan.xlsx, report.html, report.md) to
-./licenseplan-out/. --format F alone writes only that format to stdout
+file (plan.json, plan.csv, plan.xlsx, report.html, report.md, and the load
+files in load/) to ./licenseplan-out/. The load files are CSV files for
+Data Loader or 'sf data update bulk' / 'sf data import bulk', numbered in
+the order they run, with a README.md that gives the command for each and
+what to check between them (--format load alone writes only them). --format F alone writes only that format to stdout
 (xlsx only when stdout is not a terminal). -d/--out DIR writes the files to
 DIR, all of them or those --format lists (--format json,html), and the
 summary to stdout. --json prints the summary as JSON in the Salesforce CLI's
@@ -170,7 +174,7 @@ type planOutput struct {
 // planOutputs checks --format and --out against each other, before anything
 // is read.
 func planOutputs(s *Streams, cfg *Config) (planOutput, error) {
-	list, err := parseFormats(cfg.Format, reports.Formats())
+	list, err := parseFormats(cfg.Format, append(reports.Formats(), loadFormat))
 	if err != nil {
 		return planOutput{}, err
 	}
@@ -187,6 +191,8 @@ func planOutputs(s *Streams, cfg *Config) (planOutput, error) {
 		return planOutput{dir: defaultOutDir, files: fileFormats(), stdout: stdout}, nil
 	case cfg.Out == "" && len(list) > 1:
 		return planOutput{}, flagErrorf("--format %s: several formats need --out DIR to write them as files (one format can go to stdout)", cfg.Format)
+	case cfg.Out == "" && list[0] == loadFormat:
+		return planOutput{}, flagErrorf("--format load writes a folder of files: give --out DIR (they go to DIR/load/)")
 	case cfg.Out == "":
 		if binaryFormats[list[0]] && s.OutTTY {
 			return planOutput{}, flagErrorf("--format %s is a binary file and stdout is a terminal: redirect it (> plan.%s) or use --out DIR", list[0], list[0])
@@ -197,7 +203,7 @@ func planOutputs(s *Streams, cfg *Config) (planOutput, error) {
 	}
 	var files []string
 	for _, f := range list {
-		if _, ok := reports.FileName(f); !ok {
+		if _, ok := outputName(f); !ok {
 			return planOutput{}, flagErrorf("--format %s: %s has no file (it is the summary on stdout); with --out, list file formats: %s",
 				cfg.Format, f, strings.Join(fileFormats(), ", "))
 		}
@@ -359,12 +365,19 @@ func announceInput(s *Streams, cfg *Config, in input) {
 	}
 }
 
-// sortedByFile orders formats by their file names (plan.* then report.*).
+// sortedByFile orders formats by their file names (plan.* then report.*),
+// with the load folder last.
 func sortedByFile(formats []string) []string {
 	out := slices.Clone(formats)
 	slices.SortFunc(out, func(a, b string) int {
-		fa, _ := reports.FileName(a)
-		fb, _ := reports.FileName(b)
+		switch {
+		case a == loadFormat && b != loadFormat:
+			return 1
+		case b == loadFormat && a != loadFormat:
+			return -1
+		}
+		fa, _ := outputName(a)
+		fb, _ := outputName(b)
 		return strings.Compare(fa, fb)
 	})
 	return out
@@ -477,14 +490,28 @@ func writeFormat(ctx context.Context, s *Streams, format string, p *planner.Plan
 	return nil
 }
 
-// fileFormats returns the formats that have an output file, sorted.
+// loadFormat is the --format name of the load files (package load): a
+// folder, load/, rather than one file.
+const loadFormat = "load"
+
+// outputName is the name format is written as inside the output folder:
+// the report's file name, or "load/" for the load files.
+func outputName(format string) (string, bool) {
+	if format == loadFormat {
+		return loadFormat + "/", true
+	}
+	return reports.FileName(format)
+}
+
+// fileFormats returns the formats written into an output folder, sorted.
 func fileFormats() []string {
-	var fs []string
+	fs := []string{loadFormat}
 	for _, f := range reports.Formats() {
 		if _, ok := reports.FileName(f); ok {
 			fs = append(fs, f)
 		}
 	}
+	slices.Sort(fs)
 	return fs
 }
 
@@ -496,9 +523,16 @@ func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []stri
 	}
 	var written []string
 	for _, format := range formats {
-		name, ok := reports.FileName(format)
+		name, ok := outputName(format)
 		if !ok {
 			return nil, fmt.Errorf("format %q has no output file", format)
+		}
+		if format == loadFormat {
+			if err := load.WriteDir(ctx, filepath.Join(dir, loadFormat), p, load.Build(p)); err != nil {
+				return nil, err
+			}
+			written = append(written, name)
+			continue
 		}
 		w, err := reports.ForFormat(format)
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,13 +48,17 @@ func TestReportRerendersSavedPlan(t *testing.T) {
 
 func fileNames(t *testing.T, dir string) []string {
 	t.Helper()
-	es, err := os.ReadDir(dir)
+	var names []string
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		names = append(names, filepath.ToSlash(rel))
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range es {
-		names = append(names, e.Name())
 	}
 	if len(names) == 0 {
 		t.Fatalf("%s is empty", dir)

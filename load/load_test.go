@@ -1,0 +1,337 @@
+package load
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/licenseplan/licenseplan/demo"
+	"github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/reports"
+	"github.com/licenseplan/licenseplan/rules"
+	"github.com/licenseplan/licenseplan/targets"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// demoPlan is the demo org's plan as `licenseplan plan` makes it, written
+// as plan.json and read back: the load files must need nothing else.
+func demoPlan(t *testing.T) *planner.Plan {
+	t.Helper()
+	ctx := context.Background()
+	snap, err := org.ReadSnapshot(ctx, demo.Snapshot(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := targets.ParseCSV("demo targets.csv", bytes.NewReader(demo.Targets()), tb.Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preset, err := targets.Preset("experience-cloud", tb.Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := targets.Merge(own, preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := planner.Build(snap, tb, tg, planner.Options{Now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Source: planner.Source{Kind: "demo"}})
+	if err := reports.SetFingerprint(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := (reports.JSON{}).Write(ctx, &buf, p); err != nil {
+		t.Fatal(err)
+	}
+	back, err := reports.ReadJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
+}
+
+// readCSV reads a written load file back with encoding/csv.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return recs
+}
+
+// Every load file, read back with encoding/csv, holds exactly the rows
+// plan.json implies, and every step of the plan is in a file or in
+// not-loaded.csv, once.
+func TestFilesMatchPlan(t *testing.T) {
+	p := demoPlan(t)
+	dir := t.TempDir()
+	s := Build(p)
+	if err := WriteDir(context.Background(), dir, p, s); err != nil {
+		t.Fatal(err)
+	}
+	users := map[string]planner.UserPlan{}
+	for _, u := range p.Users.All() {
+		users[u.UserID] = u
+	}
+	// want: per file, the rows plan.json implies, in step order.
+	want := map[string][][]string{}
+	add := func(file string, row ...string) {
+		for i, v := range row {
+			row[i] = reports.SafeCell(v)
+		}
+		want[file] = append(want[file], row)
+	}
+	for _, st := range p.Steps.All() {
+		u := users[st.UserID]
+		switch {
+		case st.Action == planner.EnablePartnerAccount:
+			add(FileAccounts, st.AccountID, "true")
+		case st.Action == planner.ChangeLicense && u.Outcome == rules.ChangeInPlace && u.ToProfileID != "":
+			add(FileInPlace, u.UserID, u.ToProfileID)
+		case st.Action == planner.DisableUser && u.Outcome == rules.DisableReenable:
+			add(FileDisable, u.UserID, "false")
+		case st.Action == planner.CreateUser && u.Outcome == rules.DisableReenable:
+			n := u.NewUser
+			add(FileCreate, n.ContactID, n.ProfileID, n.Username, n.Email, n.FirstName, n.LastName, n.Alias,
+				n.CommunityNickname, n.TimeZoneSidKey, n.LocaleSidKey, n.EmailEncodingKey, n.LanguageLocaleKey)
+		}
+	}
+	headers := map[string]string{
+		FileAccounts: "Id,IsPartner",
+		FileInPlace:  "Id,ProfileId",
+		FileDisable:  "Id,IsPortalEnabled",
+		FileCreate:   "ContactId,ProfileId,Username,Email,FirstName,LastName,Alias,CommunityNickname,TimeZoneSidKey,LocaleSidKey,EmailEncodingKey,LanguageLocaleKey",
+	}
+	for _, name := range []string{FileAccounts, FileInPlace, FileDisable, FileCreate} {
+		t.Run(name, func(t *testing.T) {
+			if len(want[name]) == 0 {
+				t.Fatalf("the demo plan has no rows for %s: the test checks nothing", name)
+			}
+			recs := readCSV(t, filepath.Join(dir, name))
+			if got := strings.Join(recs[0], ","); got != headers[name] {
+				t.Errorf("header %s, want %s", got, headers[name])
+			}
+			if !slices.EqualFunc(recs[1:], want[name], slices.Equal) {
+				t.Errorf("rows:\n got %q\nwant %q", recs[1:], want[name])
+			}
+		})
+	}
+
+	seen := map[int]int{}
+	for _, f := range s.Files {
+		for _, seq := range f.Seqs {
+			seen[seq]++
+		}
+	}
+	left := readCSV(t, filepath.Join(dir, FileLeft))[1:]
+	if len(left) != len(s.Left) {
+		t.Errorf("not-loaded.csv has %d rows, Build left %d steps", len(left), len(s.Left))
+	}
+	for _, l := range s.Left {
+		seen[l.Seq]++
+	}
+	for _, st := range p.Steps.All() {
+		if seen[st.Seq] != 1 {
+			t.Errorf("step %d (%s) is in %d load files or not-loaded.csv, want 1", st.Seq, st.Action, seen[st.Seq])
+		}
+	}
+}
+
+// The demo org's load folder is kept as golden files: the README's order,
+// commands and checks, and each CSV.
+func TestGoldenDemo(t *testing.T) {
+	p := demoPlan(t)
+	dir := t.TempDir()
+	if err := WriteDir(context.Background(), dir, p, Build(p)); err != nil {
+		t.Fatal(err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "demo")
+	for _, e := range ents {
+		t.Run(e.Name(), func(t *testing.T) {
+			got, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(golden, e.Name())
+			if *update {
+				if err := os.MkdirAll(golden, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./load -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from %s (run go test ./load -update after checking)", e.Name(), path)
+			}
+		})
+	}
+	goldens, _ := os.ReadDir(golden)
+	if len(goldens) != len(ents) {
+		t.Errorf("wrote %d files, testdata/demo has %d", len(ents), len(goldens))
+	}
+}
+
+// hostilePlan is a hand-made plan: one account to enable, one user changed
+// in place whose name is a formula, one user disabled and enabled again
+// whose values are formulas, and one whose snapshot had none of the
+// new-user fields.
+func hostilePlan(newUser *planner.NewUser) *planner.Plan {
+	users := []planner.UserPlan{
+		{UserID: "005A", Username: "=cmd|' /C calc'!A0@x", Outcome: rules.ChangeInPlace, ToProfileID: "00eP", Steps: []int{2}},
+		{UserID: "005B", Username: "b@x", Outcome: rules.DisableReenable, ToProfileID: "00eP",
+			Seen: planner.UserSeen{ContactID: "003B"}, NewUser: newUser, Steps: []int{3, 4}},
+	}
+	steps := []planner.Step{
+		{Seq: 1, Phase: planner.Prepare, Action: planner.EnablePartnerAccount, AccountID: "001A"},
+		{Seq: 2, Phase: planner.Convert, Action: planner.ChangeLicense, UserID: "005A", DependsOn: []int{1}},
+		{Seq: 3, Phase: planner.Convert, Action: planner.DisableUser, UserID: "005B"},
+		{Seq: 4, Phase: planner.RecreatePhase, Action: planner.CreateUser, UserID: "005B", DependsOn: []int{3}},
+		{Seq: 5, Phase: planner.FollowUp, Action: planner.TransferRecords, UserID: "005B", DependsOn: []int{3, 4}},
+	}
+	return &planner.Plan{Users: planner.NewUsers(users...), Steps: planner.NewSteps(steps...),
+		Overview: planner.Overview{Source: planner.Source{Environment: org.EnvProduction}}}
+}
+
+func TestHostileValues(t *testing.T) {
+	p := hostilePlan(&planner.NewUser{ContactID: "003B", ProfileID: "00eP", Username: "b@x", Email: "b@x",
+		LastName: "=HYPERLINK(\"http://evil\")", Alias: "+1", TimeZoneSidKey: "Europe/Paris", LocaleSidKey: "fr_FR",
+		EmailEncodingKey: "UTF-8", LanguageLocaleKey: "fr"})
+	dir := t.TempDir()
+	s := Build(p)
+	if err := WriteDir(context.Background(), dir, p, s); err != nil {
+		t.Fatal(err)
+	}
+	recs := readCSV(t, filepath.Join(dir, FileCreate))
+	row := map[string]string{}
+	for j, h := range recs[0] {
+		row[h] = recs[1][j]
+	}
+	if row["LastName"] != `'=HYPERLINK("http://evil")` || row["Alias"] != "'+1" {
+		t.Errorf("formulas not neutralised: %q", recs[1])
+	}
+	// Build keeps the raw values (apply loads those).
+	f := s.Files[3]
+	if got := f.Rows[0][slices.Index(f.Header, "LastName")]; got != `=HYPERLINK("http://evil")` {
+		t.Errorf("raw LastName %q", got)
+	}
+	readme, err := os.ReadFile(filepath.Join(dir, FileReadme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"**This plan is for a production org.**",
+		"| 04-users-create.csv | 2 | LastName | 4 |",
+		"| 04-users-create.csv | 2 | Alias | 4 |",
+		"1: acts on the new user",
+	} {
+		if !bytes.Contains(readme, []byte(want)) {
+			t.Errorf("README.md lacks %q:\n%s", want, readme)
+		}
+	}
+	if bytes.Contains(readme, []byte("=cmd")) || bytes.Contains(readme, []byte("HYPERLINK")) {
+		t.Errorf("README.md holds org data:\n%s", readme)
+	}
+}
+
+// A snapshot without the new-user fields still gives 04, with only the
+// columns it knows, and the README says which required fields are missing.
+func TestMissingNewUserFields(t *testing.T) {
+	p := hostilePlan(nil)
+	dir := t.TempDir()
+	if err := WriteDir(context.Background(), dir, p, Build(p)); err != nil {
+		t.Fatal(err)
+	}
+	recs := readCSV(t, filepath.Join(dir, FileCreate))
+	if got := strings.Join(recs[0], ","); got != "ContactId,ProfileId,Username" {
+		t.Errorf("header %s", got)
+	}
+	if got := strings.Join(recs[1], ","); got != "003B,00eP,b@x" {
+		t.Errorf("row %s", got)
+	}
+	readme, _ := os.ReadFile(filepath.Join(dir, FileReadme))
+	want := "Salesforce requires Email, LastName, Alias, TimeZoneSidKey, LocaleSidKey, EmailEncodingKey, LanguageLocaleKey"
+	if !bytes.Contains(readme, []byte(want)) {
+		t.Errorf("README.md lacks %q:\n%s", want, readme)
+	}
+}
+
+func TestLeftReasons(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(u []planner.UserPlan)
+		want map[int]Reason // seq -> reason
+	}{
+		{"complete", func([]planner.UserPlan) {}, map[int]Reason{5: NeedsNewUserID}},
+		{"no profile Id", func(u []planner.UserPlan) { u[0].ToProfileID = ""; u[1].ToProfileID = "" },
+			map[int]Reason{2: NoProfileID, 4: NoProfileID, 5: NeedsNewUserID}},
+		{"no contact", func(u []planner.UserPlan) { u[1].Seen.ContactID = "" },
+			map[int]Reason{4: NoContact, 5: NeedsNewUserID}},
+		{"recreate", func(u []planner.UserPlan) { u[1].Outcome = rules.Recreate },
+			map[int]Reason{3: NeedsDecision, 4: NeedsDecision, 5: NeedsDecision}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := hostilePlan(nil)
+			us := p.Users.Slice()
+			tt.edit(us)
+			p.Users = planner.NewUsers(us...)
+			got := map[int]Reason{}
+			for _, l := range Build(p).Left {
+				got[l.Seq] = l.Reason
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("left %v, want %v", got, tt.want)
+			}
+			for seq, r := range tt.want {
+				if g, ok := got[seq]; !ok || g != r {
+					t.Errorf("step %d: left %v (%v), want %q", seq, ok, g, r)
+				}
+			}
+		})
+	}
+}
+
+// A second run into the same folder removes the files the first wrote
+// and the second does not.
+func TestStaleFilesRemoved(t *testing.T) {
+	dir := t.TempDir()
+	p := hostilePlan(nil)
+	if err := WriteDir(context.Background(), dir, p, Build(p)); err != nil {
+		t.Fatal(err)
+	}
+	empty := &planner.Plan{}
+	if err := WriteDir(context.Background(), dir, empty, Build(empty)); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 || ents[0].Name() != FileReadme {
+		t.Errorf("files %v, want only README.md", ents)
+	}
+}
