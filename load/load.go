@@ -189,7 +189,10 @@ func createRow(f *File, seq int, u *planner.UserPlan) (Reason, bool) {
 	if nu == nil {
 		// The snapshot held none of the new-user fields: the row still
 		// names the contact, profile and username.
-		nu = &planner.NewUser{ContactID: u.Seen.ContactID, ProfileID: u.ToProfileID, Username: u.Username}
+		nu = &planner.NewUser{ProfileID: u.ToProfileID, Username: u.Username}
+		if u.Seen != nil {
+			nu.ContactID = u.Seen.ContactID
+		}
 	}
 	switch {
 	case nu.ProfileID == "":

@@ -206,7 +206,7 @@ func hostilePlan(newUser *planner.NewUser) *planner.Plan {
 	users := []planner.UserPlan{
 		{UserID: "005A", Username: "=cmd|' /C calc'!A0@x", Outcome: rules.ChangeInPlace, ToProfileID: "00eP", Steps: []int{2}},
 		{UserID: "005B", Username: "b@x", Outcome: rules.DisableReenable, ToProfileID: "00eP",
-			Seen: planner.UserSeen{ContactID: "003B"}, NewUser: newUser, Steps: []int{3, 4}},
+			Seen: &planner.UserSeen{ContactID: "003B"}, NewUser: newUser, Steps: []int{3, 4}},
 	}
 	steps := []planner.Step{
 		{Seq: 1, Phase: planner.Prepare, Action: planner.EnablePartnerAccount, AccountID: "001A"},
@@ -291,7 +291,7 @@ func TestLeftReasons(t *testing.T) {
 		{"complete", func([]planner.UserPlan) {}, map[int]Reason{5: NeedsNewUserID}},
 		{"no profile Id", func(u []planner.UserPlan) { u[0].ToProfileID = ""; u[1].ToProfileID = "" },
 			map[int]Reason{2: NoProfileID, 4: NoProfileID, 5: NeedsNewUserID}},
-		{"no contact", func(u []planner.UserPlan) { u[1].Seen.ContactID = "" },
+		{"no contact", func(u []planner.UserPlan) { u[1].Seen = &planner.UserSeen{} },
 			map[int]Reason{4: NoContact, 5: NeedsNewUserID}},
 		{"recreate", func(u []planner.UserPlan) { u[1].Outcome = rules.Recreate },
 			map[int]Reason{3: NeedsDecision, 4: NeedsDecision, 5: NeedsDecision}},

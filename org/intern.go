@@ -34,12 +34,28 @@ func (in *interner) copy(v string) string {
 	if v == "" {
 		return ""
 	}
-	if in.b.Cap()-in.b.Len() < len(v) {
-		in.b = strings.Builder{}
-		in.b.Grow(max(in.chunk, len(v)))
-	}
-	start := in.b.Len()
+	start := in.room(len(v))
 	in.b.WriteString(v)
+	return in.b.String()[start:]
+}
+
+// room starts a new chunk unless the current one has n bytes free, and
+// returns where the next bytes go.
+func (in *interner) room(n int) int {
+	if in.b.Cap()-in.b.Len() < n {
+		in.b = strings.Builder{}
+		in.b.Grow(max(in.chunk, n))
+	}
+	return in.b.Len()
+}
+
+// copyBytes returns a string of b's bytes in the current chunk.
+func (in *interner) copyBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	start := in.room(len(b))
+	in.b.Write(b)
 	return in.b.String()[start:]
 }
 

@@ -1,6 +1,9 @@
 package org
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Tri is a boolean that may be unknown: a blank CSV cell, a missing column or
 // a field the org does not have (Account.IsPartner exists only in orgs with
@@ -123,10 +126,11 @@ type User struct {
 	Line int
 
 	// New holds the fields a new user for the same contact is created
-	// with, nil when User.csv had none of their columns (see
-	// Presence.NewUserFields) or the user no value in them. The planner copies them into the plan of a
-	// user who is disabled and enabled again.
-	New *NewUserFields
+	// with; zero when User.csv had none of their columns (see
+	// Presence.NewUserFields) or the user no value in them. The planner
+	// copies them into the plan of a user who is disabled and enabled
+	// again.
+	New NewUserFields
 }
 
 // NewUserFields are the User fields, besides ContactId, ProfileId,
@@ -135,9 +139,71 @@ type User struct {
 // LocaleSidKey, EmailEncodingKey and LanguageLocaleKey (facts sheet,
 // section 5); FirstName and CommunityNickname may be left out, and
 // Salesforce then makes up the nickname (the minimal REST payload of
-// gist.github.com/metadaddy/5629297 has neither). Index it with the NewUser*
-// constants; NewUserFieldNames names them. "" is null.
-type NewUserFields [NumNewUserFields]string
+// gist.github.com/metadaddy/5629297 has neither). Get takes a NewUser* constant;
+// NewUserFieldNames names them. "" is null.
+//
+// The fields are held as one string and the end of each field in it, so
+// a million users give the garbage collector a million pointers to scan
+// rather than nine million (planning a million users took twice as long
+// with nine strings per user, in BenchmarkBuild).
+type NewUserFields struct {
+	s   string
+	end [NumNewUserFields]uint16
+}
+
+// MaxNewUserFieldsBytes bounds the fields' total length. Salesforce's own
+// limits (80 bytes for Email and LastName, 40 for most) keep real values
+// far below it.
+const MaxNewUserFieldsBytes = 1<<16 - 1
+
+// MakeNewUserFields holds v, indexed by the NewUser* constants. It fails
+// when the values are longer than MaxNewUserFieldsBytes together.
+func MakeNewUserFields(v [NumNewUserFields]string) (NewUserFields, error) {
+	f, _, err := JoinNewUserFields(&v, nil, func(b []byte) string { return string(b) })
+	return f, err
+}
+
+// JoinNewUserFields is MakeNewUserFields with the joined bytes built in buf
+// (returned for reuse) and stored by store, so that a reader of a million
+// users (the snapshot reader, orggen) can keep them in large chunks
+// instead of one allocation per user.
+func JoinNewUserFields(v *[NumNewUserFields]string, buf []byte, store func([]byte) string) (NewUserFields, []byte, error) {
+	var f NewUserFields
+	buf = buf[:0]
+	for i, x := range v {
+		if len(buf)+len(x) > MaxNewUserFieldsBytes {
+			return NewUserFields{}, buf, fmt.Errorf("the new-user fields (%s) are more than %d bytes together, more than a Salesforce user can hold",
+				strings.Join(NewUserFieldNames[:], ", "), MaxNewUserFieldsBytes)
+		}
+		buf = append(buf, x...)
+		f.end[i] = uint16(len(buf))
+	}
+	if len(buf) > 0 {
+		f.s = store(buf)
+	}
+	return f, buf, nil
+}
+
+// Get returns field i (a NewUser* constant).
+func (f NewUserFields) Get(i int) string {
+	start := uint16(0)
+	if i > 0 {
+		start = f.end[i-1]
+	}
+	return f.s[start:f.end[i]]
+}
+
+// Values returns every field, indexed by the NewUser* constants.
+func (f NewUserFields) Values() [NumNewUserFields]string {
+	var v [NumNewUserFields]string
+	for i := range v {
+		v[i] = f.Get(i)
+	}
+	return v
+}
+
+// IsZero reports whether every field is "".
+func (f NewUserFields) IsZero() bool { return f.s == "" }
 
 // Indexes into NewUserFields.
 const (

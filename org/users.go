@@ -19,20 +19,18 @@ import (
 // ahead of it. Measured on a 1,000,000-user snapshot they saved less than
 // the 10% of plan --format text a speed trick must save to stay, so they
 // went; see the README's performance notes.)
-// newUserChunk is how many users' NewUserFields one allocation holds.
-const newUserChunk = 4096
-
 func readUsers(c *csvFile, s *Snapshot, accts *accountSet) error {
 	s.Has.UserType = c.has(uUserType)
 	s.Has.IsActive = c.has(uIsActive)
 	s.Has.AccountIsPartner = s.Has.AccountIsPartner || c.has(uAccountIsPartner)
 
 	users := make([]User, 0, c.sizeHint)
-	var newFields []NewUserFields // cut into chunks; nil without the columns
 	for i := range NumNewUserFields {
 		s.Has.NewUserFields[i] = c.has(uNewUserFields + i)
 	}
 	withNew := slices.Contains(s.Has.NewUserFields[:], true)
+	var newVals [NumNewUserFields]string
+	var newBuf []byte
 	in := newInterner(uCount, internChunk)
 	var seen map[string]struct{} // nil while Ids increase
 	prev := ""
@@ -90,18 +88,11 @@ func readUsers(c *csvFile, s *Snapshot, accts *accountSet) error {
 			return err
 		}
 		if withNew {
-			if len(newFields) == cap(newFields) {
-				newFields = make([]NewUserFields, 0, newUserChunk)
+			for i := range newVals {
+				newVals[i] = c.str(uNewUserFields + i)
 			}
-			newFields = newFields[:len(newFields)+1]
-			nf := &newFields[len(newFields)-1]
-			for i := range nf {
-				nf[i] = in.value(uNewUserFields+i, c.str(uNewUserFields+i))
-			}
-			if *nf == (NewUserFields{}) {
-				newFields = newFields[:len(newFields)-1]
-			} else {
-				u.New = nf
+			if u.New, newBuf, err = JoinNewUserFields(&newVals, newBuf, in.copyBytes); err != nil {
+				return c.colError(uNewUserFields, err)
 			}
 		}
 		if u.AccountID != "" {

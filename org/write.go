@@ -116,9 +116,8 @@ func (w *snapshotWriter) files() []snapshotFile {
 			rec[uAccountIsPartner] = u.AccountIsPartner.String()
 			rec[uAccountOwnerID] = u.AccountOwnerID
 			rec[uIsPortalEnabled] = u.IsPortalEnabled.String()
-			if u.New != nil {
-				copy(rec[uNewUserFields:], u.New[:])
-			}
+			v := u.New.Values()
+			copy(rec[uNewUserFields:], v[:])
 		},
 	}, {
 		spec: &accountFile, keep: s.Has.Accounts || len(listed) > 0, n: len(listed),
@@ -238,10 +237,8 @@ func userSkip(s *Snapshot, partner bool) map[int]bool {
 		u := &s.Users[i]
 		skip[uIsActive] = skip[uIsActive] && !u.IsActive.Known()
 		skip[uUserType] = skip[uUserType] && u.UserType == ""
-		if u.New != nil {
-			for f, v := range u.New {
-				skip[uNewUserFields+f] = skip[uNewUserFields+f] && v == ""
-			}
+		for f, v := range u.New.Values() {
+			skip[uNewUserFields+f] = skip[uNewUserFields+f] && v == ""
 		}
 	}
 	return skip

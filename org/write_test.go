@@ -93,7 +93,7 @@ func TestWriteSnapshotOptionalColumns(t *testing.T) {
 			name: "values without Has flags",
 			s: &Snapshot{
 				Users: []User{{ID: "005A", Username: "a", License: "L", IsActive: False, UserType: "Standard",
-					New: &NewUserFields{"a@example.com", "Ann", "Lee", "alee", "annl", "Europe/Paris", "fr_FR", "UTF-8", "fr"}}},
+					New: mustNewUserFields([NumNewUserFields]string{"a@example.com", "Ann", "Lee", "alee", "annl", "Europe/Paris", "fr_FR", "UTF-8", "fr"})}},
 				Accounts: []Account{{ID: "001A", IsPartner: True, OwnerRoleID: "00EA", OwnerHasRole: True}},
 			},
 			userCols:  strings.Join(Queries[0].Fields, ","),
@@ -115,7 +115,7 @@ func TestWriteSnapshotOptionalColumns(t *testing.T) {
 		{
 			name: "some of the new-user columns",
 			s: &Snapshot{
-				Users: []User{{ID: "005A", Username: "a", License: "L", New: &NewUserFields{NewUserLastName: "Lee"}}},
+				Users: []User{{ID: "005A", Username: "a", License: "L", New: mustNewUserFields([NumNewUserFields]string{NewUserLastName: "Lee"})}},
 				Has:   Presence{NewUserFields: [NumNewUserFields]bool{NewUserEmail: true, NewUserLastName: true}},
 			},
 			userCols:  "Id,Username,Name,ProfileId,Profile.Name,Profile.UserLicense.Name,UserRoleId,UserRole.Name,UserRole.PortalType,UserRole.PortalRole,ContactId,AccountId,Account.Name,Account.OwnerId,IsPortalEnabled,Email,LastName",
@@ -251,4 +251,12 @@ func TestWriteSnapshotErrors(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("cancelled write left %d files", len(entries))
 	}
+}
+
+func mustNewUserFields(v [NumNewUserFields]string) NewUserFields {
+	f, err := MakeNewUserFields(v)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }

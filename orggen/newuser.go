@@ -19,14 +19,14 @@ var localeSettings = [...][4]string{
 	{"Asia/Tokyo", "ja_JP", "UTF-8", "ja"},
 }
 
-// NewUserFields returns the fields a new user record for the same contact
+// NewUserFields returns the values of the fields a new user record for the same contact
 // would copy from a generated user with this first and last name and
 // username, the seq-th user of its org: the username as the email, an
 // alias of the first name's initial and up to seven letters of the last
 // name (Salesforce allows 8), a nickname unique in the org, and one of a
 // few locale settings.
-func NewUserFields(first, last, username string, seq int) org.NewUserFields {
-	var f org.NewUserFields
+func NewUserFields(first, last, username string, seq int) [org.NumNewUserFields]string {
+	var f [org.NumNewUserFields]string
 	f[org.NewUserEmail] = username
 	f[org.NewUserFirstName] = first
 	f[org.NewUserLastName] = last

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/licenseplan/licenseplan/org"
 )
@@ -80,12 +81,23 @@ func Generate(opts Options) *org.Snapshot {
 // newUserFields gives every user the fields a new user for its contact
 // would copy (see NewUserFields), from its name and username.
 func (g *gen) newUserFields() {
-	news := make([]org.NewUserFields, len(g.s.Users))
+	// The joined values are cut from large chunks, as the snapshot reader
+	// does, so a generated org costs the collector what a read one does.
+	var chunk, buf []byte
+	store := func(b []byte) string {
+		if cap(chunk)-len(chunk) < len(b) {
+			chunk = make([]byte, 0, max(64<<10, len(b)))
+		}
+		start := len(chunk)
+		chunk = append(chunk, b...)
+		return unsafe.String(&chunk[start], len(b))
+	}
 	for i := range g.s.Users {
 		u := &g.s.Users[i]
 		first, last, _ := strings.Cut(u.Name, " ")
-		news[i] = NewUserFields(first, last, u.Username, i)
-		u.New = &news[i]
+		v := NewUserFields(first, last, u.Username, i)
+		// Generated values are far shorter than the bound.
+		u.New, buf, _ = org.JoinNewUserFields(&v, buf, store)
 	}
 }
 

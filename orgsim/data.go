@@ -532,12 +532,7 @@ func (b *builder) tables(apiUser int32) *orgData {
 		if strings.HasSuffix(name, "Key") {
 			typ = ftPicklist // TimeZoneSidKey, LocaleSidKey, EmailEncodingKey, LanguageLocaleKey
 		}
-		user.add(&field{name: name, label: newUserFieldLabels[i], typ: typ, get: func(r int32) value {
-			if nf := b.users[r].New; nf != nil {
-				return str(nf[i])
-			}
-			return value{}
-		}})
+		user.add(&field{name: name, label: newUserFieldLabels[i], typ: typ, get: func(r int32) value { return str(b.users[r].New.Get(i)) }})
 	}
 	user.listed(len(b.snap.Users))
 	user.extra = []int32{apiUser}

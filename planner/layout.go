@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/rules"
 )
 
@@ -50,33 +49,15 @@ type stepTable struct {
 	nPrepare int
 	// desc holds the descriptions of a recipe's steps for a target profile.
 	desc map[descUse][]string
-	// profIDs holds, per shared.strs index that names a profile, its Id
-	// ("" when Profile.csv does not list it).
-	profIDs []string
+	// rec holds the record Ids and fields of the people (records.go).
+	rec recordTable
 }
 
 // person is what a plan shows of a user: copied from the snapshot, so a
 // plan does not change when the snapshot does.
 type person struct {
 	id, username, name, accountID, license, profile string
-	seen                                            UserSeen
-	// fields is the user's org.User.New, copied for a user whose contact
-	// gets a new user (nil otherwise).
-	fields *org.NewUserFields
-}
-
-// newPerson copies what a plan shows of u, whose outcome is o.
-func newPerson(u *org.User, o rules.Outcome) person {
-	p := person{
-		id: u.ID, username: u.Username, name: u.Name, accountID: u.AccountID, license: u.License, profile: u.ProfileName,
-		seen: UserSeen{ProfileID: u.ProfileID, RoleID: u.RoleID, ContactID: u.ContactID,
-			IsActive: u.IsActive.String(), IsPortalEnabled: u.IsPortalEnabled.String()},
-	}
-	if o == rules.DisableReenable && u.New != nil {
-		f := *u.New
-		p.fields = &f
-	}
-	return p
+	rec                                             int32 // index into stepTable.rec.recs, or -1
 }
 
 // descUse names the step descriptions of a (recipe, target profile) pair.
@@ -90,10 +71,7 @@ func layout(pop *population, ds *decisions, sh *shared, acc *accountPlans, lk *l
 	t := &stepTable{
 		people: make([]person, n), dec: ds.dec, rank: pop.rank, accts: pop.accts,
 		table: lk.table, sh: sh, acc: acc, nPrepare: count[Prepare],
-		desc: map[descUse][]string{}, profIDs: make([]string, len(sh.strs)),
-	}
-	for i, name := range sh.strs {
-		t.profIDs[i] = lk.profileID(name)
+		desc: map[descUse][]string{}, rec: newRecordTable(sh, lk, ds),
 	}
 	var next [len(phaseNames)]int
 	total := 0
@@ -112,7 +90,7 @@ func layout(pop *population, ds *decisions, sh *shared, acc *accountPlans, lk *l
 	for pi := range ds.dec {
 		u := &pop.users[pop.order[pi]]
 		d := &ds.dec[pi]
-		t.people[pi] = newPerson(u, d.outcome)
+		t.people[pi] = person{u.ID, u.Username, u.Name, u.AccountID, u.License, u.ProfileName, t.rec.record(u, d.outcome)}
 		t.first[pi] = int32(len(t.seqs))
 		if d.recipe < 0 {
 			continue

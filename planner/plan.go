@@ -186,12 +186,15 @@ type UserPlan struct {
 	ToLicense   string `json:"toLicense"`
 	FromProfile string `json:"fromProfile"`
 	ToProfile   string `json:"toProfile"`
-	// ToProfileID is the Id of ToProfile, "" when Profile.csv does not
-	// name it (the load files then leave the user out and say why).
-	ToProfileID string        `json:"toProfileId"`
-	Seen        UserSeen      `json:"seen"`
-	Outcome     rules.Outcome `json:"outcome"`
-	RuleID      string        `json:"ruleId"`
+	// ToProfileID is the Id of ToProfile for a user the plan changes, ""
+	// when Profile.csv does not name it (the load files then leave the
+	// user out and say why) or the user does not change.
+	ToProfileID string `json:"toProfileId"`
+	// Seen is what the plan saw of the record of a user it changes; nil
+	// for the others.
+	Seen    *UserSeen     `json:"seen,omitempty"`
+	Outcome rules.Outcome `json:"outcome"`
+	RuleID  string        `json:"ruleId"`
 	// Steps are the seqs of this user's steps, in order.
 	Steps    []int     `json:"steps"`
 	Warnings []Warning `json:"warnings"`

@@ -26,12 +26,18 @@ func TestUserRecordFields(t *testing.T) {
 	for _, u := range p.Users.All() {
 		src := byID[u.UserID]
 		t.Run(u.Username, func(t *testing.T) {
+			if !u.Outcome.IsChange() {
+				if u.Seen != nil || u.ToProfileID != "" || u.NewUser != nil {
+					t.Errorf("unchanged user (%s) has seen %+v, toProfileId %q, newUser %+v", u.Outcome, u.Seen, u.ToProfileID, u.NewUser)
+				}
+				return
+			}
 			if want := profID[strings.ToLower(u.ToProfile)]; u.ToProfileID != want {
 				t.Errorf("toProfileId = %q, want %q (the Id of %q)", u.ToProfileID, want, u.ToProfile)
 			}
 			want := UserSeen{ProfileID: src.ProfileID, RoleID: src.RoleID, ContactID: src.ContactID,
 				IsActive: src.IsActive.String(), IsPortalEnabled: src.IsPortalEnabled.String()}
-			if u.Seen != want {
+			if u.Seen == nil || *u.Seen != want {
 				t.Errorf("seen = %+v, want %+v", u.Seen, want)
 			}
 			if (u.NewUser != nil) != (u.Outcome == rules.DisableReenable) {
@@ -45,9 +51,9 @@ func TestUserRecordFields(t *testing.T) {
 			if nu.ContactID != src.ContactID || nu.ContactID == "" || nu.ProfileID != u.ToProfileID || nu.Username != src.Username {
 				t.Errorf("newUser = %+v: want contact %s, profile %s, username %s", nu, src.ContactID, u.ToProfileID, src.Username)
 			}
-			if nu.Email != src.New[org.NewUserEmail] || nu.LastName != src.New[org.NewUserLastName] ||
-				nu.LanguageLocaleKey != src.New[org.NewUserLanguageLocaleKey] {
-				t.Errorf("newUser = %+v, want the fields of %v", nu, *src.New)
+			if nu.Email != src.New.Get(org.NewUserEmail) || nu.LastName != src.New.Get(org.NewUserLastName) ||
+				nu.LanguageLocaleKey != src.New.Get(org.NewUserLanguageLocaleKey) {
+				t.Errorf("newUser = %+v, want the fields of %v", nu, src.New.Values())
 			}
 		})
 	}
@@ -56,13 +62,13 @@ func TestUserRecordFields(t *testing.T) {
 	}
 	// The plan copies the snapshot: changing it afterwards changes nothing.
 	for i := range snap.Users {
-		if snap.Users[i].New != nil {
-			snap.Users[i].New[org.NewUserEmail] = "changed"
-		}
+		v := snap.Users[i].New.Values()
+		v[org.NewUserEmail] = "changed"
+		snap.Users[i].New, _ = org.MakeNewUserFields(v)
 		snap.Users[i].ContactID = "changed"
 	}
 	for _, u := range p.Users.All() {
-		if u.Seen.ContactID == "changed" || (u.NewUser != nil && u.NewUser.Email == "changed") {
+		if (u.Seen != nil && u.Seen.ContactID == "changed") || (u.NewUser != nil && u.NewUser.Email == "changed") {
 			t.Fatalf("user %s changed with the snapshot", u.Username)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"iter"
 	"slices"
-
-	"github.com/licenseplan/licenseplan/org"
 )
 
 // Users is a plan's users, one per input user, in plan order.
@@ -140,8 +138,8 @@ func (t *stepTable) user(pi int) UserPlan {
 		UserID: u.id, Username: u.username, Name: u.name,
 		AccountID: u.accountID, AccountName: t.accts[t.rank[pi]].name,
 		FromLicense: u.license, ToLicense: u.license,
-		FromProfile: u.profile, ToProfile: u.profile, ToProfileID: u.seen.ProfileID,
-		Seen: u.seen, Outcome: d.outcome,
+		FromProfile: u.profile, ToProfile: u.profile,
+		Seen: t.rec.seen(u.rec), Outcome: d.outcome,
 		Steps: noSteps, Warnings: t.warnings(d, t.rank[pi]),
 	}
 	if d.from >= 0 {
@@ -151,12 +149,13 @@ func (t *stepTable) user(pi int) UserPlan {
 	if d.toLic >= 0 {
 		up.ToLicense = t.sh.strs[d.toLic]
 	}
+	if up.Seen != nil {
+		up.ToProfileID = up.Seen.ProfileID
+	}
 	if d.toProf >= 0 {
-		up.ToProfile, up.ToProfileID = t.sh.strs[d.toProf], t.profIDs[d.toProf]
+		up.ToProfile, up.ToProfileID = t.sh.strs[d.toProf], t.rec.profIDs[d.toProf]
 	}
-	if u.fields != nil {
-		up.NewUser = newUser(u, up.ToProfileID)
-	}
+	up.NewUser = t.rec.newUser(u, up.ToProfileID)
 	if r := ruleOf(t.table, d); r != nil {
 		up.RuleID = r.ID
 	}
@@ -164,19 +163,6 @@ func (t *stepTable) user(pi int) UserPlan {
 		up.Steps = own
 	}
 	return up
-}
-
-// newUser is the user record that enables u's contact again with the
-// profile of Id profileID.
-func newUser(u *person, profileID string) *NewUser {
-	f := u.fields
-	return &NewUser{
-		ContactID: u.seen.ContactID, ProfileID: profileID, Username: u.username,
-		Email: f[org.NewUserEmail], FirstName: f[org.NewUserFirstName], LastName: f[org.NewUserLastName],
-		Alias: f[org.NewUserAlias], CommunityNickname: f[org.NewUserCommunityNickname],
-		TimeZoneSidKey: f[org.NewUserTimeZoneSidKey], LocaleSidKey: f[org.NewUserLocaleSidKey],
-		EmailEncodingKey: f[org.NewUserEmailEncodingKey], LanguageLocaleKey: f[org.NewUserLanguageLocaleKey],
-	}
 }
 
 // warnings returns the warnings of decision d of a user in account group

@@ -357,7 +357,10 @@ func (b *builder) user(u user, domain string, acc *org.Account, portal []*org.Ro
 	// A sandbox copy appends ".invalid" to every user's email, so that
 	// the sandbox sends no mail to real people.
 	nf[org.NewUserEmail] = strings.TrimSuffix(username, sandboxSuffix) + ".invalid"
-	ou.New = &nf
+	var err error
+	if ou.New, err = org.MakeNewUserFields(nf); err != nil {
+		return nil, fmt.Errorf("user %q: %w", u.name, err)
+	}
 	switch {
 	case u.role != "":
 		r := b.roles[u.role]
