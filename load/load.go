@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/rules"
 )
@@ -108,25 +109,6 @@ const (
 	FileCreate   = "04-users-create.csv"
 )
 
-// createFields are the columns of 04-users-create.csv after ContactId,
-// ProfileId and Username, with whether Salesforce requires each (facts
-// sheet, section 5; org.NewUserFields).
-var createFields = []struct {
-	name     string
-	required bool
-	get      func(*planner.NewUser) string
-}{
-	{"Email", true, func(n *planner.NewUser) string { return n.Email }},
-	{"FirstName", false, func(n *planner.NewUser) string { return n.FirstName }},
-	{"LastName", true, func(n *planner.NewUser) string { return n.LastName }},
-	{"Alias", true, func(n *planner.NewUser) string { return n.Alias }},
-	{"CommunityNickname", false, func(n *planner.NewUser) string { return n.CommunityNickname }},
-	{"TimeZoneSidKey", true, func(n *planner.NewUser) string { return n.TimeZoneSidKey }},
-	{"LocaleSidKey", true, func(n *planner.NewUser) string { return n.LocaleSidKey }},
-	{"EmailEncodingKey", true, func(n *planner.NewUser) string { return n.EmailEncodingKey }},
-	{"LanguageLocaleKey", true, func(n *planner.NewUser) string { return n.LanguageLocaleKey }},
-}
-
 // Build makes the load files of p. Only users whose outcome is
 // change_in_place or disable_reenable are loaded; a recreate user's steps
 // are Left for a person to decide, and steps that need a new user's Id are
@@ -140,9 +122,9 @@ func Build(p *planner.Plan) *Set {
 		Object: "User", Operation: Update, Header: []string{"Id", "IsPortalEnabled"}}
 	create := &File{Name: FileCreate, Title: "Enable the contacts again as users of the target license",
 		Object: "User", Operation: Insert, Header: []string{"ContactId", "ProfileId", "Username"}}
-	for _, f := range createFields {
-		create.Header = append(create.Header, f.name)
-	}
+	// After ContactId, ProfileId and Username: the new-user fields, in
+	// org.NewUserFieldNames order.
+	create.Header = append(create.Header, org.NewUserFieldNames[:]...)
 	s := &Set{Files: []*File{accounts, inPlace, disable, create}}
 
 	for _, r := range p.StepRows() {
@@ -200,11 +182,8 @@ func createRow(f *File, seq int, u *planner.UserPlan) (Reason, bool) {
 	case nu.ContactID == "":
 		return NoContact, false
 	}
-	row := []string{nu.ContactID, nu.ProfileID, nu.Username}
-	for _, c := range createFields {
-		row = append(row, c.get(nu))
-	}
-	f.add(seq, row...)
+	fields := nu.Fields()
+	f.add(seq, append([]string{nu.ContactID, nu.ProfileID, nu.Username}, fields[:]...)...)
 	return 0, true
 }
 
@@ -224,7 +203,7 @@ func omitEmptyColumns(f *File) {
 			keep = append(keep, j)
 			continue
 		}
-		f.Omitted = append(f.Omitted, Omitted{Field: f.Header[j], Required: createFields[j-fixed].required})
+		f.Omitted = append(f.Omitted, Omitted{Field: f.Header[j], Required: org.RequiredNewUserField(j - fixed)})
 	}
 	if len(f.Rows) == 0 {
 		f.Omitted = nil // nothing to create: nothing is missing

@@ -236,6 +236,17 @@ type NewUser struct {
 	LanguageLocaleKey string `json:"languageLocaleKey"`
 }
 
+// Fields returns the settings of n, indexed by the org.NewUser* constants
+// (the order of org.NewUserFieldNames).
+func (n *NewUser) Fields() [org.NumNewUserFields]string {
+	var f [org.NumNewUserFields]string
+	f[org.NewUserEmail], f[org.NewUserFirstName], f[org.NewUserLastName] = n.Email, n.FirstName, n.LastName
+	f[org.NewUserAlias], f[org.NewUserCommunityNickname] = n.Alias, n.CommunityNickname
+	f[org.NewUserTimeZoneSidKey], f[org.NewUserLocaleSidKey] = n.TimeZoneSidKey, n.LocaleSidKey
+	f[org.NewUserEmailEncodingKey], f[org.NewUserLanguageLocaleKey] = n.EmailEncodingKey, n.LanguageLocaleKey
+	return f
+}
+
 // HasWarning reports whether u carries a warning with code c.
 func (u *UserPlan) HasWarning(c rules.Code) bool {
 	return slices.ContainsFunc(u.Warnings, func(w Warning) bool { return w.Code == c })
