@@ -19,10 +19,10 @@ import (
 
 // Side identifies one of the two plans.
 type Side struct {
-	Fingerprint string
-	GeneratedAt string // RFC 3339, UTC
-	Environment string
-	Users       int
+	Fingerprint string `json:"fingerprint"`
+	GeneratedAt string `json:"generatedAt"` // RFC 3339, UTC
+	Environment string `json:"environment"`
+	Users       int    `json:"users"`
 }
 
 // UserRef is a user as a diff names it.

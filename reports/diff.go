@@ -34,8 +34,8 @@ func WriteDiff(ctx context.Context, w io.Writer, d *plandiff.Diff, format string
 }
 
 type jsonDiff struct {
-	Old             jsonSide                 `json:"old"`
-	New             jsonSide                 `json:"new"`
+	Old             plandiff.Side            `json:"old"`
+	New             plandiff.Side            `json:"new"`
 	Empty           bool                     `json:"empty"`
 	Outcomes        []plandiff.OutcomeCount  `json:"outcomes"`
 	Added           []plandiff.UserRef       `json:"added"`
@@ -46,22 +46,15 @@ type jsonDiff struct {
 	Duplicates      []string                 `json:"duplicateUserIds"`
 }
 
-type jsonSide struct {
-	Fingerprint string `json:"fingerprint"`
-	GeneratedAt string `json:"generatedAt"`
-	Environment string `json:"environment"`
-	Users       int    `json:"users"`
-}
-
 func wireDiff(d *plandiff.Diff) jsonDiff {
-	s := func(x plandiff.Side) jsonSide { return jsonSide(x) }
-	return jsonDiff{Old: s(d.Old), New: s(d.New), Empty: d.Empty(), Outcomes: d.Outcomes,
+	return jsonDiff{Old: d.Old, New: d.New, Empty: d.Empty(), Outcomes: d.Outcomes,
 		Added: d.Added, Removed: d.Removed, Changed: d.Changed,
 		NewWarnings: d.NewWarnings, ResolvedWarning: d.ResolvedWarning, Duplicates: d.Duplicates}
 }
 
 // diffStyle is how the text and Markdown forms differ.
 type diffStyle struct {
+	md      bool // Markdown: a title, and blank lines around blocks
 	heading func(string) string
 	item    string // list item prefix
 }
@@ -72,6 +65,7 @@ var textDiffStyle = diffStyle{
 }
 
 var mdDiffStyle = diffStyle{
+	md:      true,
 	heading: func(s string) string { return "## " + s },
 	item:    "- ",
 }
@@ -84,11 +78,11 @@ func writeDiffText(w io.Writer, d *plandiff.Diff, esc func(string) string, st di
 		}
 		return ShortFingerprint(s)
 	}
-	if st.item == "- " {
+	if st.md {
 		o.print("# Plan diff\n\n")
 	}
 	o.print(fmt.Sprintf("Old: %s, %s, %s, %d users\n", fp(d.Old.Fingerprint), d.Old.GeneratedAt, d.Old.Environment, d.Old.Users))
-	if st.item == "- " {
+	if st.md {
 		o.print("\n")
 	}
 	o.print(fmt.Sprintf("New: %s, %s, %s, %d users\n", fp(d.New.Fingerprint), d.New.GeneratedAt, d.New.Environment, d.New.Users))
@@ -100,7 +94,7 @@ func writeDiffText(w io.Writer, d *plandiff.Diff, esc func(string) string, st di
 			return false
 		}
 		o.print("\n", st.heading(fmt.Sprintf("%s (%d)", title, n)), "\n")
-		if st.item == "- " {
+		if st.md {
 			o.print("\n")
 		}
 		return true
