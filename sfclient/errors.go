@@ -42,6 +42,10 @@ var (
 	// ErrConfig: the client or authenticator settings are incomplete or
 	// invalid.
 	ErrConfig = errors.New("invalid settings")
+	// ErrOutcomeUnknown: a write got no answer that says what happened
+	// (the connection dropped, it timed out, or Salesforce answered 5xx).
+	// It may have committed: read the records before sending it again.
+	ErrOutcomeUnknown = errors.New("the write's outcome is unknown")
 )
 
 // APIError is an HTTP error answer from Salesforce: a REST error array
@@ -59,6 +63,9 @@ type APIError struct {
 	// Attempts is how many times the request was sent (1 when it was not
 	// retried).
 	Attempts int
+	// Unknown: the request was a write and the answer (a 5xx) does not
+	// say whether it committed; the error matches ErrOutcomeUnknown.
+	Unknown bool
 }
 
 func (e *APIError) Error() string {
@@ -80,6 +87,9 @@ func (e *APIError) Error() string {
 
 // Is makes a retried-out APIError match ErrRetriesExhausted.
 func (e *APIError) Is(target error) bool {
+	if target == ErrOutcomeUnknown {
+		return e.Unknown
+	}
 	return target == ErrRetriesExhausted && e.Attempts > 1 && retryableStatus(e.Status)
 }
 
@@ -90,6 +100,10 @@ type TransportError struct {
 	Path     string
 	Attempts int
 	Err      error
+	// Unknown: the request was a write, so it was not sent again, and
+	// whether it committed is unknown; the error matches
+	// ErrOutcomeUnknown.
+	Unknown bool
 }
 
 func (e *TransportError) Error() string {
@@ -104,6 +118,9 @@ func (e *TransportError) Unwrap() error { return e.Err }
 
 // Is makes a retried-out TransportError match ErrRetriesExhausted.
 func (e *TransportError) Is(target error) bool {
+	if target == ErrOutcomeUnknown {
+		return e.Unknown
+	}
 	return target == ErrRetriesExhausted && e.Attempts > 1
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	pathpkg "path"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,6 +140,9 @@ type Transport struct {
 	batchSize int
 	timeout   time.Duration
 	redactor  *Redactor
+	// writes lets the transport send sObject Collections writes. Only
+	// NewWriter sets it: NewTransport, and every Client, are read only.
+	writes bool
 
 	calls atomic.Int64
 	mu    sync.Mutex
@@ -191,16 +195,32 @@ func (t *Transport) Usage() Usage {
 }
 
 // allowed reports whether a request may be sent: reads anywhere, and the
-// POSTs of the two login endpoints.
-func allowed(method, path string) bool {
+// POSTs of the two login endpoints. A transport of a Writer also sends
+// POST and PATCH to the sObject Collections resource
+// (/services/data/vNN.N/composite/sobjects), and nothing else that writes.
+func (t *Transport) allowed(method, path string) bool {
+	p := pathpkg.Clean(cleanPath(path))
 	switch method {
 	case http.MethodGet, http.MethodHead:
 		return true
 	case http.MethodPost:
-		p := pathpkg.Clean(cleanPath(path))
-		return p == "/services/oauth2/token" || strings.HasPrefix(p, "/services/Soap/u/")
+		if p == "/services/oauth2/token" || strings.HasPrefix(p, "/services/Soap/u/") {
+			return true
+		}
+	}
+	if t.writes && (method == http.MethodPost || method == http.MethodPatch) {
+		return collectionsPath.MatchString(p)
 	}
 	return false
+}
+
+// collectionsPath is the sObject Collections resource.
+var collectionsPath = regexp.MustCompile(`^/services/data/v[0-9]+\.[0-9]/composite/sobjects$`)
+
+// isWrite reports whether a request changes the org (anything but a read
+// or a login).
+func isWrite(method, path string) bool {
+	return (method == http.MethodPost || method == http.MethodPatch) && strings.HasPrefix(cleanPath(path), "/services/data/")
 }
 
 // cleanPath folds doubled slashes, so "//services/data" is checked like
@@ -215,7 +235,7 @@ func cleanPath(p string) string {
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	path := req.URL.Path
-	if !allowed(req.Method, path) {
+	if !t.allowed(req.Method, path) {
 		if req.Body != nil {
 			req.Body.Close()
 		}
@@ -224,6 +244,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	rest := strings.HasPrefix(cleanPath(path), "/services/data")
 	query := rest && strings.Contains(cleanPath(path), "/query")
+	// A write is sent once: after a dropped connection, a timeout or a 5xx
+	// answer nobody knows whether Salesforce committed it, and sending it
+	// again could make a second user. Such a write fails with
+	// ErrOutcomeUnknown and its caller reads the org before going on. Only
+	// answers that say the request was refused unprocessed (429) are
+	// retried.
+	write := isWrite(req.Method, path)
 	if req.Body != nil && req.GetBody == nil {
 		// Without GetBody the request cannot be sent twice; buffer it.
 		data, err := io.ReadAll(req.Body)
@@ -253,6 +280,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
+			if write {
+				return nil, &TransportError{Method: req.Method, Path: path, Attempts: attempt, Err: err, Unknown: true}
+			}
 			if !retryableErr(err) || attempt > t.policy.MaxRetries {
 				return nil, &TransportError{Method: req.Method, Path: path, Attempts: attempt, Err: err}
 			}
@@ -273,6 +303,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// is worth another try (retrying INVALID_LOGIN could lock the user
 		// out).
 		final := code == "REQUEST_LIMIT_EXCEEDED" || (soap && code != "SERVER_UNAVAILABLE")
+		if write && resp.StatusCode >= 500 {
+			apiErr.Unknown = true
+			return nil, apiErr
+		}
 		if !retryableStatus(resp.StatusCode) || final || attempt > t.policy.MaxRetries {
 			return nil, apiErr
 		}
