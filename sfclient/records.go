@@ -1,11 +1,13 @@
 package sfclient
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -140,4 +142,61 @@ func validID(s string) bool {
 		}
 	}
 	return true
+}
+
+// Query runs a SOQL query that selects fields (paths such as
+// "Profile.Name"; Id among them) and returns every record as a row of
+// those fields' values, in the org's order, following nextRecordsUrl to the
+// end. It is for small reads (apply's ownership transfer); Pull reads the
+// snapshot. The row count is checked against totalSize.
+func (c *Client) Query(ctx context.Context, soql string, fields []string) ([][]string, error) {
+	out, err := c.queryRows(ctx, soql, fields)
+	return out, c.red.Error(err)
+}
+
+func (c *Client) queryRows(ctx context.Context, soql string, fields []string) ([][]string, error) {
+	if c.sf == nil {
+		if err := c.login(ctx); err != nil {
+			return nil, err
+		}
+	}
+	idCol := slices.IndexFunc(fields, func(f string) bool { return strings.EqualFold(f, "Id") })
+	if idCol < 0 {
+		return nil, fmt.Errorf("query %s: the fields must include Id", shortValue(soql))
+	}
+	paths := splitPaths(fields)
+	var out [][]string
+	total := -1
+	for next := soql; ; {
+		var page *queryPage
+		var recs [][]string
+		err := c.call(ctx, "query", func() error {
+			var err error
+			if page, err = c.query(next); err != nil {
+				return err
+			}
+			if recs, err = rows(page.Records, paths, idCol); err != nil {
+				return &badPage{err}
+			}
+			if !page.Done && !strings.HasPrefix(page.NextRecordsURL, "/services/data/") {
+				return &badPage{fmt.Errorf("done is false but nextRecordsUrl %s is not a /services/data/ path", shortValue(page.NextRecordsURL))}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if total < 0 {
+			total = page.TotalSize
+		}
+		out = append(out, recs...)
+		if page.Done {
+			break
+		}
+		next = page.NextRecordsURL
+	}
+	if len(out) != total {
+		return nil, fmt.Errorf("%w: query %s: %d records, totalSize %d; run again", ErrCountMismatch, shortValue(soql), len(out), total)
+	}
+	return out, nil
 }
