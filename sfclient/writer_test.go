@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -169,5 +170,32 @@ func TestWriterRefusesBadInput(t *testing.T) {
 	}
 	if len(rec.reqs) != 0 {
 		t.Errorf("requests sent: %q", rec.reqs)
+	}
+}
+
+func TestClientQuery(t *testing.T) {
+	f := newFakeOrg(t)
+	for i := range 2500 {
+		f.add("Case", map[string]any{"Id": fmt.Sprintf("500%012dAAA", i), "OwnerId": "005000000000001AAA"})
+	}
+	f.denied["Lead"] = "INVALID_TYPE"
+	c, err := New(AccessToken{InstanceURL: f.url(), Token: f.token}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rows, err := c.Query(ctx, "SELECT Id, OwnerId FROM Case ORDER BY Id", []string{"Id", "OwnerId"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2500 || rows[0][0] != "500000000000000AAA" || rows[2499][1] != "005000000000001AAA" {
+		t.Fatalf("%d rows, first %v", len(rows), rows[0])
+	}
+	var ae *APIError
+	if _, err := c.Query(ctx, "SELECT Id FROM Lead", []string{"Id"}); !errors.As(err, &ae) || ae.Code != "INVALID_TYPE" {
+		t.Errorf("Lead: %v, want INVALID_TYPE", err)
+	}
+	if _, err := c.Query(ctx, "SELECT OwnerId FROM Case", []string{"OwnerId"}); err == nil {
+		t.Error("a query without Id was accepted")
 	}
 }
