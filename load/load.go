@@ -78,6 +78,10 @@ const (
 	NoProfileID
 	// NoContact: the user to enable again has no ContactId in the plan.
 	NoContact
+	// ProfileMismatch: the target profile belongs to another license than
+	// the target (TARGET_PROFILE_MISMATCH): Salesforce would set that
+	// other license, so the row would not do what the plan says.
+	ProfileMismatch
 )
 
 var reasonTexts = [...]string{
@@ -85,6 +89,8 @@ var reasonTexts = [...]string{
 	NeedsDecision:  "no supported path (recreate): a person decides what to create and how to move the data",
 	NoProfileID:    "the target profile is not in Profile.csv, so its Id is unknown: create the profile or pull the org again, then plan again",
 	NoContact:      "the plan has no ContactId for the user, so the contact to enable again is unknown: pull the org again with ContactId",
+	ProfileMismatch: "the target profile belongs to another license than the target license (TARGET_PROFILE_MISMATCH): " +
+		"choose a profile of the target license in the targets, then plan again",
 }
 
 func (r Reason) String() string {
@@ -145,6 +151,8 @@ func Build(p *planner.Plan) *Set {
 			continue
 		}
 		switch {
+		case (st.Action == planner.ChangeLicense || st.Action == planner.CreateUser) && u.HasWarning(rules.TargetProfileMismatch):
+			left(ProfileMismatch)
 		case st.Action == planner.ChangeLicense && u.ToProfileID == "":
 			left(NoProfileID)
 		case st.Action == planner.ChangeLicense:
