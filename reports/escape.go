@@ -42,6 +42,11 @@ func visible(r rune) string {
 // inject escape sequences nor break a line.
 func termSafe(s string) string { return escapeRunes(s, unsafeRune) }
 
+// TermSafe is s with control, bidi and other invisible runes made visible
+// as escapes, so org data printed on a terminal cannot move the cursor,
+// recolour it or hide text.
+func TermSafe(s string) string { return termSafe(s) }
+
 // escapeRunes returns s with every rune for which unsafe is true shown as
 // an escape (visible) and every byte that is not UTF-8 as \xNN. It returns
 // s itself when nothing needs escaping.

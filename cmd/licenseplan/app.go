@@ -189,6 +189,6 @@ with the warnings and the source of every rule. It never writes to an org.`,
 	root.PersistentFlags().BoolVar(&s.JSON, "json", false, `print the result as JSON in the Salesforce CLI's envelope: {"status":0,"result":...,"warnings":[...]}`)
 	root.Version = version.String()
 	root.SetVersionTemplate("licenseplan {{.Version}} (rules " + rules.DataVersion + ")\n")
-	root.AddCommand(newPlanCmd(s), newSnapshotCmd(s), newReportCmd(s), newDiffCmd(s), newRulesCmd(s), newQueryCmd(s), newOrgsimCmd(s))
+	root.AddCommand(newPlanCmd(s), newSnapshotCmd(s), newReportCmd(s), newDiffCmd(s), newApplyCmd(s), newVerifyCmd(s), newRulesCmd(s), newQueryCmd(s), newOrgsimCmd(s))
 	return root
 }

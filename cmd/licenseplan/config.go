@@ -60,7 +60,7 @@ func commandKeys(cmd string, key string) bool {
 	switch cmd {
 	case "plan":
 		return configKeys[key]
-	case "snapshot":
+	case "snapshot", "apply", "verify":
 		return configKeys[key] && (key == "quiet" || slices.Contains(liveFlagKeys, key))
 	}
 	return false
@@ -78,7 +78,9 @@ func envName(key string) string {
 
 // pullsOrg reports whether command cmd logs in to an org, and so takes
 // the Salesforce CLI's SF_ variables (sfEnv).
-func pullsOrg(cmd string) bool { return cmd == "plan" || cmd == "snapshot" }
+func pullsOrg(cmd string) bool {
+	return cmd == "plan" || cmd == "snapshot" || cmd == "apply" || cmd == "verify"
+}
 
 // envKeys are the keys command cmd reads from the environment, sorted: the
 // configKeys, and for a command that pulls an org the sfEnv keys too.

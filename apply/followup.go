@@ -1,0 +1,175 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/licenseplan/licenseplan/load"
+	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/rules"
+	"github.com/licenseplan/licenseplan/sfclient"
+)
+
+// stepAgg ends a step that writes several records: done when all are,
+// failed on the first that fails.
+type stepAgg struct {
+	r       *runner
+	seq     int
+	pending int
+	reason  string
+	newUser string
+}
+
+func (a *stepAgg) start(n int) {
+	a.pending = n
+	if n == 0 {
+		a.r.finish(a.seq, Already, "nothing to write", a.newUser)
+	}
+}
+
+func (a *stepAgg) ok(string, bool) { a.one("") }
+
+func (a *stepAgg) fail(reason string) { a.one(reason) }
+
+func (a *stepAgg) one(reason string) {
+	if reason != "" && a.reason == "" {
+		a.reason = reason
+	}
+	a.pending--
+	if a.pending > 0 {
+		return
+	}
+	if a.reason != "" {
+		a.r.finish(a.seq, Failed, a.reason, "")
+		return
+	}
+	a.r.finish(a.seq, Done, "", "")
+}
+
+// followUp moves record ownership to the new users and assigns the
+// permission sets again.
+func (r *runner) followUp(ctx context.Context) error {
+	if !slices.ContainsFunc(r.order, func(seq int) bool { return r.steps[seq].Status == Pending && r.items[seq] == nil }) {
+		return nil
+	}
+	// The conversions changed the org (removed permission sets, made
+	// users): read it again.
+	if err := r.refresh(ctx); err != nil {
+		return err
+	}
+	byObject := map[string][]*rec{}
+	var reassign []*rec
+	for _, seq := range r.order {
+		sr := r.steps[seq]
+		if sr.Status != Pending || r.items[seq] != nil {
+			continue
+		}
+		step := r.p.Steps.At(seq - 1)
+		if why := r.blocked(step); why != "" {
+			r.finish(seq, Skipped, why, "")
+			continue
+		}
+		switch step.Action {
+		case planner.TransferRecords:
+			recs, err := r.transferRecs(ctx, sr)
+			if err != nil {
+				return err
+			}
+			for _, x := range recs {
+				byObject[x.object] = append(byObject[x.object], x)
+			}
+		case planner.ReassignPermissionSets:
+			reassign = append(reassign, r.reassignRecs(sr)...)
+		default:
+			r.finish(seq, Left, "apply does not carry out "+step.Action.String()+" steps: do it by hand", "")
+		}
+	}
+	for _, obj := range r.opts.TransferObjects {
+		if err := r.send(ctx, "transfer "+obj, load.Update, byObject[obj]); err != nil {
+			return err
+		}
+	}
+	return r.send(ctx, "reassign permission sets", load.Insert, reassign)
+}
+
+// newUserOf is the user that replaces old: the one this run (or the
+// journal) created, else the contact's other active user in the org.
+func (r *runner) newUserOf(old string) string {
+	if id := r.newUser[old]; id != "" {
+		return id
+	}
+	if u := r.users[old]; u != nil && u.Seen != nil {
+		if nu := r.st.newUserOf(u.Seen.ContactID, old); nu != nil {
+			return nu.ID
+		}
+	}
+	return ""
+}
+
+// transferRecs are the OwnerId updates of a transfer step: every record of
+// the transfer objects the old user owns, given to the new user.
+func (r *runner) transferRecs(ctx context.Context, sr *StepResult) ([]*rec, error) {
+	old := sr.UserID
+	nu := r.newUserOf(old)
+	if nu == "" {
+		r.finish(sr.Seq, Failed, "the new user's Id is not known (its create step did not report one)", "")
+		return nil, nil
+	}
+	agg := &stepAgg{r: r, seq: sr.Seq}
+	var recs []*rec
+	for _, obj := range r.opts.TransferObjects {
+		rows, err := r.o.Query(ctx, fmt.Sprintf("SELECT Id FROM %s WHERE OwnerId = '%s' ORDER BY Id", obj, old), []string{"Id"})
+		var ae *sfclient.APIError
+		if errors.As(err, &ae) && (ae.Code == "INVALID_TYPE" || ae.Code == "INVALID_FIELD") {
+			continue // the org has no such object, or it has no owner
+		}
+		if err != nil {
+			return nil, fmt.Errorf("step %d: finding the %s records user %s owns: %w", sr.Seq, obj, old, err)
+		}
+		for _, row := range rows {
+			id := row[0]
+			recs = append(recs, &rec{seq: sr.Seq, object: obj,
+				fields: map[string]any{"Id": id, "OwnerId": nu},
+				applied: func(ctx context.Context) (string, bool, error) {
+					got, err := r.o.Query(ctx, fmt.Sprintf("SELECT Id FROM %s WHERE Id = '%s' AND OwnerId = '%s'", obj, id, nu), []string{"Id"})
+					return "", len(got) == 1, err
+				},
+				ok: agg.ok, fail: agg.fail})
+		}
+	}
+	agg.start(len(recs))
+	return recs, nil
+}
+
+// reassignRecs are the permission set assignments of a reassign step:
+// what the old user had before the run (the baseline), less what the
+// target user has now. The target is the new user of a user disabled and
+// enabled again, else the user itself.
+func (r *runner) reassignRecs(sr *StepResult) []*rec {
+	old := sr.UserID
+	target := old
+	if u := r.users[old]; u != nil && u.Outcome == rules.DisableReenable {
+		target = r.newUserOf(old)
+		if target == "" {
+			r.finish(sr.Seq, Failed, "the new user's Id is not known (its create step did not report one)", "")
+			return nil
+		}
+	}
+	agg := &stepAgg{r: r, seq: sr.Seq}
+	var recs []*rec
+	for _, ps := range r.baseline[old] {
+		if slices.ContainsFunc(r.st.permSets[target], func(id string) bool { return sameID(id, ps) }) {
+			continue
+		}
+		recs = append(recs, &rec{seq: sr.Seq, object: "PermissionSetAssignment",
+			fields: map[string]any{"AssigneeId": target, "PermissionSetId": ps},
+			applied: func(context.Context) (string, bool, error) {
+				return "", slices.ContainsFunc(r.st.permSets[target], func(id string) bool { return sameID(id, ps) }), nil
+			},
+			ok: agg.ok, fail: agg.fail})
+	}
+	agg.start(len(recs))
+	return recs
+}
