@@ -164,7 +164,9 @@ It reads the users of an org (live and read-only through the Salesforce API,
 from a snapshot folder of CSV files, or the built-in demo org), decides for each user what Salesforce allows (change the
 license in place, disable and re-enable, enable the account as a partner
 account first, or no path at all), and writes an ordered, deterministic plan
-with the warnings and the source of every rule. It never writes to an org.`,
+with the warnings and the source of every rule. 'plan' never writes to an
+org; 'apply' carries a saved plan out on a sandbox, with a journal, and
+'verify' checks the result.`,
 		Example: `  # Plan the built-in demo org and write every output file to ./licenseplan-out/
   licenseplan plan --demo
 
@@ -174,6 +176,10 @@ with the warnings and the source of every rule. It never writes to an org.`,
   # Plan a snapshot exported with the Salesforce CLI
   licenseplan query -o my-sandbox > export.sh   # a bash script of sf commands
   licenseplan plan --input ./snapshot --targets targets.csv -d ./plan
+
+  # Rehearse the plan on a sandbox, then check it
+  licenseplan apply --plan ./plan/plan.json -o my-sandbox
+  licenseplan verify --plan ./plan/plan.json -o my-sandbox
 
   # Why does Customer Community Plus -> Customer Community need a new user?
   licenseplan rules explain "Customer Community Plus" "Customer Community"`,
