@@ -17,6 +17,7 @@ import (
 	"github.com/licenseplan/licenseplan/load"
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/reports"
 	"github.com/licenseplan/licenseplan/rules"
 	"github.com/licenseplan/licenseplan/sfclient"
 )
@@ -511,5 +512,56 @@ func TestJournalRecordsEveryBatch(t *testing.T) {
 	}
 	if last := entries[len(entries)-1]; last.Type != "end" || last.Status != "complete" {
 		t.Errorf("last entry %+v, want end complete", last)
+	}
+}
+
+// TestExecutionReport: the journal of a run with a failure and a
+// verification becomes report.md's and report.html's execution section.
+func TestExecutionReport(t *testing.T) {
+	fx := demoFixture(t)
+	u := fx.changed(rules.DisableReenable)
+	fx.org.refuse[u.UserID] = sfclient.RecordError{StatusCode: "FIELD_INTEGRITY_EXCEPTION", Message: "<b>no</b>"}
+	fx.org.lostEvery = 3
+	opts := fx.opts()
+	if _, err := Run(context.Background(), fx.plan, fx.org, opts); !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("Run: %v", err)
+	}
+	v := fx.verify(t)
+	if err := AppendVerification(opts.Journal, v, opts.Now); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(opts.Journal)
+	entries, err := ReadJournal(bytes.NewReader(data), opts.Journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ExecutionOf(opts.Journal, entries)
+	if e.Runs != 1 || e.Complete || e.Unknown == 0 || e.Writes == 0 || e.Steps["failed"] != 1 || e.Steps["skipped"] == 0 ||
+		e.Verify == nil || len(e.Verify.Mismatches) == 0 {
+		t.Fatalf("execution %+v", e)
+	}
+	var md, html bytes.Buffer
+	if err := (reports.Markdown{Execution: e}).Write(context.Background(), &md, fx.plan); err != nil {
+		t.Fatal(err)
+	}
+	if err := (reports.HTML{Execution: e}).Write(context.Background(), &html, fx.plan); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"md": md.String(), "html": html.String()} {
+		for _, want := range []string{"Execution (licenseplan apply)", "INTEGRITY", "step ", "Verification"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: no %q", name, want)
+			}
+		}
+		if strings.Contains(out, "<b>no</b>") {
+			t.Errorf("%s: Salesforce's message is not escaped", name)
+		}
+	}
+	var plain bytes.Buffer
+	if err := (reports.Markdown{}).Write(context.Background(), &plain, fx.plan); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), "Execution (licenseplan apply)") {
+		t.Error("report.md without a journal has an execution section")
 	}
 }

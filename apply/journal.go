@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/licenseplan/licenseplan/reports"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/licenseplan/licenseplan/sfclient"
@@ -31,6 +34,7 @@ import (
 //	step      a step's end state: done, already (the org had it),
 //	          failed, skipped (and why), with the new user's Id
 //	end       the run ended: complete, or incomplete and why
+//	verify    the verification that followed (AppendVerification)
 type Entry struct {
 	Type string    `json:"type"`
 	Time time.Time `json:"time"`
@@ -56,6 +60,8 @@ type Entry struct {
 	NewUserID string `json:"newUserId,omitempty"`
 	// result (Unknown), step (failed, skipped) and end
 	Reason string `json:"reason,omitempty"`
+	// verify: the verification apply ran at the end
+	Verification *Verification `json:"verification,omitempty"`
 }
 
 // RecordOutcome is Salesforce's answer for one record of a batch.
@@ -164,3 +170,62 @@ func (j *Journal) Append(e Entry) error {
 
 // Close closes the file.
 func (j *Journal) Close() error { return j.f.Close() }
+
+// AppendVerification adds v to the journal at path, as apply does after
+// its run, so that `licenseplan report --journal` can show it.
+func AppendVerification(path string, v *Verification, now func() time.Time) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", path, err)
+	}
+	j := &Journal{f: f, path: path, now: now}
+	err = j.Append(Entry{Type: "verify", Verification: v})
+	if cerr := j.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("journal %s: %w", path, cerr)
+	}
+	return err
+}
+
+// ExecutionOf summarises a journal for the reports: the runs, each step's
+// last status, the steps that did not complete, and the last
+// verification.
+func ExecutionOf(path string, entries []Entry) *reports.Execution {
+	e := &reports.Execution{Journal: path, Steps: map[string]int{}}
+	last := map[int]Entry{}
+	for i, x := range entries {
+		if i == 0 {
+			e.Started = x.Time
+		}
+		e.Ended = x.Time
+		switch x.Type {
+		case "start":
+			e.Runs++
+		case "send":
+			e.Writes += len(x.Records)
+		case "result":
+			if x.Unknown {
+				e.Unknown++
+			}
+		case "step":
+			last[x.Seq] = x
+		case "end":
+			e.Complete = x.Status == "complete"
+		case "verify":
+			if v := x.Verification; v != nil {
+				ev := &reports.ExecutionVerify{Time: x.Time, Users: v.Users, Accounts: v.Accounts, Passed: v.Passed, Unverified: len(v.Unverified)}
+				for _, m := range v.Mismatches {
+					ev.Mismatches = append(ev.Mismatches, m.String())
+				}
+				e.Verify = ev
+			}
+		}
+	}
+	for _, seq := range slices.Sorted(maps.Keys(last)) {
+		x := last[seq]
+		e.Steps[string(x.Status)]++
+		if x.Status == Failed || x.Status == Skipped || x.Status == NotRun {
+			e.Problems = append(e.Problems, reports.ExecutionStep{Seq: seq, Status: string(x.Status), Reason: x.Reason})
+		}
+	}
+	return e
+}

@@ -132,14 +132,7 @@ func WriteVerification(w io.Writer, v *Verification) error {
 	}
 	pr("Verified %d users and %d accounts of plan %s against %q: %s\n", v.Users, v.Accounts, v.Fingerprint, v.OrgName, verdict)
 	for _, m := range v.Mismatches {
-		who := "account " + m.AccountID
-		if m.UserID != "" {
-			who = fmt.Sprintf("user %s (%s)", m.Username, m.UserID)
-			if m.NewUserID != "" {
-				who += ", new user " + m.NewUserID
-			}
-		}
-		pr("  %s: %s: want %s, got %s\n", reports.TermSafe(who), m.Field, reports.TermSafe(m.Want), reports.TermSafe(orBlank(m.Got)))
+		pr("  %s\n", reports.TermSafe(m.String()))
 	}
 	if len(v.Unverified) > 0 {
 		pr("\nNot verified (%d users): apply leaves them to a person\n", len(v.Unverified))
@@ -148,11 +141,4 @@ func WriteVerification(w io.Writer, v *Verification) error {
 		}
 	}
 	return bw.Flush()
-}
-
-func orBlank(s string) string {
-	if s == "" {
-		return "(blank)"
-	}
-	return s
 }

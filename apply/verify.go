@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"fmt"
 	"github.com/licenseplan/licenseplan/load"
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
@@ -18,6 +19,21 @@ type Mismatch struct {
 	Field     string `json:"field"`
 	Want      string `json:"want"`
 	Got       string `json:"got"`
+}
+
+func (m Mismatch) String() string {
+	who := "account " + m.AccountID
+	if m.UserID != "" {
+		who = fmt.Sprintf("user %s (%s)", m.Username, m.UserID)
+		if m.NewUserID != "" {
+			who += ", new user " + m.NewUserID
+		}
+	}
+	got := m.Got
+	if got == "" {
+		got = "(blank)"
+	}
+	return fmt.Sprintf("%s: %s: want %s, got %s", who, m.Field, m.Want, got)
 }
 
 // Unverified is a changed user verify does not check: apply leaves it to

@@ -39,7 +39,11 @@ import (
 // cannot reorder or hide text. A Content-Security-Policy allows nothing but
 // the report's own stylesheet, so even a value that slipped through could
 // neither run nor load anything.
-type HTML struct{}
+type HTML struct {
+	// Execution, when set, adds a section on what apply did (report
+	// --journal).
+	Execution *Execution
+}
 
 const (
 	// htmlMaxRows is the most rows any list (steps of one phase, accounts,
@@ -78,7 +82,7 @@ func htmlCSPHash(s string) string {
 }
 
 // Write implements Writer.
-func (HTML) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
+func (h HTML) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if p == nil {
 		return fmt.Errorf("HTML: %w", errNilPlan)
 	}
@@ -89,6 +93,7 @@ func (HTML) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if err != nil {
 		return fmt.Errorf("HTML: %w", err)
 	}
+	v.Execution = newHTMLExecution(h.Execution)
 	bw := bufio.NewWriterSize(ctxWriter{ctx, w}, 64<<10)
 	if err := htmlTemplate.Execute(bw, v); err != nil {
 		return fmt.Errorf("writing HTML: %w", err)
@@ -145,6 +150,39 @@ type htmlView struct {
 	Full         string
 	MaxRows      int
 	Geom         htmlGeom
+	Execution    *htmlExecution
+}
+
+// htmlExecution is the section on what apply did.
+type htmlExecution struct {
+	Journal, Started, Ended string
+	Runs, Writes, Unknown   int
+	Complete                bool
+	Counts                  []ExecutionCount
+	Problems                []ExecutionStep
+	Verify                  *ExecutionVerify
+	VerifyTime              string
+}
+
+func newHTMLExecution(e *Execution) *htmlExecution {
+	if e == nil {
+		return nil
+	}
+	x := &htmlExecution{Journal: htmlClean(e.Journal), Started: e.Started.UTC().Format(time.RFC3339),
+		Ended: e.Ended.UTC().Format(time.RFC3339), Runs: e.Runs, Writes: e.Writes, Unknown: e.Unknown,
+		Complete: e.Complete, Counts: e.StepCounts()}
+	for _, s := range e.Problems {
+		x.Problems = append(x.Problems, ExecutionStep{Seq: s.Seq, Status: htmlClean(s.Status), Reason: htmlClean(s.Reason)})
+	}
+	if v := e.Verify; v != nil {
+		c := *v
+		c.Mismatches = nil
+		for _, m := range v.Mismatches {
+			c.Mismatches = append(c.Mismatches, htmlClean(m))
+		}
+		x.Verify, x.VerifyTime = &c, v.Time.UTC().Format(time.RFC3339)
+	}
+	return x
 }
 
 // htmlGeom holds the chart coordinates the template needs.

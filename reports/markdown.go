@@ -17,13 +17,17 @@ import (
 // the plan comes from, a summary, license capacity, warnings (plan-level,
 // then grouped by code, most severe first), the ordered steps and the rules
 // used with their sources. Every org-derived value is escaped (mdEscape).
-type Markdown struct{}
+type Markdown struct {
+	// Execution, when set, adds a section on what apply did (report
+	// --journal).
+	Execution *Execution
+}
 
 // mdMaxUsersPerCode is how many affected users each warning code lists.
 const mdMaxUsersPerCode = 50
 
 // Write implements Writer.
-func (Markdown) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
+func (m Markdown) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if p == nil {
 		return fmt.Errorf("Markdown: %w", errNilPlan)
 	}
@@ -34,6 +38,7 @@ func (Markdown) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	r := mdReport{o: o, p: p, accounts: p.AccountNames()}
 	r.header()
 	r.summary()
+	r.execution(m.Execution)
 	r.capacity()
 	r.planWarnings()
 	r.notes()
@@ -407,3 +412,47 @@ func orElse(s, alt string) string {
 }
 
 func orDash(s string) string { return orElse(s, "-") }
+
+// execution is the section on what apply did, from its journal.
+func (r *mdReport) execution(e *Execution) {
+	if e == nil {
+		return
+	}
+	o := r.o
+	o.print("## Execution (licenseplan apply)\n\n")
+	state := "incomplete: some steps did not complete"
+	if e.Complete {
+		state = "complete: every step apply carries out completed"
+	}
+	o.print("- **Journal:** ", mdEscape(e.Journal), "\n")
+	o.print("- **Runs:** ", fmt.Sprint(e.Runs), ", from ", e.Started.UTC().Format(time.RFC3339), " to ", e.Ended.UTC().Format(time.RFC3339), "\n")
+	o.print("- **State:** ", state, "\n")
+	o.print("- **Records sent:** ", fmt.Sprint(e.Writes), " (", fmt.Sprint(e.Unknown), " batches whose answer was lost, then checked against the org)\n\n")
+	o.print("| status | steps |\n|---|---:|\n")
+	for _, c := range e.StepCounts() {
+		o.print("| ", mdEscape(c.Status), " | ", fmt.Sprint(c.N), " |\n")
+	}
+	o.print("\n")
+	if len(e.Problems) > 0 {
+		o.print("Steps that did not complete:\n\n")
+		for _, s := range e.Problems {
+			o.print("- step ", fmt.Sprint(s.Seq), " ", mdEscape(s.Status), ": ", mdEscape(s.Reason), "\n")
+		}
+		o.print("\n")
+	}
+	if v := e.Verify; v != nil {
+		verdict := "every check passed"
+		if len(v.Mismatches) > 0 {
+			verdict = fmt.Sprintf("%d mismatches", len(v.Mismatches))
+		}
+		o.print("**Verification** (", v.Time.UTC().Format(time.RFC3339), "): ", fmt.Sprint(v.Users), " users and ",
+			fmt.Sprint(v.Accounts), " accounts checked, ", fmt.Sprint(v.Passed), " passed; ", verdict, "; ",
+			fmt.Sprint(v.Unverified), " users left to a person.\n\n")
+		for _, m := range v.Mismatches {
+			o.print("- ", mdEscape(m), "\n")
+		}
+		if len(v.Mismatches) > 0 {
+			o.print("\n")
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -234,6 +235,9 @@ func runApply(ctx context.Context, s *Streams, cfg *Config, o *applyOptions) err
 		return errors.Join(err, verr)
 	}
 	res.Verify = v
+	if jerr := apply.AppendVerification(journal, v, time.Now); jerr != nil {
+		return errors.Join(err, jerr)
+	}
 	if s.JSON {
 		s.setResult(res)
 	} else {

@@ -317,7 +317,7 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	}
 	var files []string
 	if out.dir != "" {
-		if files, err = writeFiles(ctx, out.dir, plan, sortedByFile(out.files)); err != nil {
+		if files, err = writeFiles(ctx, out.dir, plan, sortedByFile(out.files), nil); err != nil {
 			return err
 		}
 	}
@@ -517,7 +517,9 @@ func fileFormats() []string {
 
 // writeFiles writes each of formats into dir, in that order. Each file is written to a temporary name and renamed, so
 // a failed run never leaves a half-written plan behind.
-func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []string) ([]string, error) {
+// exec, when set, is what apply did (report --journal): the HTML and
+// Markdown reports get a section on it.
+func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []string, exec *reports.Execution) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder %s: %w", dir, pathError(err))
 	}
@@ -537,6 +539,12 @@ func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []stri
 		w, err := reports.ForFormat(format)
 		if err != nil {
 			return nil, err
+		}
+		switch format {
+		case "html":
+			w = reports.HTML{Execution: exec}
+		case "md":
+			w = reports.Markdown{Execution: exec}
 		}
 		if err := atomicfile.Write(ctx, filepath.Join(dir, name), 0o644, func(f io.Writer) error { return w.Write(ctx, f, p) }); err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/licenseplan/licenseplan/apply"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 )
 
 func newReportCmd(s *Streams) *cobra.Command {
-	var planFile, formatList, outDir string
+	var planFile, formatList, outDir, journal string
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "report --plan plan.json",
@@ -33,18 +34,26 @@ instead of editing the file.
 --format takes a comma-separated list of file formats; the default is every
 report format except json. --out defaults to the folder that holds the plan
 file, so the reports land next to it. '--plan -' reads the plan from stdin
-(then --out is required).`,
+(then --out is required).
+
+--journal FILE adds a section on what 'licenseplan apply' did to
+report.html and report.md: the runs, each step's last status, the steps
+that did not complete and the verification at the end. The journal must
+belong to the plan (its fingerprint).`,
 		Example: `  # Re-render every report next to an approved plan
   licenseplan report --plan approved/plan.json
 
   # Only the HTML report and the spreadsheet, into another folder
   licenseplan report --plan plan.json --format html,xlsx --out ./board
 
+  # After a rehearsal: the reports with what apply did and the verification
+  licenseplan report --plan ./plan/plan.json --journal ./plan/apply-journal.jsonl --format html,md
+
   # From a pipeline
   licenseplan plan --format json | licenseplan report --plan - --format md --out .`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runReport(cmd.Context(), s, reportArgs{planFile, formatList, outDir, cmd.Flags().Changed("format"), quiet})
+			return runReport(cmd.Context(), s, reportArgs{planFile, formatList, outDir, cmd.Flags().Changed("format"), quiet, journal})
 		},
 	}
 	f := cmd.Flags()
@@ -52,6 +61,7 @@ file, so the reports land next to it. '--plan -' reads the plan from stdin
 	f.StringVarP(&formatList, "format", "f", "", "comma-separated `formats` to write: "+strings.Join(fileFormats(), ", ")+" (default: all but json)")
 	f.StringVarP(&outDir, "out", "d", "", "output `folder` (default: the plan file's folder)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing on stderr")
+	f.StringVar(&journal, "journal", "", "apply's journal `file`: report.html and report.md get a section on what apply did")
 	_ = cmd.MarkFlagRequired("plan")
 	return cmd
 }
@@ -80,6 +90,7 @@ type reportResult struct {
 type reportArgs struct {
 	planFile, formatList, outDir string
 	formatGiven, quiet           bool
+	journal                      string
 }
 
 func runReport(ctx context.Context, s *Streams, a reportArgs) error {
@@ -101,7 +112,13 @@ func runReport(ctx context.Context, s *Streams, a reportArgs) error {
 	if err := checkWritableDir(outDir, "--out"); err != nil {
 		return err
 	}
-	written, err := writeFiles(ctx, outDir, p, formats)
+	var exec *reports.Execution
+	if a.journal != "" {
+		if exec, err = readExecution(a.journal, p); err != nil {
+			return err
+		}
+	}
+	written, err := writeFiles(ctx, outDir, p, formats, exec)
 	if err != nil {
 		return err
 	}
@@ -134,4 +151,22 @@ func readPlan(path string, stdin io.Reader) (*planner.Plan, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return p, nil
+}
+
+// readExecution reads apply's journal for the reports; it must belong to
+// p.
+func readExecution(path string, p *planner.Plan) (*reports.Execution, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--journal: %w", err)
+	}
+	defer f.Close()
+	entries, err := apply.ReadJournal(f, path)
+	if err != nil {
+		return nil, fmt.Errorf("--journal: %w", err)
+	}
+	if fp := entries[0].Fingerprint; fp != p.Fingerprint {
+		return nil, fmt.Errorf("--journal %s records plan %s, not this plan (%s): give the journal of this plan", path, fp, p.Fingerprint)
+	}
+	return apply.ExecutionOf(path, entries), nil
 }
