@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,5 +100,29 @@ func TestApplyDrift(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "drifted") || !strings.Contains(r.stdout, who) ||
 		!strings.Contains(r.stdout, `IsActive was "true" in the plan, is "false" in the org`) {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestVerifyBeforeApply: the org before apply does not match the plan's
+// target state: verify lists the mismatches and exits 1, in text and JSON.
+func TestVerifyBeforeApply(t *testing.T) {
+	dir := inTempDir(t)
+	url, token := simOrg(t, demoSnap(t))
+	p := planAgainst(t, dir, url, token)
+	env := map[string]string{"SF_INSTANCE_URL": url, "SF_ACCESS_TOKEN": token}
+	r := run(t, env, "verify", "--plan", p)
+	if r.code != 1 || !strings.Contains(r.stdout, "mismatches") || !strings.Contains(r.stdout, "ProfileId: want") ||
+		!strings.Contains(r.stdout, "Not verified") || !strings.Contains(r.stderr, "does not match the plan") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, env, "verify", "--plan", p, "--format", "json")
+	var v struct {
+		Users      int `json:"users"`
+		Mismatches []struct {
+			Field string `json:"field"`
+		} `json:"mismatches"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || r.code != 1 || v.Users == 0 || len(v.Mismatches) == 0 {
+		t.Fatalf("exit %d, %v: %s", r.code, err, r.stdout)
 	}
 }
