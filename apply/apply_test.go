@@ -565,3 +565,36 @@ func TestExecutionReport(t *testing.T) {
 		t.Error("report.md without a journal has an execution section")
 	}
 }
+
+// TestTransferOwnership: records an old user owns move to its new user;
+// objects the org lacks are skipped.
+func TestTransferOwnership(t *testing.T) {
+	fx := demoFixture(t)
+	u := fx.changed(rules.DisableReenable)
+	owned := map[string]bool{}
+	for i := range fx.org.snap.Accounts[:2] {
+		fx.org.snap.Accounts[i].OwnerID = u.UserID
+		owned[fx.org.snap.Accounts[i].ID] = true
+	}
+	rep, err := Run(context.Background(), fx.plan, fx.org, fx.opts())
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, reportText(rep))
+	}
+	var newID string
+	for _, s := range rep.Steps {
+		if s.UserID == u.UserID && s.Action == planner.CreateUser {
+			newID = s.NewUserID
+		}
+		if s.UserID == u.UserID && s.Action == planner.TransferRecords && s.Status != Done {
+			t.Errorf("transfer step %d: %s %s", s.Seq, s.Status, s.Reason)
+		}
+	}
+	if newID == "" {
+		t.Fatal("the create step reported no new user")
+	}
+	for _, a := range fx.org.snap.Accounts {
+		if owned[a.ID] && a.OwnerID != newID {
+			t.Errorf("account %s is owned by %s, want the new user %s", a.ID, a.OwnerID, newID)
+		}
+	}
+}

@@ -70,13 +70,25 @@ func (f *fakeOrg) Read(context.Context) (*org.Snapshot, error) {
 	return clone(f.snap), nil
 }
 
-var ownerQuery = regexp.MustCompile(`^SELECT Id FROM (\w+) WHERE (?:Id = '(\w+)' AND )?OwnerId = '(\w+)'`)
+var (
+	ownerQuery   = regexp.MustCompile(`^SELECT Id FROM (\w+) WHERE Id = '(\w+)' AND OwnerId = '(\w+)'`)
+	ownersQuery  = regexp.MustCompile(`^SELECT Id, OwnerId FROM (\w+) WHERE OwnerId IN \(([^)]*)\)`)
+	quotedIDList = regexp.MustCompile(`'(\w+)'`)
+)
 
 func (f *fakeOrg) Query(_ context.Context, soql string, _ []string) ([][]string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	owners := map[string]bool{}
 	m := ownerQuery.FindStringSubmatch(soql)
-	if m == nil {
+	if m != nil {
+		owners[m[3]] = true
+	} else if m = ownersQuery.FindStringSubmatch(soql); m != nil {
+		for _, q := range quotedIDList.FindAllStringSubmatch(m[2], -1) {
+			owners[q[1]] = true
+		}
+		m[2] = ""
+	} else {
 		return nil, fmt.Errorf("fake org: unexpected query %s", soql)
 	}
 	if m[1] != "Account" {
@@ -84,8 +96,8 @@ func (f *fakeOrg) Query(_ context.Context, soql string, _ []string) ([][]string,
 	}
 	var out [][]string
 	for _, a := range f.snap.Accounts {
-		if a.OwnerID == m[3] && (m[2] == "" || a.ID == m[2]) {
-			out = append(out, []string{a.ID})
+		if owners[a.OwnerID] && (m[2] == "" || a.ID == m[2]) {
+			out = append(out, []string{a.ID, a.OwnerID})
 		}
 	}
 	return out, nil

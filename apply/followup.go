@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/licenseplan/licenseplan/load"
 	"github.com/licenseplan/licenseplan/planner"
@@ -59,7 +60,7 @@ func (r *runner) followUp(ctx context.Context) error {
 	if err := r.refresh(ctx); err != nil {
 		return err
 	}
-	byObject := map[string][]*rec{}
+	var transfers []*StepResult
 	var reassign []*rec
 	for _, seq := range r.order {
 		sr := r.steps[seq]
@@ -73,18 +74,16 @@ func (r *runner) followUp(ctx context.Context) error {
 		}
 		switch step.Action {
 		case planner.TransferRecords:
-			recs, err := r.transferRecs(ctx, sr)
-			if err != nil {
-				return err
-			}
-			for _, x := range recs {
-				byObject[x.object] = append(byObject[x.object], x)
-			}
+			transfers = append(transfers, sr)
 		case planner.ReassignPermissionSets:
 			reassign = append(reassign, r.reassignRecs(sr)...)
 		default:
 			r.finish(seq, Left, "apply does not carry out "+step.Action.String()+" steps: do it by hand", "")
 		}
+	}
+	byObject, err := r.transferRecs(ctx, transfers)
+	if err != nil {
+		return err
 	}
 	for _, obj := range r.opts.TransferObjects {
 		if err := r.send(ctx, "transfer "+obj, load.Update, byObject[obj]); err != nil {
@@ -108,39 +107,73 @@ func (r *runner) newUserOf(old string) string {
 	return ""
 }
 
-// transferRecs are the OwnerId updates of a transfer step: every record of
-// the transfer objects the old user owns, given to the new user.
-func (r *runner) transferRecs(ctx context.Context, sr *StepResult) ([]*rec, error) {
-	old := sr.UserID
-	nu := r.newUserOf(old)
-	if nu == "" {
-		r.finish(sr.Seq, Failed, "the new user's Id is not known (its create step did not report one)", "")
-		return nil, nil
+// ownersPerQuery bounds the owner Ids in one SOQL IN list, which keeps
+// the query far below SOQL's 100,000-character limit (20 characters an
+// Id).
+const ownersPerQuery = 200
+
+// transferRecs are the OwnerId updates of the transfer steps, by object:
+// every record of the transfer objects that an old user owns, given to
+// its new user. Each object is read once per ownersPerQuery old users.
+func (r *runner) transferRecs(ctx context.Context, steps []*StepResult) (map[string][]*rec, error) {
+	aggs := map[string]*stepAgg{} // old user Id -> its step
+	newOf := map[string]string{}
+	var olds []string
+	for _, sr := range steps {
+		nu := r.newUserOf(sr.UserID)
+		if nu == "" {
+			r.finish(sr.Seq, Failed, "the new user's Id is not known (its create step did not report one)", "")
+			continue
+		}
+		aggs[sr.UserID], newOf[sr.UserID] = &stepAgg{r: r, seq: sr.Seq}, nu
+		olds = append(olds, sr.UserID)
 	}
-	agg := &stepAgg{r: r, seq: sr.Seq}
-	var recs []*rec
+	out := map[string][]*rec{}
+	count := map[string]int{}
 	for _, obj := range r.opts.TransferObjects {
-		rows, err := r.o.Query(ctx, fmt.Sprintf("SELECT Id FROM %s WHERE OwnerId = '%s' ORDER BY Id", obj, old), []string{"Id"})
-		var ae *sfclient.APIError
-		if errors.As(err, &ae) && (ae.Code == "INVALID_TYPE" || ae.Code == "INVALID_FIELD") {
-			continue // the org has no such object, or it has no owner
-		}
-		if err != nil {
-			return nil, fmt.Errorf("step %d: finding the %s records user %s owns: %w", sr.Seq, obj, old, err)
-		}
-		for _, row := range rows {
-			id := row[0]
-			recs = append(recs, &rec{seq: sr.Seq, object: obj,
-				fields: map[string]any{"Id": id, "OwnerId": nu},
-				applied: func(ctx context.Context) (string, bool, error) {
-					got, err := r.o.Query(ctx, fmt.Sprintf("SELECT Id FROM %s WHERE Id = '%s' AND OwnerId = '%s'", obj, id, nu), []string{"Id"})
-					return "", len(got) == 1, err
-				},
-				ok: agg.ok, fail: agg.fail})
+	chunks:
+		for chunk := range slices.Chunk(olds, ownersPerQuery) {
+			rows, err := r.o.Query(ctx, fmt.Sprintf("SELECT Id, OwnerId FROM %s WHERE OwnerId IN (%s) ORDER BY Id", obj, quoteIDs(chunk)),
+				[]string{"Id", "OwnerId"})
+			var ae *sfclient.APIError
+			if errors.As(err, &ae) && (ae.Code == "INVALID_TYPE" || ae.Code == "INVALID_FIELD") {
+				break chunks // the org has no such object, or it has no owner
+			}
+			if err != nil {
+				return nil, fmt.Errorf("finding the %s records that re-created users own: %w", obj, err)
+			}
+			for _, row := range rows {
+				id, old := row[0], row[1]
+				agg, ok := aggs[old]
+				if !ok {
+					continue // a 15-character Id, or not asked for
+				}
+				nu := newOf[old]
+				count[old]++
+				out[obj] = append(out[obj], &rec{seq: agg.seq, object: obj,
+					fields: map[string]any{"Id": id, "OwnerId": nu},
+					applied: func(ctx context.Context) (string, bool, error) {
+						got, err := r.o.Query(ctx, fmt.Sprintf("SELECT Id FROM %s WHERE Id = '%s' AND OwnerId = '%s'", obj, id, nu), []string{"Id"})
+						return "", len(got) == 1, err
+					},
+					ok: agg.ok, fail: agg.fail})
+			}
 		}
 	}
-	agg.start(len(recs))
-	return recs, nil
+	for _, old := range olds {
+		aggs[old].start(count[old])
+	}
+	return out, nil
+}
+
+// quoteIDs is a SOQL IN list of Ids (which are letters and digits only:
+// planner and the snapshot reader check them).
+func quoteIDs(ids []string) string {
+	q := make([]string, len(ids))
+	for i, id := range ids {
+		q[i] = "'" + id + "'"
+	}
+	return strings.Join(q, ", ")
 }
 
 // reassignRecs are the permission set assignments of a reassign step:
