@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -28,9 +29,13 @@ var (
 	// ErrJournal: the journal is missing, exists already, belongs to
 	// another plan, or does not parse.
 	ErrJournal = errors.New("journal problem")
+	// ErrOptions: an option is invalid; nothing was read or written.
+	ErrOptions = errors.New("invalid apply options")
 	// ErrIncomplete: apply ran, but some steps failed or did not run.
 	ErrIncomplete = errors.New("some steps did not complete")
 )
+
+var objectName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,79}$`)
 
 // Org is the org apply changes: reads go through the read-only client
 // (sfclient.Client), writes through sfclient.Writer.
@@ -160,9 +165,15 @@ func (r *Report) Complete() bool {
 // the org was read.
 func Run(ctx context.Context, p *planner.Plan, o Org, opts Options) (*Report, error) {
 	if opts.Journal == "" {
-		return nil, fmt.Errorf("%w: no journal file", ErrJournal)
+		return nil, fmt.Errorf("%w: no journal file", ErrOptions)
 	}
 	opts = opts.withDefaults()
+	for _, obj := range opts.TransferObjects {
+		// The names go into SOQL: only sObject API names.
+		if !objectName.MatchString(obj) {
+			return nil, fmt.Errorf("%w: transfer object %q is not an sObject API name (letters, digits and underscores, such as Case or Invoice__c)", ErrOptions, obj)
+		}
+	}
 	r := &runner{p: p, o: o, opts: opts, set: load.Build(p),
 		steps: map[int]*StepResult{}, items: map[int]*item{}, newUser: map[string]string{},
 		baseline: map[string][]string{}}

@@ -405,6 +405,16 @@ func TestStops(t *testing.T) {
 			wantErr: ErrJournal,
 		},
 		{
+			name:    "a transfer object that is not a name",
+			setup:   func(_ *fixture, o *Options) { o.TransferObjects = []string{"Account WHERE Name != ''"} },
+			wantErr: ErrOptions,
+			check: func(t *testing.T, fx *fixture, r *Report) {
+				if r != nil || fx.org.reads != 0 {
+					t.Errorf("the org was read (%d times) with a bad transfer object", fx.org.reads)
+				}
+			},
+		},
+		{
 			name:    "resume without a journal",
 			setup:   func(_ *fixture, o *Options) { o.Resume = true },
 			wantErr: ErrJournal,

@@ -99,6 +99,9 @@ passed; 1 otherwise.`,
 			if err != nil {
 				return err
 			}
+			if !cmd.Flags().Changed("transfer-objects") && len(cfg.Apply.TransferObjects) > 0 {
+				o.transfer = cfg.Apply.TransferObjects
+			}
 			return runApply(cmd.Context(), s, cfg, o)
 		},
 	}
@@ -109,7 +112,7 @@ passed; 1 otherwise.`,
 	f.BoolVar(&o.skipDrifted, "skip-drifted", false, "carry on without the users and accounts that drifted since the plan")
 	f.BoolVar(&o.allowProduction, "allow-production", false, "allow writing to a production org (its name must still be typed back)")
 	f.BoolVar(&o.autoApprove, "auto-approve", false, "do not ask for 'yes' (for CI); a production org still needs --allow-production")
-	f.StringSliceVar(&o.transfer, "transfer-objects", apply.DefaultTransferObjects, "`objects` whose records move from an old user to its new user")
+	f.StringSliceVar(&o.transfer, "transfer-objects", apply.DefaultTransferObjects, "`objects` whose records move from an old user to its new user (also apply.transfer-objects in the config file)")
 	f.String("config", "", "config `file` for the login settings (YAML; also LICENSEPLAN_CONFIG)")
 	f.BoolP("quiet", "q", false, "print no notes on stderr")
 	addLiveFlags(f)

@@ -39,6 +39,12 @@ type Config struct {
 	Rules            struct {
 		Overrides []rules.Override `mapstructure:"overrides"`
 	} `mapstructure:"rules"`
+	// Apply holds apply's settings (file only).
+	Apply struct {
+		// TransferObjects are the objects whose records move from an old
+		// user to its new user (--transfer-objects wins).
+		TransferObjects []string `mapstructure:"transfer-objects"`
+	} `mapstructure:"apply"`
 	// Live holds the live-org settings (live.go).
 	Live liveConfig `mapstructure:",squash"`
 
