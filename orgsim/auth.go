@@ -185,7 +185,7 @@ func (s *Server) checkAssertion(r *http.Request, assertion string) (code, desc s
 // identityURL is the id of a token response and the sub of userinfo.
 func (s *Server) identityURL(r *http.Request) string {
 	u := s.apiUserRecord()
-	return instanceURL(r) + "/id/" + s.data.org.ID + "/" + u.ID
+	return instanceURL(r) + "/id/" + s.current().org.ID + "/" + u.ID
 }
 
 func (s *Server) writeToken(w http.ResponseWriter, r *http.Request, scope string) {
@@ -203,8 +203,8 @@ func (s *Server) writeToken(w http.ResponseWriter, r *http.Request, scope string
 
 // apiUserRecord returns the session user.
 func (s *Server) apiUserRecord() apiUser {
-	b := s.data.b
-	u := b.users[s.data.apiUser]
+	d := s.current()
+	u := d.b.users[d.apiUser]
 	au := apiUser{ID: u.ID, Username: u.Username, Name: u.Name, UserType: u.UserType, ProfileID: u.ProfileID, RoleID: u.RoleID}
 	if au.Name == "" {
 		au.Name = au.Username
@@ -228,7 +228,7 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	u := s.apiUserRecord()
 	base := instanceURL(r)
-	orgID := s.data.org.ID
+	orgID := s.current().org.ID
 	given, family, _ := strings.Cut(u.Name, " ")
 	writeJSON(w, http.StatusOK, map[string]any{
 		"sub": s.identityURL(r), "user_id": u.ID, "organization_id": orgID,
@@ -244,7 +244,7 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 // urls are the identity service's links; Salesforce leaves {version} for
 // the client to fill in.
 func (s *Server) urls(base string) map[string]string {
-	orgID := s.data.org.ID
+	orgID := s.current().org.ID
 	return map[string]string{
 		"enterprise":    base + "/services/Soap/c/{version}/" + orgID,
 		"partner":       base + "/services/Soap/u/{version}/" + orgID,
@@ -264,12 +264,12 @@ func (s *Server) handleIdentity(w http.ResponseWriter, r *http.Request, orgID, u
 		return
 	}
 	u := s.apiUserRecord()
-	if !idEqual(orgID, s.data.org.ID) || !idEqual(userID, u.ID) {
+	if !idEqual(orgID, s.current().org.ID) || !idEqual(userID, u.ID) {
 		writeError(w, http.StatusForbidden, "BAD_ID", "Bad_Id")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"id": s.identityURL(r), "asserted_user": true, "user_id": u.ID, "organization_id": s.data.org.ID,
+		"id": s.identityURL(r), "asserted_user": true, "user_id": u.ID, "organization_id": s.current().org.ID,
 		"username": u.Username, "nick_name": strings.SplitN(u.Username, "@", 2)[0], "display_name": u.Name,
 		"email": u.Username, "email_verified": true, "active": true, "user_type": strings.ToUpper(u.UserType),
 		"language": "en_US", "locale": "en_US", "utcOffset": -28800000, "timezone": "America/Los_Angeles",
@@ -371,15 +371,15 @@ func (s *Server) handleSOAP(w http.ResponseWriter, r *http.Request, ver string) 
 		XSI     string   `xml:"xmlns:xsi,attr"`
 		Result  result   `xml:"soapenv:Body>loginResponse>result"`
 	}
-	orgID := s.data.org.ID
+	orgID := s.current().org.ID
 	resp := response{Env: soapEnvNS, NS: partnerNS, XSI: xsiNS, Result: result{
 		MetadataServerURL: base + "/services/Soap/m/" + version + "/" + orgID,
-		Sandbox:           s.data.org.IsSandbox.IsTrue(),
+		Sandbox:           s.current().org.IsSandbox.IsTrue(),
 		ServerURL:         base + "/services/Soap/u/" + version + "/" + orgID,
 		SessionID:         token,
 		UserID:            u.ID,
 		UserInfo: userInfo{
-			OrganizationID: orgID, OrganizationName: s.data.org.Name, ProfileID: u.ProfileID, RoleID: u.RoleID,
+			OrganizationID: orgID, OrganizationName: s.current().org.Name, ProfileID: u.ProfileID, RoleID: u.RoleID,
 			SessionSecondsValid: 7200, UserEmail: u.Username, UserFullName: u.Name, UserID: u.ID,
 			UserLanguage: "en_US", UserLocale: "en_US", UserName: u.Username, UserTimeZone: "America/Los_Angeles",
 			UserType: u.UserType,

@@ -106,14 +106,14 @@ func (s *Server) handleDescribeGlobal(w http.ResponseWriter, version string) {
 		MaxBatchSize int             `json:"maxBatchSize"`
 		SObjects     []objectSummary `json:"sobjects"`
 	}{Encoding: "UTF-8", MaxBatchSize: 200}
-	for _, t := range s.data.objects {
+	for _, t := range s.current().objects {
 		out.SObjects = append(out.SObjects, summaryOf(t, version))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleObjectInfo(w http.ResponseWriter, version, name string) {
-	t := s.data.table(name)
+	t := s.current().table(name)
 	if t == nil {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 		return
@@ -125,14 +125,14 @@ func (s *Server) handleObjectInfo(w http.ResponseWriter, version, name string) {
 }
 
 func (s *Server) handleDescribe(w http.ResponseWriter, version, name string) {
-	t := s.data.table(name)
+	t := s.current().table(name)
 	if t == nil {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 		return
 	}
 	d := objectDescribe{objectSummary: summaryOf(t, version), ActionOverrides: []struct{}{},
 		ChildRelationships: []childRelation{}, RecordTypeInfos: []struct{}{}}
-	for _, other := range s.data.objects {
+	for _, other := range s.current().objects {
 		for _, f := range other.fields {
 			if f.target == t {
 				d.ChildRelationships = append(d.ChildRelationships, childRelation{ChildSObject: other.name, Field: f.name})
@@ -196,7 +196,7 @@ func describeOf(t *table, f *field) describeField {
 // handleRetrieve answers sobjects/{Object}/{Id}: every field of the record,
 // or those listed in ?fields=.
 func (s *Server) handleRetrieve(w http.ResponseWriter, r *http.Request, version, name, id string) {
-	t := s.data.table(name)
+	t := s.current().table(name)
 	if t == nil {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource does not exist")
 		return

@@ -120,7 +120,9 @@ func TestRouting(t *testing.T) {
 		{"GET", "/services/data/54.0/query" + q, 404, "NOT_FOUND"},
 		{"GET", "/services/apexrest/x", 404, "NOT_FOUND"},
 		{"GET", "/", 404, "NOT_FOUND"},
-		{"POST", "/services/data/v54.0/sobjects/Account", 405, "METHOD_NOT_ALLOWED"},
+		{"POST", "/services/data/v54.0/sobjects/Account", 400, "JSON_PARSER_ERROR"}, // no body
+		{"PUT", "/services/data/v54.0/sobjects/Account/001Dn00000bU000IAC", 405, "METHOD_NOT_ALLOWED"},
+		{"POST", "/services/data/v54.0/composite", 405, "METHOD_NOT_ALLOWED"},
 		{"DELETE", "/services/data/v54.0/sobjects/Account/001Dn00000bU000IAC", 405, "METHOD_NOT_ALLOWED"},
 	}
 	for _, tc := range tests {

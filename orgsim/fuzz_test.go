@@ -3,6 +3,7 @@ package orgsim
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -56,6 +57,57 @@ func FuzzQuery(f *testing.F) {
 			}
 		default:
 			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+	})
+}
+
+// FuzzWrite sends arbitrary sObject Collections bodies to a writable demo
+// org: the answer is always one result per record (200) or Salesforce's
+// error array (400), never a panic, and the org can still be queried.
+//
+//	go test ./orgsim -run '^$' -fuzz FuzzWrite -fuzztime 30s
+func FuzzWrite(f *testing.F) {
+	for _, b := range []string{
+		`{"allOrNone":false,"records":[{"attributes":{"type":"User"},"Id":"005Dn00000bP00NIAS","ProfileId":"00eDn00000bA00JIAS"}]}`,
+		`{"records":[{"attributes":{"type":"User"},"Id":"005Dn00000bP00cIAC","IsPortalEnabled":false}]}`,
+		`{"allOrNone":true,"records":[{"attributes":{"type":"Account"},"Id":"001Dn00000bU000IAC","IsPartner":"yes"}]}`,
+		`{"records":[{"attributes":{"type":"User"},"ContactId":"003Dn00000bZ000IAC","Username":"a@b","ProfileId":null}]}`,
+		`{"records":[null,{},{"attributes":null},{"attributes":{"type":7}}]}`,
+		`{"records":{}}`, `[]`, `null`,
+	} {
+		f.Add(true, b)
+		f.Add(false, b)
+	}
+	var once sync.Once
+	var srv *Server
+	f.Fuzz(func(t *testing.T, insert bool, body string) {
+		once.Do(func() {
+			var err error
+			if srv, err = New(demoSnapshot(t), Options{APILimit: 1 << 30, ExtraSeats: 3}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		method := http.MethodPatch
+		if insert {
+			method = http.MethodPost
+		}
+		r := serve(srv, method, "/services/data/v"+testVersion+"/composite/sobjects", srv.AccessToken(), strings.NewReader(body))
+		switch r.status {
+		case http.StatusOK:
+			var res []saveResult
+			if err := json.Unmarshal(r.body, &res); err != nil {
+				t.Fatalf("200 with a body that is not results: %v\n%s", err, r.body)
+			}
+		case http.StatusBadRequest:
+			var errs []apiError
+			if err := json.Unmarshal(r.body, &errs); err != nil || len(errs) != 1 || errs[0].ErrorCode == "" {
+				t.Fatalf("400 without an error array: %s", r.body)
+			}
+		default:
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		if q := serve(srv, http.MethodGet, queryPath("SELECT Id, Profile.Name, UserRole.Name FROM User"), srv.AccessToken(), nil); q.status != http.StatusOK {
+			t.Fatalf("the org cannot be queried after the write: %d %s", q.status, q.body)
 		}
 	})
 }

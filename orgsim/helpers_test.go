@@ -279,5 +279,5 @@ func parseAndCompile(s *Server, text string) (*query, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.data.compile(text, q)
+	return s.current().compile(text, q)
 }

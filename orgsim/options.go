@@ -45,6 +45,16 @@ type Options struct {
 	// once USED reaches the limit, API requests get 403
 	// REQUEST_LIMIT_EXCEEDED.
 	APILimit int
+	// LostResponseEvery makes every Nth write request commit and then
+	// close the connection without an answer, so the client cannot know
+	// that it succeeded.
+	LostResponseEvery int
+	// LockErrorRate is the fraction of written records refused with
+	// UNABLE_TO_LOCK_ROW, without being written.
+	LockErrorRate float64
+	// ExtraSeats adds this many seats to every license whose count is
+	// known, as if they were bought (the demo org is short of seats).
+	ExtraSeats int
 	// MaxCursors is how many query cursors (locators) stay open; opening
 	// another closes the oldest, as Salesforce does. Default 10.
 	MaxCursors int
@@ -113,6 +123,10 @@ func (o Options) withDefaults() (Options, error) {
 	switch {
 	case o.ErrorRate < 0 || o.ErrorRate > 1:
 		return o, fmt.Errorf("orgsim: ErrorRate %v is outside 0..1", o.ErrorRate)
+	case o.LockErrorRate < 0 || o.LockErrorRate > 1:
+		return o, fmt.Errorf("orgsim: LockErrorRate %v is outside 0..1", o.LockErrorRate)
+	case o.LostResponseEvery < 0 || o.ExtraSeats < 0:
+		return o, fmt.Errorf("orgsim: LostResponseEvery and ExtraSeats must not be negative")
 	case o.RateLimitRate < 0 || o.RateLimitRate > 1:
 		return o, fmt.Errorf("orgsim: RateLimitRate %v is outside 0..1", o.RateLimitRate)
 	case o.APILimit < 0:
@@ -183,6 +197,8 @@ const (
 	FaultTruncated          Fault = "truncated"           // half a query body
 	FaultDropped            Fault = "dropped"             // connection closed, no response
 	FaultLimitExceeded      Fault = "limit_exceeded"      // 403 REQUEST_LIMIT_EXCEEDED
+	FaultLostResponse       Fault = "lost_response"       // a write committed, its answer lost
+	FaultLockError          Fault = "lock_error"          // a record refused with UNABLE_TO_LOCK_ROW
 )
 
 // Stats counts what a Server has answered.
@@ -200,4 +216,7 @@ type Stats struct {
 	// FaultsInjected counts the injected faults by kind. Requests refused
 	// because the API limit was reached count as FaultLimitExceeded.
 	FaultsInjected map[Fault]int
+	// Writes counts the records writes tried (each record of a
+	// collection).
+	Writes int
 }

@@ -148,7 +148,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request, version, ki
 		writeQueryError(w, text, err)
 		return
 	}
-	q, err := s.data.compile(text, parsed)
+	q, err := s.current().compile(text, parsed)
 	if err != nil {
 		writeQueryError(w, text, err)
 		return

@@ -22,7 +22,11 @@ import (
 // httptest.NewServer) or call Start.
 type Server struct {
 	opts Options
-	data *orgData
+	// dmu guards model and data: data is the tables of the model, nil
+	// after a write until the next read rebuilds them (writes.go).
+	dmu   sync.Mutex
+	model *model
+	data  *orgData
 	// orgID15 prefixes access tokens, as Salesforce's do.
 	orgID15 string
 
@@ -37,14 +41,16 @@ type Server struct {
 	cursors  map[string]*cursor
 	cursorQ  []string // open cursors, oldest first
 	nextCur  int
+	writeSeq int // write requests that committed
 	stats    Stats
 
 	srv  *http.Server
 	done chan struct{}
 }
 
-// New builds a Server for snap. snap is not modified, but the Server reads
-// it for as long as it runs, so the caller must not change it meanwhile.
+// New builds a Server for snap. snap is not modified (writes change a copy
+// of the Server's own), but the Server reads it for as long as it runs, so
+// the caller must not change it meanwhile.
 func New(snap *org.Snapshot, opts Options) (*Server, error) {
 	if snap == nil {
 		return nil, errors.New("orgsim: New: nil snapshot")
@@ -53,16 +59,20 @@ func New(snap *org.Snapshot, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	m, err := newModel(snap, o.ExtraSeats)
+	if err != nil {
+		return nil, err
+	}
 	seed := uint64(o.Seed)
 	s := &Server{
 		opts:     o,
-		data:     buildOrg(snap, o.Username),
+		model:    m,
 		rng:      rand.New(rand.NewPCG(seed, seed^0x5a17_0c0d_e5ee_d5ed)),
 		sessions: map[string]bool{},
 		cursors:  map[string]*cursor{},
 		stats:    Stats{Endpoints: map[string]int{}, FaultsInjected: map[Fault]int{}},
 	}
-	s.orgID15 = tokenOrgID(s.data.org.ID)
+	s.orgID15 = tokenOrgID(s.current().org.ID)
 	return s, nil
 }
 
@@ -260,8 +270,7 @@ func (s *Server) handleData(w http.ResponseWriter, r *http.Request, ver string, 
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
-			fmt.Sprintf("HTTP Method '%s' not allowed. Allowed are GET,HEAD", r.Method))
+		s.handleWrite(w, r, rest)
 		return
 	}
 	switch {
@@ -300,6 +309,8 @@ func endpointOf(rest []string) string {
 		return "describe_global"
 	case len(rest) == 3 && rest[0] == "sobjects" && rest[2] == "describe":
 		return "describe"
+	case len(rest) == 2 && rest[0] == "composite" && rest[1] == "sobjects":
+		return "composite_sobjects"
 	case len(rest) >= 2 && rest[0] == "sobjects":
 		return "sobject"
 	case len(rest) == 1 && rest[0] == "limits":

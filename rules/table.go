@@ -420,3 +420,19 @@ func derive(r *Rule) {
 func sortCodes(cs []Code) {
 	slices.SortFunc(cs, func(a, b Code) int { return a.Rank() - b.Rank() })
 }
+
+// DataFile returns a copy of an embedded rule data file ("catalog.yaml",
+// "help000.yaml" or "matrix001.csv"), and false for any other name. The
+// org simulator reads the tables itself with it, so that it decides
+// Salesforce's behaviour independently of Table.
+func DataFile(name string) ([]byte, bool) {
+	switch name {
+	case "catalog.yaml":
+		return slices.Clone(catalogYAML), true
+	case "help000.yaml":
+		return slices.Clone(help000YAML), true
+	case "matrix001.csv":
+		return slices.Clone(matrix001CSV), true
+	}
+	return nil, false
+}

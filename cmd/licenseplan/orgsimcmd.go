@@ -85,11 +85,29 @@ every Nth next-page request, --truncate-every N cuts every Nth query page in
 half, --drop-every N closes the connection, and --api-limit N refuses
 requests past N with REQUEST_LIMIT_EXCEEDED. --latency delays every response.
 
+Writes: it accepts the writes 'licenseplan apply' makes (sObject Collections
+POST and PATCH, and single-record POST and PATCH on sobjects) and keeps them
+for as long as it runs, so a later plan, verify or query sees them. It
+applies Salesforce's rules as the source documents give them: a ProfileId
+of another license only where the conversion tables allow the change in
+place (else FIELD_INTEGRITY_EXCEPTION with the table's message), partner
+licenses only on partner accounts, role-based licenses only when the
+account owner has a role (UNKNOWN_EXCEPTION "portal account owner must have
+a role"), seats (LICENSE_LIMIT_EXCEEDED), disabling (IsPortalEnabled=false
+deactivates the user, clears its contact and renames its username), one
+active user per contact and unique usernames (DUPLICATE_USERNAME). An
+upgrade to a role-based license gives the account's lowest portal role,
+creating the roles, and removes the user's permission sets.
+--lost-response-every N commits every Nth write request and drops its
+answer; --lock-error-rate refuses that fraction of records with
+UNABLE_TO_LOCK_ROW; --extra-seats N buys N seats of every license.
+
 It serves until interrupted (Ctrl-C), then prints what it served on stderr.`,
 		Example: `  licenseplan orgsim serve
   licenseplan orgsim serve --snapshot ./snapshot --port 8080
   licenseplan orgsim serve --users 200000 --seed 7
-  licenseplan orgsim serve --latency 200ms --error-rate 0.05 --expire-session-every 50 --api-limit 500`,
+  licenseplan orgsim serve --latency 200ms --error-rate 0.05 --expire-session-every 50 --api-limit 500
+  licenseplan orgsim serve --extra-seats 20 --lost-response-every 3 --lock-error-rate 0.1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("snapshot") && cmd.Flags().Changed("users") {
@@ -112,6 +130,9 @@ It serves until interrupted (Ctrl-C), then prints what it served on stderr.`,
 	f.IntVar(&o.opts.TruncateEvery, "truncate-every", 0, "cut every `N`th query page in half")
 	f.IntVar(&o.opts.DropEvery, "drop-every", 0, "close the connection on every `N`th API request")
 	f.IntVar(&o.opts.APILimit, "api-limit", orgsim.DefaultAPILimit, "daily API request `limit`")
+	f.IntVar(&o.opts.LostResponseEvery, "lost-response-every", 0, "commit every `N`th write request, then close the connection without an answer")
+	f.Float64Var(&o.opts.LockErrorRate, "lock-error-rate", 0, "`fraction` of written records refused with UNABLE_TO_LOCK_ROW")
+	f.IntVar(&o.opts.ExtraSeats, "extra-seats", 0, "add `N` seats to every license (the demo org is short of seats)")
 	f.StringVar(&o.jwtKey, "jwt-public-key", "", "PEM `file` of the public key (or certificate) that verifies JWT bearer assertions")
 	return cmd
 }
@@ -122,6 +143,12 @@ func runOrgsimServe(ctx context.Context, s *Streams, o *serveOptions) error {
 	}
 	if o.port < 0 || o.port > 65535 {
 		return flagErrorf("--port %d: want a port from 1 to 65535, or 0 for a free one", o.port)
+	}
+	if o.opts.LockErrorRate < 0 || o.opts.LockErrorRate > 1 {
+		return flagErrorf("--lock-error-rate %v: want a fraction from 0 to 1", o.opts.LockErrorRate)
+	}
+	if o.opts.LostResponseEvery < 0 || o.opts.ExtraSeats < 0 {
+		return flagErrorf("--lost-response-every and --extra-seats take a number of 0 or more")
 	}
 	if o.opts.APILimit <= 0 {
 		return flagErrorf("--api-limit %d: want a positive limit", o.opts.APILimit)
