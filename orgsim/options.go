@@ -49,6 +49,10 @@ type Options struct {
 	// close the connection without an answer, so the client cannot know
 	// that it succeeded.
 	LostResponseEvery int
+	// WriteErrorRate is the fraction of write requests answered 503
+	// SERVICE_UNAVAILABLE before anything is written (ErrorRate applies to
+	// every API request; this to writes alone).
+	WriteErrorRate float64
 	// LockErrorRate is the fraction of written records refused with
 	// UNABLE_TO_LOCK_ROW, without being written.
 	LockErrorRate float64
@@ -123,6 +127,8 @@ func (o Options) withDefaults() (Options, error) {
 	switch {
 	case o.ErrorRate < 0 || o.ErrorRate > 1:
 		return o, fmt.Errorf("orgsim: ErrorRate %v is outside 0..1", o.ErrorRate)
+	case o.WriteErrorRate < 0 || o.WriteErrorRate > 1:
+		return o, fmt.Errorf("orgsim: WriteErrorRate %v is outside 0..1", o.WriteErrorRate)
 	case o.LockErrorRate < 0 || o.LockErrorRate > 1:
 		return o, fmt.Errorf("orgsim: LockErrorRate %v is outside 0..1", o.LockErrorRate)
 	case o.LostResponseEvery < 0 || o.ExtraSeats < 0:
@@ -199,6 +205,7 @@ const (
 	FaultLimitExceeded      Fault = "limit_exceeded"      // 403 REQUEST_LIMIT_EXCEEDED
 	FaultLostResponse       Fault = "lost_response"       // a write committed, its answer lost
 	FaultLockError          Fault = "lock_error"          // a record refused with UNABLE_TO_LOCK_ROW
+	FaultWriteError         Fault = "write_error"         // a write refused with 503 before it was written
 )
 
 // Stats counts what a Server has answered.

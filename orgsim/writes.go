@@ -142,6 +142,11 @@ type writeRecord struct {
 
 // handleWrite serves the write endpoints; rest is the path after vXX.X.
 func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, rest []string) {
+	if s.writeFault() {
+		writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE",
+			"The service is temporarily unavailable (write fault injected by orgsim); nothing was written. Retry the request.")
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "JSON_PARSER_ERROR", "The request body could not be read.")
@@ -379,6 +384,20 @@ func (s *Server) commit(insert, allOrNone bool, recs []writeRecord) []saveResult
 	s.stats.Writes += len(recs)
 	s.mu.Unlock()
 	return out
+}
+
+// writeFault draws the WriteErrorRate fault for one write request.
+func (s *Server) writeFault() bool {
+	if s.opts.WriteErrorRate <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rng.Float64() >= s.opts.WriteErrorRate {
+		return false
+	}
+	s.stats.FaultsInjected[FaultWriteError]++
+	return true
 }
 
 // lockFault draws the LockErrorRate fault for one record.

@@ -99,7 +99,8 @@ active user per contact and unique usernames (DUPLICATE_USERNAME). An
 upgrade to a role-based license gives the account's lowest portal role,
 creating the roles, and removes the user's permission sets.
 --lost-response-every N commits every Nth write request and drops its
-answer; --lock-error-rate refuses that fraction of records with
+answer; --write-error-rate answers that fraction of write requests 503
+before writing anything; --lock-error-rate refuses that fraction of records with
 UNABLE_TO_LOCK_ROW; --extra-seats N buys N seats of every license.
 
 It serves until interrupted (Ctrl-C), then prints what it served on stderr.`,
@@ -131,6 +132,7 @@ It serves until interrupted (Ctrl-C), then prints what it served on stderr.`,
 	f.IntVar(&o.opts.DropEvery, "drop-every", 0, "close the connection on every `N`th API request")
 	f.IntVar(&o.opts.APILimit, "api-limit", orgsim.DefaultAPILimit, "daily API request `limit`")
 	f.IntVar(&o.opts.LostResponseEvery, "lost-response-every", 0, "commit every `N`th write request, then close the connection without an answer")
+	f.Float64Var(&o.opts.WriteErrorRate, "write-error-rate", 0, "`fraction` of write requests answered 503 before anything is written")
 	f.Float64Var(&o.opts.LockErrorRate, "lock-error-rate", 0, "`fraction` of written records refused with UNABLE_TO_LOCK_ROW")
 	f.IntVar(&o.opts.ExtraSeats, "extra-seats", 0, "add `N` seats to every license (the demo org is short of seats)")
 	f.StringVar(&o.jwtKey, "jwt-public-key", "", "PEM `file` of the public key (or certificate) that verifies JWT bearer assertions")
@@ -144,8 +146,13 @@ func runOrgsimServe(ctx context.Context, s *Streams, o *serveOptions) error {
 	if o.port < 0 || o.port > 65535 {
 		return flagErrorf("--port %d: want a port from 1 to 65535, or 0 for a free one", o.port)
 	}
-	if o.opts.LockErrorRate < 0 || o.opts.LockErrorRate > 1 {
-		return flagErrorf("--lock-error-rate %v: want a fraction from 0 to 1", o.opts.LockErrorRate)
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"--lock-error-rate", o.opts.LockErrorRate}, {"--write-error-rate", o.opts.WriteErrorRate}} {
+		if c.v < 0 || c.v > 1 {
+			return flagErrorf("%s %v: want a fraction from 0 to 1", c.name, c.v)
+		}
 	}
 	if o.opts.LostResponseEvery < 0 || o.opts.ExtraSeats < 0 {
 		return flagErrorf("--lost-response-every and --extra-seats take a number of 0 or more")
