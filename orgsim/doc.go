@@ -17,6 +17,8 @@
 //	GET  /services/data/vXX.X/sobjects/{Object}/describe
 //	GET  /services/data/vXX.X/sobjects/{Object}/{Id}
 //	GET  /services/data/vXX.X/limits
+//	POST|PATCH /services/data/vXX.X/composite/sobjects   writes (writes.go)
+//	POST /services/data/vXX.X/sobjects/{Object}, PATCH …/sobjects/{Object}/{Id}
 //
 // Every response carries Sforce-Limit-Info: api-usage=USED/LIMIT, errors
 // are Salesforce's JSON array [{"message","errorCode"}], and doubled slashes
@@ -24,7 +26,10 @@
 //
 // # Data
 //
-// The snapshot's records become the objects User, Account, Contact,
+// The Server owns a copy of the snapshot that writes change (writes.go has
+// the rules they follow, read from the rule data files, never from the
+// planner); the tables below are rebuilt from it on the first read after a
+// write. The snapshot's records become the objects User, Account, Contact,
 // UserRole, UserLicense, Profile, PermissionSetAssignment, PermissionSet,
 // ObjectPermissions, PermissionSetLicenseAssign, PermissionSetLicense and
 // Organization, linked through their parent relationships, so that every
