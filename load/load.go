@@ -1,7 +1,8 @@
 // Package load turns a plan into the files an admin loads into the org with
-// Data Loader or the Salesforce CLI, in execution order: the partner
-// accounts to enable, the users to change in place, the users to disable
-// and the users to create for their contacts. It reads the plan alone
+// Data Loader or the Salesforce CLI, in execution order: the account
+// owners to give a role, the partner accounts to enable, the users to
+// change in place (license or profile), the users to disable and the users
+// to create for their contacts. It reads the plan alone
 // (plan.json has every Id the files need), does no I/O except WriteDir, and
 // makes no request to any org.
 //
@@ -82,6 +83,12 @@ const (
 	// the target (TARGET_PROFILE_MISMATCH): Salesforce would set that
 	// other license, so the row would not do what the plan says.
 	ProfileMismatch
+	// NoOwnerRole: the account owner needs a role and none is configured
+	// (owner-roles): the admin chooses one.
+	NoOwnerRole
+	// NoOwnerID: the account owner needs a role, but the plan does not know
+	// the owner's user Id (Account.csv had no OwnerId).
+	NoOwnerID
 )
 
 var reasonTexts = [...]string{
@@ -91,6 +98,8 @@ var reasonTexts = [...]string{
 	NoContact:      "the plan has no ContactId for the user, so the contact to enable again is unknown: pull the org again with ContactId",
 	ProfileMismatch: "the target profile belongs to another license than the target license (TARGET_PROFILE_MISMATCH): " +
 		"choose a profile of the target license in the targets, then plan again",
+	NoOwnerRole: "the account owner has no role and none is configured (owner-roles in the config file): choose an internal role and set the owner's UserRoleId by hand before 01, or configure it and plan again",
+	NoOwnerID:   "the account owner has no role, but the plan does not know the owner's user Id (Account.csv had no OwnerId): give the owner a role by hand before 01, or pull the org again",
 }
 
 func (r Reason) String() string {
@@ -109,20 +118,25 @@ type Set struct {
 
 // File names, in the order the files run.
 const (
-	FileAccounts = "01-accounts-enable-partner.csv"
-	FileInPlace  = "02-users-change-in-place.csv"
-	FileDisable  = "03-users-disable.csv"
-	FileCreate   = "04-users-create.csv"
+	FileOwnerRole = "00-users-assign-owner-role.csv"
+	FileAccounts  = "01-accounts-enable-partner.csv"
+	FileInPlace   = "02-users-change-in-place.csv"
+	FileDisable   = "03-users-disable.csv"
+	FileCreate    = "04-users-create.csv"
 )
 
-// Build makes the load files of p. Only users whose outcome is
-// change_in_place or disable_reenable are loaded; a recreate user's steps
+// Build makes the load files of p. An account owner is given the role its
+// assign_owner_role step names (one row per step; a step with no role is
+// Left for the admin to choose). Only users whose outcome is
+// change_in_place, change_profile or disable_reenable are loaded; a recreate user's steps
 // are Left for a person to decide, and steps that need a new user's Id are
 // Left for apply (or a second pass by hand).
 func Build(p *planner.Plan) *Set {
+	ownerRole := &File{Name: FileOwnerRole, Title: "Give account owners a role (before any user on their accounts changes)", Object: "User",
+		Operation: Update, Header: []string{"Id", "UserRoleId"}}
 	accounts := &File{Name: FileAccounts, Title: "Enable accounts as partner accounts", Object: "Account",
 		Operation: Update, Header: []string{"Id", "IsPartner"}}
-	inPlace := &File{Name: FileInPlace, Title: "Change users' licenses in place (assign a profile of the target license)",
+	inPlace := &File{Name: FileInPlace, Title: "Change users' licenses or profiles in place (assign the target profile)",
 		Object: "User", Operation: Update, Header: []string{"Id", "ProfileId"}}
 	disable := &File{Name: FileDisable, Title: "Disable external users (deactivates them and renames their usernames)",
 		Object: "User", Operation: Update, Header: []string{"Id", "IsPortalEnabled"}}
@@ -131,7 +145,7 @@ func Build(p *planner.Plan) *Set {
 	// After ContactId, ProfileId and Username: the new-user fields, in
 	// org.NewUserFieldNames order.
 	create.Header = append(create.Header, org.NewUserFieldNames[:]...)
-	s := &Set{Files: []*File{accounts, inPlace, disable, create}}
+	s := &Set{Files: []*File{ownerRole, accounts, inPlace, disable, create}}
 
 	for _, r := range p.StepRows() {
 		st, u := r.Step, r.User
@@ -142,8 +156,18 @@ func Build(p *planner.Plan) *Set {
 			}
 			s.Left = append(s.Left, l)
 		}
-		if st.Action == planner.EnablePartnerAccount {
+		switch {
+		case st.Action == planner.EnablePartnerAccount:
 			accounts.add(st.Seq, st.AccountID, "true")
+			continue
+		case st.Action == planner.AssignOwnerRole && st.OwnerID == "":
+			left(NoOwnerID)
+			continue
+		case st.Action == planner.AssignOwnerRole && st.RoleID == "":
+			left(NoOwnerRole)
+			continue
+		case st.Action == planner.AssignOwnerRole:
+			ownerRole.add(st.Seq, st.OwnerID, st.RoleID)
 			continue
 		}
 		if u == nil || u.Outcome == rules.Recreate {
@@ -153,9 +177,9 @@ func Build(p *planner.Plan) *Set {
 		switch {
 		case (st.Action == planner.ChangeLicense || st.Action == planner.CreateUser) && u.HasWarning(rules.TargetProfileMismatch):
 			left(ProfileMismatch)
-		case st.Action == planner.ChangeLicense && u.ToProfileID == "":
+		case (st.Action == planner.ChangeLicense || st.Action == planner.ChangeProfile) && u.ToProfileID == "":
 			left(NoProfileID)
-		case st.Action == planner.ChangeLicense:
+		case st.Action == planner.ChangeLicense || st.Action == planner.ChangeProfile:
 			inPlace.add(st.Seq, u.UserID, u.ToProfileID)
 		case st.Action == planner.DisableUser && u.Outcome == rules.DisableReenable:
 			disable.add(st.Seq, u.UserID, "false")

@@ -24,8 +24,17 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // as plan.json and read back: the load files must need nothing else.
 func demoPlan(t *testing.T) *planner.Plan {
 	t.Helper()
+	return demoPlanWith(t, nil)
+}
+
+// channelManager is the demo org's internal role "Channel Manager".
+const channelManager = "00EDn00000bK003MAC"
+
+// demoPlanWith is demoPlan with Options.OwnerRoles ownerRoles.
+func demoPlanWith(t *testing.T, ownerRoles map[string]string) *planner.Plan {
+	t.Helper()
 	ctx := context.Background()
-	p, err := demoplan.Plan(ctx)
+	p, err := demoplan.PlanWith(ctx, planner.Options{OwnerRoles: ownerRoles})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +64,8 @@ func readCSV(t *testing.T, path string) [][]string {
 // plan.json implies, and every step of the plan is in a file or in
 // not-loaded.csv, once.
 func TestFilesMatchPlan(t *testing.T) {
-	p := demoPlan(t)
+	// With a role for every owner, so that 00 has rows too.
+	p := demoPlanWith(t, map[string]string{planner.OwnerRoleAll: channelManager})
 	dir := t.TempDir()
 	s := Build(p)
 	if err := WriteDir(context.Background(), dir, p, s); err != nil {
@@ -76,11 +86,14 @@ func TestFilesMatchPlan(t *testing.T) {
 	for _, st := range p.Steps.All() {
 		u := users[st.UserID]
 		switch {
+		case st.Action == planner.AssignOwnerRole:
+			add(FileOwnerRole, st.OwnerID, st.RoleID)
 		case u.HasWarning(rules.TargetProfileMismatch):
 			// not loaded: the profile would set another license
 		case st.Action == planner.EnablePartnerAccount:
 			add(FileAccounts, st.AccountID, "true")
-		case st.Action == planner.ChangeLicense && u.Outcome == rules.ChangeInPlace && u.ToProfileID != "":
+		case st.Action == planner.ChangeLicense && u.Outcome == rules.ChangeInPlace && u.ToProfileID != "",
+			st.Action == planner.ChangeProfile && u.Outcome == rules.ChangeProfile && u.ToProfileID != "":
 			add(FileInPlace, u.UserID, u.ToProfileID)
 		case st.Action == planner.DisableUser && u.Outcome == rules.DisableReenable:
 			add(FileDisable, u.UserID, "false")
@@ -91,12 +104,13 @@ func TestFilesMatchPlan(t *testing.T) {
 		}
 	}
 	headers := map[string]string{
-		FileAccounts: "Id,IsPartner",
-		FileInPlace:  "Id,ProfileId",
-		FileDisable:  "Id,IsPortalEnabled",
-		FileCreate:   "ContactId,ProfileId,Username,Email,FirstName,LastName,Alias,CommunityNickname,TimeZoneSidKey,LocaleSidKey,EmailEncodingKey,LanguageLocaleKey",
+		FileOwnerRole: "Id,UserRoleId",
+		FileAccounts:  "Id,IsPartner",
+		FileInPlace:   "Id,ProfileId",
+		FileDisable:   "Id,IsPortalEnabled",
+		FileCreate:    "ContactId,ProfileId,Username,Email,FirstName,LastName,Alias,CommunityNickname,TimeZoneSidKey,LocaleSidKey,EmailEncodingKey,LanguageLocaleKey",
 	}
-	for _, name := range []string{FileAccounts, FileInPlace, FileDisable, FileCreate} {
+	for _, name := range []string{FileOwnerRole, FileAccounts, FileInPlace, FileDisable, FileCreate} {
 		t.Run(name, func(t *testing.T) {
 			if len(want[name]) == 0 {
 				t.Fatalf("the demo plan has no rows for %s: the test checks nothing", name)
@@ -213,7 +227,7 @@ func TestHostileValues(t *testing.T) {
 		t.Errorf("formulas not neutralised: %q", recs[1])
 	}
 	// Build keeps the raw values (apply loads those).
-	f := s.Files[3]
+	f := s.Files[slices.IndexFunc(s.Files, func(f *File) bool { return f.Name == FileCreate })]
 	if got := f.Rows[0][slices.Index(f.Header, "LastName")]; got != `=HYPERLINK("http://evil")` {
 		t.Errorf("raw LastName %q", got)
 	}
@@ -309,5 +323,56 @@ func TestStaleFilesRemoved(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 || ents[0].Name() != FileReadme {
 		t.Errorf("files %v, want only README.md", ents)
+	}
+}
+
+// An assign_owner_role step is a row of 00 when the plan knows the owner
+// and the role, and is left, with its reason, when it does not; a
+// change_profile step is a row of 02.
+func TestOwnerRoleAndProfileRows(t *testing.T) {
+	tests := []struct {
+		name         string
+		step         planner.Step
+		wantFile     string
+		wantRow      []string
+		wantLeft     bool
+		wantReason   Reason
+		wantInReadme string
+	}{
+		{"role configured", planner.Step{Action: planner.AssignOwnerRole, AccountID: "001A", OwnerID: "005O", RoleID: "00ER"},
+			FileOwnerRole, []string{"005O", "00ER"}, false, 0, "| 00 | 00-users-assign-owner-role.csv | User | update | 1 |"},
+		{"no role configured", planner.Step{Action: planner.AssignOwnerRole, AccountID: "001A", OwnerID: "005O"},
+			"", nil, true, NoOwnerRole, "choose an internal role"},
+		{"owner unknown", planner.Step{Action: planner.AssignOwnerRole, AccountID: "001A", RoleID: "00ER"},
+			"", nil, true, NoOwnerID, "does not know the owner's user Id"},
+		{"profile change", planner.Step{Action: planner.ChangeProfile, UserID: "005U", AccountID: "001A"},
+			FileInPlace, []string{"005U", "00eP"}, false, 0, "| 02 | 02-users-change-in-place.csv | User | update | 1 |"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := tt.step
+			st.Seq, st.Phase, st.DependsOn = 1, planner.Prepare, []int{}
+			users := []planner.UserPlan{{UserID: "005U", Username: "u@x", AccountID: "001A", Outcome: rules.ChangeProfile, ToProfileID: "00eP"}}
+			p := &planner.Plan{Users: planner.NewUsers(users...), Steps: planner.NewSteps(st)}
+			s := Build(p)
+			for _, f := range s.Files {
+				switch {
+				case f.Name == tt.wantFile && (len(f.Rows) != 1 || !slices.Equal(f.Rows[0], tt.wantRow) || f.Seqs[0] != 1):
+					t.Errorf("%s: rows %q, want [%q]", f.Name, f.Rows, tt.wantRow)
+				case f.Name != tt.wantFile && len(f.Rows) > 0:
+					t.Errorf("%s has rows %q, want none", f.Name, f.Rows)
+				}
+			}
+			if got := len(s.Left) == 1; got != tt.wantLeft || (got && (s.Left[0].Reason != tt.wantReason || s.Left[0].AccountID != "001A")) {
+				t.Errorf("left %+v, want left %v with reason %v", s.Left, tt.wantLeft, tt.wantReason)
+			}
+			var readme bytes.Buffer
+			if err := writeReadme(&readme, p, s); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(readme.String(), tt.wantInReadme) {
+				t.Errorf("README.md lacks %q:\n%s", tt.wantInReadme, readme.String())
+			}
+		})
 	}
 }

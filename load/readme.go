@@ -28,10 +28,11 @@ func sfCommand(f *File) string {
 
 // checks says what to check after f has run, before the next file.
 var checks = map[string]string{
-	FileAccounts: "every account shows IsPartner = true (Account list view or `sf data query --query \"SELECT Id, IsPartner FROM Account WHERE Id IN (...)\"`); 02 and 04 move users to partner licenses on these accounts and fail without it.",
-	FileInPlace:  "each user's profile and license are the target ones. A role-based upgrade (Customer Community Plus, Partner Community) gives the user a role on the account, creates the account's portal roles when it has none, and removes the user's permission sets and permission set licenses; it cannot be undone.",
-	FileDisable:  "each user is inactive, has no contact and a renamed username (Salesforce frees the old one). Disabling cannot be undone: the contact's next user is a new record.",
-	FileCreate:   "each contact has one active user of the target profile. Note the new users' Ids: ownership transfer and permission sets (not-loaded.csv) need them.",
+	FileOwnerRole: "each owner has the role (`sf data query --query \"SELECT Id, UserRoleId FROM User WHERE Id IN (...)\"`); the later files fail on these owners' accounts without it (\"portal account owner must have a role\"). The role can be removed again later.",
+	FileAccounts:  "every account shows IsPartner = true (Account list view or `sf data query --query \"SELECT Id, IsPartner FROM Account WHERE Id IN (...)\"`); 02 and 04 move users to partner licenses on these accounts and fail without it.",
+	FileInPlace:   "each user's profile and license are the target ones (a profile change keeps the license). A role-based upgrade (Customer Community Plus, Partner Community) gives the user a role on the account, creates the account's portal roles when it has none, and removes the user's permission sets and permission set licenses; it cannot be undone.",
+	FileDisable:   "each user is inactive, has no contact and a renamed username (Salesforce frees the old one). Disabling cannot be undone: the contact's next user is a new record.",
+	FileCreate:    "each contact has one active user of the target profile. Note the new users' Ids: ownership transfer and permission sets (not-loaded.csv) need them.",
 }
 
 // writeReadme writes README.md: the order, the command for each file,
@@ -50,21 +51,22 @@ func writeReadme(w io.Writer, p *planner.Plan, s *Set) error {
 	pr("Replace ALIAS with the org's alias (`sf org list`). Nothing here has been written to the org: `licenseplan plan` only reads.\n\n")
 
 	pr("| Order | File | Object | Operation | Rows | Command |\n|---|---|---|---|---|---|\n")
-	for i, f := range s.Files {
+	// A file's order is the number its name begins with (00 first).
+	for _, f := range s.Files {
 		if len(f.Rows) == 0 {
-			pr("| %d | %s | %s | %s | 0 | nothing to do |\n", i+1, f.Name, f.Object, f.Operation)
+			pr("| %s | %s | %s | %s | 0 | nothing to do |\n", order(f), f.Name, f.Object, f.Operation)
 			continue
 		}
-		pr("| %d | %s | %s | %s | %d | `%s` |\n", i+1, f.Name, f.Object, f.Operation, len(f.Rows), sfCommand(f))
+		pr("| %s | %s | %s | %s | %d | `%s` |\n", order(f), f.Name, f.Object, f.Operation, len(f.Rows), sfCommand(f))
 	}
 	pr("\nWith Data Loader: choose %s or %s on the object, the file, and map each column to the field of the same name (Auto-Match).\n", Update, Insert)
 
 	pr("\n## Between files\n\n")
-	for i, f := range s.Files {
+	for _, f := range s.Files {
 		if len(f.Rows) == 0 {
 			continue
 		}
-		pr("%d. After %s: %s\n", i+1, f.Name, checks[f.Name])
+		pr("- %s. After %s: %s\n", order(f), f.Name, checks[f.Name])
 	}
 	pr("\nA row that fails (the command prints it, Data Loader writes an error file) stops that user: do not load the user's rows in later files until it is fixed. ")
 	pr("`UNABLE_TO_LOCK_ROW` and \"group membership operation already in progress\" clear on a retry; `LICENSE_LIMIT_EXCEEDED` means the target license has no free seats: stop and free or buy seats.\n")
@@ -137,6 +139,14 @@ func writeLeft(pr func(string, ...any), s *Set) {
 	if counts[NeedsNewUserID] > 0 {
 		pr("\nOnce %s has run, find each new user's Id by its username (`sf data query --query \"SELECT Id, Username FROM User WHERE ContactId IN (...) AND IsActive = true\"`), then move the old user's records to it and assign its permission sets again, as the plan's steps describe.\n", FileCreate)
 	}
+}
+
+// order is the number f's name begins with ("00", "01", ...).
+func order(f *File) string {
+	if i := strings.IndexByte(f.Name, '-'); i > 0 {
+		return f.Name[:i]
+	}
+	return f.Name
 }
 
 func environmentText(e org.Environment) string {

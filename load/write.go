@@ -55,7 +55,7 @@ func WriteDir(ctx context.Context, dir string, p *planner.Plan, s *Set) error {
 			return err
 		}
 	}
-	for _, name := range []string{FileAccounts, FileInPlace, FileDisable, FileCreate, FileLeft} {
+	for _, name := range []string{FileOwnerRole, FileAccounts, FileInPlace, FileDisable, FileCreate, FileLeft} {
 		if keep[name] {
 			continue
 		}

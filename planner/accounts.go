@@ -6,19 +6,34 @@ import (
 )
 
 // Stage 3, Accounts: which accounts must be enabled as partner accounts
-// first, which portal roles Salesforce will create on them, and what is
-// known of their owners.
+// first, which accounts' owners must be given a role first, which portal
+// roles Salesforce will create on them, and what is known of their owners.
 
-// accountPlans is the accounts stage's answer. Enable steps come first in
-// the plan, in account order, so their seqs are known here: 1, 2, ...
+// accountPlans is the accounts stage's answer. The account steps come
+// first in the plan (the prepare phase), in account order, so their seqs
+// are known here: 1, 2, ... An account's assign_owner_role step comes
+// before its enable_partner_account step, which depends on it.
 type accountPlans struct {
 	list []AccountPlan // the accounts with an Id, in plan order
-	// per account rank: the rule of the first user (in plan order) whose
-	// account must be enabled as a partner account, "" when none, and the
-	// seq of that account's enable_partner_account step (0 for none).
-	partnerBy  []string
+	// prep are the prepare steps, in seq order (prep[i] has seq i+1).
+	prep []prepStep
+	// per account rank: the seq of the account's enable_partner_account
+	// and assign_owner_role steps (0 for none).
 	partnerSeq []int
-	nPartner   int // enable_partner_account steps
+	roleSeq    []int
+}
+
+// prepStep is one account step of the prepare phase.
+type prepStep struct {
+	rank   int32  // the account's rank
+	action Action // EnablePartnerAccount or AssignOwnerRole
+	// ruleID is the rule of the first user (in plan order) whose change
+	// needs the step.
+	ruleID string
+	// roleID and roleName are the role an assign_owner_role step gives
+	// (Options.OwnerRoles; "" when none is configured), and its name in
+	// UserRole.csv ("" when the file does not have it).
+	roleID, roleName string
 }
 
 // acctTally is what planAccounts counts per account.
@@ -28,9 +43,15 @@ type acctTally struct {
 	rolesCreated    uint8   // 1: customer roles, 2: partner roles
 }
 
-func planAccounts(pop *population, ds *decisions, table *rules.Table) *accountPlans {
-	ap := &accountPlans{partnerBy: make([]string, len(pop.accts)), partnerSeq: make([]int, len(pop.accts))}
-	agg := make([]acctTally, len(pop.accts))
+// planAccounts plans the accounts of pop. ownerRoles is
+// Options.OwnerRoles; roles is UserRole.csv, which names the roles it gives.
+func planAccounts(pop *population, ds *decisions, table *rules.Table, ownerRoles map[string]string, roles []org.Role) *accountPlans {
+	n := len(pop.accts)
+	ap := &accountPlans{partnerSeq: make([]int, n), roleSeq: make([]int, n)}
+	// per account rank: the rule of the first user (in plan order) that
+	// needs the account's partner and owner-role steps, "" when none.
+	partnerBy, ownerBy := make([]string, n), make([]string, n)
+	agg := make([]acctTally, n)
 	for pi := range ds.dec {
 		d := &ds.dec[pi]
 		rank := pop.rank[pi]
@@ -46,26 +67,71 @@ func planAccounts(pop *population, ds *decisions, table *rules.Table) *accountPl
 		if d.outcome.IsChange() {
 			a.changing++
 		}
-		if d.needsPartner() && ap.partnerBy[rank] == "" {
-			ap.partnerBy[rank] = ruleOf(table, d).ID
+		if d.needsPartner() && partnerBy[rank] == "" {
+			partnerBy[rank] = ruleOf(table, d).ID
+		}
+		if d.mask&condOwnerNoRole != 0 && ownerBy[rank] == "" {
+			ownerBy[rank] = ruleOf(table, d).ID
 		}
 		if d.mask&condRoleCreated != 0 {
 			a.rolesCreated |= roleBit(table.Catalog.Licenses[d.to])
 		}
 	}
-	for r, by := range ap.partnerBy {
-		if by != "" {
-			ap.nPartner++
-			ap.partnerSeq[r] = ap.nPartner
+	var names map[string]string // role Id -> name, made when a role is first named
+	for r := range n {
+		if by := ownerBy[r]; by != "" {
+			id := ownerRole(ownerRoles, pop.accts[r].id)
+			if id != "" && names == nil {
+				names = roleNames(roles)
+			}
+			ap.prep = append(ap.prep, prepStep{rank: int32(r), action: AssignOwnerRole, ruleID: by, roleID: id, roleName: names[id]})
+			ap.roleSeq[r] = len(ap.prep)
+		}
+		if by := partnerBy[r]; by != "" {
+			ap.prep = append(ap.prep, prepStep{rank: int32(r), action: EnablePartnerAccount, ruleID: by})
+			ap.partnerSeq[r] = len(ap.prep)
 		}
 	}
-	ap.list = make([]AccountPlan, 0, len(pop.accts))
+	ap.list = make([]AccountPlan, 0, n)
 	for r := range pop.accts {
 		if info := &pop.accts[r]; info.id != "" {
-			ap.list = append(ap.list, accountPlan(info, &agg[r], ap.partnerSeq[r]))
+			a := accountPlan(info, &agg[r], ap.partnerSeq[r])
+			a.OwnerRoleStep = ap.roleSeq[r]
+			ap.list = append(ap.list, a)
 		}
 	}
 	return ap
+}
+
+// ownerRole is the role Options.OwnerRoles gives the owner of account id:
+// the entry for the Id (an 18-character Id also matches the entry for its
+// first 15 characters), else the entry "*", else "" (the admin chooses).
+func ownerRole(m map[string]string, id string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	if r, ok := m[id]; ok {
+		return r
+	}
+	if len(id) == 18 {
+		if r, ok := m[id[:15]]; ok {
+			return r
+		}
+	}
+	return m[OwnerRoleAll]
+}
+
+// OwnerRoleAll is the Options.OwnerRoles key that stands for every account
+// not named.
+const OwnerRoleAll = "*"
+
+// roleNames maps the Id of every role of UserRole.csv to its name.
+func roleNames(roles []org.Role) map[string]string {
+	m := make(map[string]string, len(roles))
+	for i := range roles {
+		m[roles[i].ID] = roles[i].Name
+	}
+	return m
 }
 
 // roleBit is the acctTally.rolesCreated bit of the roles a user of license

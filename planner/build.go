@@ -17,6 +17,12 @@ type Options struct {
 	Now time.Time
 	// Source is copied into the plan.
 	Source Source
+	// OwnerRoles gives the role (a UserRole Id) that the plan's
+	// assign_owner_role step gives the owner of an account who has none,
+	// by account Id; the key OwnerRoleAll ("*") covers every account not
+	// named. An account with no entry gets a step whose role the admin
+	// chooses. Build does not check the Ids: the config does.
+	OwnerRoles map[string]string
 }
 
 // Build plans every user of snap. tg may be nil (nobody has a target).
@@ -43,8 +49,9 @@ func runStages(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Opt
 	// 2. Decide: a decision per user.
 	sh := newShared()
 	ds := decide(pop, lk, sh, snap, tg, opts)
-	// 3. Accounts: partner accounts to enable, roles created.
-	acc := planAccounts(pop, ds, table)
+	// 3. Accounts: partner accounts to enable, owners to give a role,
+	// roles created.
+	acc := planAccounts(pop, ds, table, opts.OwnerRoles, snap.Roles)
 	// 4. Layout: steps per phase, and for a full plan their seqs.
 	steps := countSteps(ds, sh, acc)
 	// 5. Tally: licenses, rules, warnings and the summary.

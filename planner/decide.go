@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/rules"
@@ -139,6 +140,9 @@ func (d *decider) decideUser(u *org.User, info *acctInfo) decision {
 	d.out.ruleUse[from.Index*len(d.table.Catalog.Licenses)+to.Index]++
 	switch r.Outcome {
 	case rules.NoChange:
+		if m.Profile != "" {
+			return d.profileChange(dec, u, r, m.Profile, inactive)
+		}
 		return dec
 	case rules.NoPath:
 		// Nothing can be planned (a site's guest user): no steps, no
@@ -157,6 +161,26 @@ func (d *decider) change(dec decision, u *org.User, info *acctInfo, r *rules.Rul
 	dec.toProf, dec.profWarn = prof.prof, prof.warn
 	dec.mask = conditions(d.mayWarn(r), u, info, r, isPartner)
 	dec.base = d.sh.ruleList(r, inactive)
+	return dec
+}
+
+// profileChange decides a user whose target is its own license (rule r,
+// SAME) with target profile profile: change_profile when that profile is
+// another than the user's (by name, any case, or by Id), else no_change.
+// Like a license change, a target profile that Profile.csv lacks or that
+// belongs to another license is planned with a warning.
+func (d *decider) profileChange(dec decision, u *org.User, r *rules.Rule, profile string, inactive bool) decision {
+	prof := d.profiles.choose(d.lk, d.sh, profile, r.To)
+	name := d.sh.strs[prof.prof]
+	if strings.EqualFold(name, u.ProfileName) {
+		return dec
+	}
+	if id := d.lk.profileID(name); id != "" && id == u.ProfileID {
+		return dec
+	}
+	dec.outcome = rules.ChangeProfile
+	dec.toProf, dec.profWarn = prof.prof, prof.warn
+	dec.base = d.sh.profileChangeList(r, inactive)
 	return dec
 }
 
@@ -203,7 +227,7 @@ func (d *decider) assignRecipes() {
 		dec := &d.out.dec[pi]
 		if dec.outcome.IsChange() {
 			k := recipeKey{dec.from, dec.to, dec.needsPartner(), dec.removesAccess}
-			dec.recipe = d.sh.recipe(ruleOf(d.table, dec), k)
+			dec.recipe = d.sh.recipe(ruleOf(d.table, dec), dec.outcome, k)
 		}
 	}
 }

@@ -16,6 +16,8 @@ func describe(a Action, r *rules.Rule, profile string) string {
 	}
 	var s string
 	switch a {
+	case ChangeProfile:
+		s = fmt.Sprintf("Change the profile to %s on the same user record; the license stays %s.", prof, r.To.Name)
 	case ChangeLicense:
 		s = fmt.Sprintf("Change the license from %s to %s on the same user record by assigning %s.", r.From.Name, r.To.Name, prof)
 	case DisableUser:
@@ -36,4 +38,23 @@ func describe(a Action, r *rules.Rule, profile string) string {
 		s = a.String()
 	}
 	return s
+}
+
+// ownerRoleDescription is the description of the assign_owner_role step of
+// account account, whose owner is user ownerID ("" when unknown), giving
+// role roleID named roleName ("" when no role is configured, or
+// UserRole.csv does not name it).
+func ownerRoleDescription(account, ownerID, roleID, roleName string) string {
+	owner := "the owner"
+	if ownerID != "" {
+		owner = "the owner (" + ownerID + ")"
+	}
+	why := ": Salesforce refuses a role-based license or a new external user on an account whose owner has no role (\"portal account owner must have a role\"). The role can be removed again later."
+	switch {
+	case roleID == "":
+		return fmt.Sprintf("Give %s of account \"%s\" a role (set User.UserRoleId): no role is configured for the account (owner-roles in the config file), so choose an internal role%s", owner, account, why)
+	case roleName != "":
+		return fmt.Sprintf("Give %s of account \"%s\" the role \"%s\" (%s) (set User.UserRoleId)%s", owner, account, roleName, roleID, why)
+	}
+	return fmt.Sprintf("Give %s of account \"%s\" the role %s (set User.UserRoleId)%s", owner, account, roleID, why)
 }

@@ -11,7 +11,7 @@ import (
 // countSteps returns the number of steps in each phase.
 func countSteps(ds *decisions, sh *shared, acc *accountPlans) [len(phaseNames)]int {
 	var n [len(phaseNames)]int
-	n[Prepare] = acc.nPartner
+	n[Prepare] = len(acc.prep)
 	uses := make([]int, len(sh.recipes))
 	for i := range ds.dec {
 		if r := ds.dec[i].recipe; r >= 0 {
@@ -43,8 +43,8 @@ type stepTable struct {
 	first []int32
 	seqs  []int
 	// owner, per step position, is the plan position of the step's user,
-	// or the account rank for an enable_partner_account step (the first
-	// nPrepare steps).
+	// or the account rank for an account step (the first nPrepare steps,
+	// acc.prep).
 	owner    []int32
 	nPrepare int
 	// desc holds the descriptions of a recipe's steps for a target profile.
@@ -80,10 +80,8 @@ func layout(pop *population, ds *decisions, sh *shared, acc *accountPlans, lk *l
 		total += count[p]
 	}
 	t.owner = make([]int32, total)
-	for r, seq := range acc.partnerSeq {
-		if seq > 0 {
-			t.owner[seq-1] = int32(r)
-		}
+	for i := range acc.prep {
+		t.owner[i] = acc.prep[i].rank
 	}
 	t.first = make([]int32, n+1)
 	t.seqs = make([]int, 0, total-t.nPrepare)

@@ -17,7 +17,19 @@ import (
 // Version 3: a user gains seen (what the plan saw of the user record, for
 // apply's drift check), toProfileId and, for a user disabled and enabled
 // again, newUser (the fields of the user record to create).
-const SchemaVersion = 3
+//
+// Version 4: the step action assign_owner_role (a prepare step per account
+// whose owner has no role, with the step's ownerId and roleId) and the
+// outcome change_profile with its action change_profile (a target profile
+// of the user's own license); accounts gain ownerRoleStep. A version 3
+// plan is a version 4 plan with neither action nor outcome, and is read
+// as one (MinReadSchemaVersion).
+const SchemaVersion = 4
+
+// MinReadSchemaVersion is the oldest plan.json version that can still be
+// read (reports.ReadJSON): version 3 has the same shape as version 4, less
+// what version 4 adds.
+const MinReadSchemaVersion = 3
 
 // Plan is the whole migration plan, plain data: its Overview, and a step
 // list for every user. Every slice is non-nil. plan.json's shape is the
@@ -63,7 +75,9 @@ type Overview struct {
 	Notes []string
 }
 
-// HasChanges reports whether any user's license changes.
+// HasChanges reports whether the plan writes to any user: a license
+// change, or a profile change within one license (change_profile), which
+// is a write to the org too (rules.Outcome.IsChange).
 func (o *Overview) HasChanges() bool {
 	for _, c := range rules.Outcomes {
 		if c.IsChange() && o.Summary.Count(c) > 0 {
@@ -321,9 +335,23 @@ const (
 	// ReassignPermissionSets assigns again the permission sets and permission
 	// set licenses that the change removed.
 	ReassignPermissionSets
+	// AssignOwnerRole gives an account's owner a role (User.UserRoleId),
+	// before any other step on the account: Salesforce refuses a
+	// role-based license, or a new external user, on an account whose
+	// owner has none. Step.OwnerID and RoleID say whom and which role
+	// (RoleID "" when the admin must choose one).
+	AssignOwnerRole
+	// ChangeProfile assigns another profile of the user's own license, on
+	// the same user record.
+	ChangeProfile
 )
 
-var actionNames = [...]string{"enable_partner_account", "change_license", "disable_user", "deactivate_user", "create_user", "transfer_records", "reassign_permission_sets"}
+var actionNames = [...]string{"enable_partner_account", "change_license", "disable_user", "deactivate_user", "create_user", "transfer_records", "reassign_permission_sets", "assign_owner_role", "change_profile"}
+
+// OnAccount reports whether a step with action a is an account step (of
+// the prepare phase, with no user): enable_partner_account or
+// assign_owner_role.
+func (a Action) OnAccount() bool { return a == EnablePartnerAccount || a == AssignOwnerRole }
 
 func (a Action) String() string {
 	if int(a) < len(actionNames) {
@@ -364,6 +392,11 @@ type Step struct {
 	// RuleID is the rule the step comes from (for an account step, the rule
 	// of the first user that needed it).
 	RuleID string `json:"ruleId"`
+	// OwnerID and RoleID are set on assign_owner_role steps only: the
+	// account owner's user Id, and the UserRole Id to give the owner ("" when
+	// no role was configured: the admin chooses one).
+	OwnerID string `json:"ownerId,omitempty"`
+	RoleID  string `json:"roleId,omitempty"`
 }
 
 // AccountPlan summarises one account that has users in the plan.
@@ -374,6 +407,8 @@ type AccountPlan struct {
 	IsPartner string `json:"isPartner"`
 	// EnablePartnerStep is the seq of the enable_partner_account step, 0 if none.
 	EnablePartnerStep int `json:"enablePartnerStep"`
+	// OwnerRoleStep is the seq of the assign_owner_role step, 0 if none.
+	OwnerRoleStep int `json:"ownerRoleStep"`
 	// RolesCreated names the portal roles Salesforce will create.
 	RolesCreated []string `json:"rolesCreated"`
 	Users        int      `json:"users"`

@@ -316,10 +316,10 @@ func TestStepInvariants(t *testing.T) {
 				t.Errorf("step %d depends on %d", s.Seq, d)
 			}
 		}
-		if s.Description == "" || s.DependsOn == nil || (s.UserID == "" && s.Action != EnablePartnerAccount) {
+		if s.Description == "" || s.DependsOn == nil || (s.UserID == "" && !s.Action.OnAccount()) {
 			t.Errorf("step %d incomplete: %+v", s.Seq, s)
 		}
-		if _, ok := owner[s.Seq]; !ok && s.Action != EnablePartnerAccount {
+		if _, ok := owner[s.Seq]; !ok && !s.Action.OnAccount() {
 			t.Errorf("step %d belongs to no user", s.Seq)
 		}
 	}

@@ -28,6 +28,7 @@ type shared struct {
 type ruleListKey struct {
 	rule     *rules.Rule // nil: the list of a skipped inactive user
 	inactive bool
+	profile  bool // the list of a change_profile user (profileChangeList)
 }
 
 // unknownKey names the warning list of a user whose current or target
@@ -92,11 +93,31 @@ func (sh *shared) skippedList() int32 {
 // ruleList is the list of the warnings that depend only on rule r (and on
 // whether the user is inactive).
 func (sh *shared) ruleList(r *rules.Rule, inactive bool) int32 {
-	k := ruleListKey{r, inactive}
+	k := ruleListKey{rule: r, inactive: inactive}
 	if id, ok := sh.ruleLists[k]; ok {
 		return id
 	}
 	id := sh.addList(ruleWarnings(r, inactive))
+	sh.ruleLists[k] = id
+	return id
+}
+
+// profileChangeList is the list of a user who changes profile within
+// license r.To (rule r, SAME): r's warnings (those of the license itself,
+// none today), SITE_MEMBERSHIP for an external license (000: "Changes in
+// profiles and permission sets can affect site membership"), and
+// INACTIVE_USER for an inactive user.
+func (sh *shared) profileChangeList(r *rules.Rule, inactive bool) int32 {
+	k := ruleListKey{rule: r, inactive: inactive, profile: true}
+	if id, ok := sh.ruleLists[k]; ok {
+		return id
+	}
+	ws := ruleWarnings(r, inactive)
+	if r.To.Kind.External() && !slices.ContainsFunc(ws, func(w Warning) bool { return w.Code == rules.SiteMembership }) {
+		ws = append(ws, Warning{Code: rules.SiteMembership, Message: rules.SiteMembership.Message()})
+		sortWarnings(ws)
+	}
+	id := sh.addList(ws)
 	sh.ruleLists[k] = id
 	return id
 }
@@ -119,12 +140,14 @@ func (sh *shared) unknownList(k unknownKey) int32 {
 	return id
 }
 
-// recipe returns the index of the step recipe of a change by rule r.
-func (sh *shared) recipe(r *rules.Rule, k recipeKey) int32 {
+// recipe returns the index of the step recipe of a change by rule r with
+// outcome o (r's, or ChangeProfile for rule SAME: k.from == k.to tells
+// them apart, so the key need not hold o).
+func (sh *shared) recipe(r *rules.Rule, o rules.Outcome, k recipeKey) int32 {
 	idx, ok := sh.recipeIdx[k]
 	if !ok {
 		idx = int32(len(sh.recipes))
-		sh.recipes = append(sh.recipes, recipe(r, k.needsPartner, k.removesAccess))
+		sh.recipes = append(sh.recipes, recipe(r, o, k.needsPartner, k.removesAccess))
 		sh.recipeIdx[k] = idx
 	}
 	return idx

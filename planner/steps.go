@@ -14,10 +14,13 @@ type stepTmpl struct {
 
 const partnerDep = -1
 
-// recipe returns the steps a user taking rule r needs. needsPartner: the
-// account must be enabled as a partner account first; removesAccess: the user
-// has permission sets or permission set licenses that the change removes.
-func recipe(r *rules.Rule, needsPartner, removesAccess bool) []stepTmpl {
+// recipe returns the steps a user taking rule r with outcome o (r's own, or
+// ChangeProfile for rule SAME) needs. needsPartner: the account must be
+// enabled as a partner account first; removesAccess: the user has
+// permission sets or permission set licenses that the change removes.
+// (An account's assign_owner_role step is not in the recipe: every step on
+// the account depends on it, see stepTable.step.)
+func recipe(r *rules.Rule, o rules.Outcome, needsPartner, removesAccess bool) []stepTmpl {
 	var out []stepTmpl
 	add := func(p Phase, a Action, reversible bool, deps ...int) int {
 		out = append(out, stepTmpl{phase: p, action: a, deps: deps, reversible: reversible})
@@ -29,7 +32,9 @@ func recipe(r *rules.Rule, needsPartner, removesAccess bool) []stepTmpl {
 		}
 		return deps
 	}
-	switch r.Outcome {
+	switch o {
+	case rules.ChangeProfile:
+		add(Convert, ChangeProfile, true)
 	case rules.ChangeInPlace:
 		change := add(Convert, ChangeLicense, !r.Irreversible, partner()...)
 		if removesAccess {
@@ -66,7 +71,7 @@ type OutlineStep struct {
 // Outline returns the steps a user taking rule r gets, assuming the account
 // is not yet a partner account and the user has permission sets.
 func Outline(r *rules.Rule) []OutlineStep {
-	tmpl := recipe(r, r.PartnerAccount, r.Outcome != rules.ChangeInPlace || r.Upgrade)
+	tmpl := recipe(r, r.Outcome, r.PartnerAccount, r.Outcome != rules.ChangeInPlace || r.Upgrade)
 	var out []OutlineStep
 	shift := 0
 	if r.PartnerAccount && len(tmpl) > 0 {

@@ -52,7 +52,7 @@ func licenses(pop *population, ds *decisions, lk *lookups) ([]LicenseCapacity, [
 		} else {
 			from = lt.byName(pop.users[pop.order[pi]].License)
 		}
-		if d.outcome.IsChange() {
+		if d.outcome.ChangesLicense() {
 			from.out++
 			lt.seen[d.to] = true
 			lt.cat[d.to].in++
@@ -111,7 +111,7 @@ func summarize(ds *decisions, sh *shared, p *Overview, steps [len(phaseNames)]in
 	}
 	// Users with the same warning list, mask or warning are counted
 	// together, then each list's codes once.
-	var outcomes [8]int
+	outcomes := make([]int, len(rules.Outcomes))
 	var masks [condPermissions]int
 	lists := make([]int, len(sh.lists))
 	profs := make([]int, len(sh.profWarns))

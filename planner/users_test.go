@@ -198,7 +198,7 @@ func TestStepRows(t *testing.T) {
 					if s.Seq != i+1 {
 						t.Fatalf("row %d has step %d", i, s.Seq)
 					}
-					if s.Action == EnablePartnerAccount {
+					if s.Action.OnAccount() {
 						if r.UserPos != -1 || r.User != nil || r.AccountName != names[s.AccountID] || r.AccountName == "" {
 							t.Errorf("account step %d: user %d %v, account %q", s.Seq, r.UserPos, r.User, r.AccountName)
 						}

@@ -191,27 +191,27 @@ func (t *stepTable) warnings(d *decision, rank int32) []Warning {
 func (t *stepTable) step(i int) Step {
 	seq := i + 1
 	if i < t.nPrepare {
-		r := t.owner[i]
-		info := &t.accts[r]
-		return Step{
-			Seq: seq, Phase: Prepare, Action: EnablePartnerAccount, AccountID: info.id,
-			Description: fmt.Sprintf("Enable account \"%s\" as a partner account (set Account.IsPartner = true) before its users move to a partner license.", info.name),
-			DependsOn:   noDeps, Reversible: true, RuleID: t.acc.partnerBy[r],
-		}
+		return t.accountStep(seq, &t.acc.prep[i])
 	}
 	pi := t.owner[i]
 	d := &t.dec[pi]
 	own := t.seqs[t.first[pi]:t.first[pi+1]]
 	j := slices.Index(own, seq)
 	st := t.sh.recipes[d.recipe][j]
+	// Every step on an account whose owner is given a role depends on that
+	// step, then on the recipe's own dependencies.
+	roleSeq := t.acc.roleSeq[t.rank[pi]]
 	deps := noDeps
-	if len(st.deps) > 0 {
-		deps = make([]int, len(st.deps))
-		for k, dep := range st.deps {
+	if n := len(st.deps); n > 0 || roleSeq > 0 {
+		deps = make([]int, 0, n+1)
+		if roleSeq > 0 {
+			deps = append(deps, roleSeq)
+		}
+		for _, dep := range st.deps {
 			if dep == partnerDep {
-				deps[k] = t.acc.partnerSeq[t.rank[pi]]
+				deps = append(deps, t.acc.partnerSeq[t.rank[pi]])
 			} else {
-				deps[k] = own[dep]
+				deps = append(deps, own[dep])
 			}
 		}
 	}
@@ -224,4 +224,23 @@ func (t *stepTable) step(i int) Step {
 		Reversible:  st.reversible,
 		RuleID:      ruleOf(t.table, d).ID,
 	}
+}
+
+// accountStep makes the account step ps, whose seq is seq.
+func (t *stepTable) accountStep(seq int, ps *prepStep) Step {
+	info := &t.accts[ps.rank]
+	st := Step{Seq: seq, Phase: Prepare, Action: ps.action, AccountID: info.id, DependsOn: noDeps, Reversible: true, RuleID: ps.ruleID}
+	if ps.action == AssignOwnerRole {
+		if info.acct != nil {
+			st.OwnerID = info.acct.OwnerID
+		}
+		st.RoleID = ps.roleID
+		st.Description = ownerRoleDescription(info.name, st.OwnerID, ps.roleID, ps.roleName)
+		return st
+	}
+	if rs := t.acc.roleSeq[ps.rank]; rs > 0 {
+		st.DependsOn = []int{rs}
+	}
+	st.Description = fmt.Sprintf("Enable account \"%s\" as a partner account (set Account.IsPartner = true) before its users move to a partner license.", info.name)
+	return st
 }

@@ -65,7 +65,7 @@ func accountWarnings(ws []Warning, info *acctInfo, to *rules.License, mask uint8
 		ws = append(ws, Warning{Code: rules.PartnerAccountRequired, AccountID: info.id, Message: msg})
 	}
 	if mask&condOwnerNoRole != 0 {
-		ws = append(ws, Warning{Code: rules.AccountOwnerNoRole, AccountID: info.id, Message: "The owner of account " + acct + " has no role: give the owner a role first, or Salesforce refuses (\"portal account owner must have a role\")."})
+		ws = append(ws, Warning{Code: rules.AccountOwnerNoRole, AccountID: info.id, Message: "The owner of account " + acct + " has no role: the plan gives the owner one first (assign_owner_role), or Salesforce refuses (\"portal account owner must have a role\")."})
 	}
 	if mask&condRoleRequired != 0 {
 		ws = append(ws, Warning{Code: rules.RoleRequired, Message: to.Name + " requires a role: unless you give one, the user gets the lowest role of the account, \"" + lowestRole(info.name, to) + "\"."})

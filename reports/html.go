@@ -416,6 +416,9 @@ func (v *htmlView) summary(s planner.Summary) {
 	v.Verdict = append(v.Verdict, fmt.Sprintf("%s of %s users change license: %s in place, %s disabled and enabled again as new users, %s recreated with no supported path.",
 		htmlThousands(changing), htmlThousands(s.Users), htmlThousands(s.Count(rules.ChangeInPlace)),
 		htmlThousands(s.Count(rules.DisableReenable)), htmlThousands(s.Count(rules.Recreate))))
+	if n := s.Count(rules.ChangeProfile); n > 0 {
+		v.Verdict = append(v.Verdict, htmlPlural(n, "user changes", "users change")+" profile within the same license.")
+	}
 	if n := s.IrreversibleChanges; n > 0 {
 		v.Verdict = append(v.Verdict, htmlPlural(n, "step cannot", "steps cannot")+" be undone once carried out.")
 	}

@@ -79,9 +79,10 @@ type flowKey struct {
 // flowTally counts the users of each license change, for newFlowChart.
 type flowTally map[flowKey]int
 
-// add counts u if its outcome changes the org.
+// add counts u if its outcome changes the user's license (a profile
+// change within one license is no flow between licenses).
 func (t flowTally) add(u *planner.UserPlan) {
-	if u.Outcome.IsChange() {
+	if u.Outcome.ChangesLicense() {
 		t[flowKey{u.FromLicense, u.ToLicense, u.Outcome}]++
 	}
 }

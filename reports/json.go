@@ -30,8 +30,9 @@ import (
 type JSON struct{}
 
 // ErrSchemaVersion is returned by ReadJSON for a plan.json whose
-// schemaVersion is missing or not planner.SchemaVersion, and by JSON.Write
-// for a plan that claims another version.
+// schemaVersion is missing or outside planner.MinReadSchemaVersion to
+// planner.SchemaVersion, and by JSON.Write for a plan that claims such a
+// version.
 var ErrSchemaVersion = errors.New("unsupported plan schemaVersion")
 
 // Write implements Writer.
@@ -42,8 +43,11 @@ func (JSON) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("JSON: %w", err)
 	}
-	if p.SchemaVersion != 0 && p.SchemaVersion != planner.SchemaVersion {
-		return fmt.Errorf("%w: the plan has schemaVersion %d, this writer writes %d", ErrSchemaVersion, p.SchemaVersion, planner.SchemaVersion)
+	// A plan read from an older version that can still be read is written
+	// in its own version: its shape is the current one, less what the
+	// current version adds (so its fingerprint is unchanged).
+	if p.SchemaVersion != 0 && !readableVersion(p.SchemaVersion) {
+		return fmt.Errorf("%w: the plan has schemaVersion %d, this writer writes %d to %d", ErrSchemaVersion, p.SchemaVersion, planner.MinReadSchemaVersion, planner.SchemaVersion)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if err := encodePlan(ctx, bw, normalize(p)); err != nil {
@@ -351,8 +355,15 @@ func fixEach[T any](s []T, needs func(*T) bool, fix func(*T)) []T {
 	return s
 }
 
+// readableVersion reports whether plan.json schema version v can be read.
+func readableVersion(v int) bool {
+	return v >= planner.MinReadSchemaVersion && v <= planner.SchemaVersion
+}
+
 // ReadJSON reads a plan.json written by JSON. It rejects a document whose
-// schemaVersion is missing or is not planner.SchemaVersion (ErrSchemaVersion),
+// schemaVersion is missing or is not one it reads, planner.MinReadSchemaVersion
+// (3: the same shape, with neither change_profile nor assign_owner_role) to
+// planner.SchemaVersion (ErrSchemaVersion); a plan it reads keeps its version,
 // and reports malformed JSON with its line and column. Missing or null lists
 // come back empty, not nil.
 //
@@ -389,9 +400,9 @@ func readJSON(r io.Reader, maxBytes int64) (*planner.Plan, error) {
 	switch {
 	case probe.SchemaVersion == nil:
 		return nil, fmt.Errorf("%w: the document has no schemaVersion; is it a licenseplan plan.json?", ErrSchemaVersion)
-	case *probe.SchemaVersion != planner.SchemaVersion:
-		return nil, fmt.Errorf("%w %d: this version of licenseplan reads schemaVersion %d; re-run the plan with a matching licenseplan",
-			ErrSchemaVersion, *probe.SchemaVersion, planner.SchemaVersion)
+	case !readableVersion(*probe.SchemaVersion):
+		return nil, fmt.Errorf("%w %d: this version of licenseplan reads schemaVersion %d to %d; re-run the plan with a matching licenseplan",
+			ErrSchemaVersion, *probe.SchemaVersion, planner.MinReadSchemaVersion, planner.SchemaVersion)
 	}
 	var doc jsonPlan
 	if err := json.Unmarshal(data, &doc); err != nil {

@@ -187,10 +187,10 @@ func TestReadJSONErrors(t *testing.T) {
 		wantVersion bool     // errors.Is(err, ErrSchemaVersion)
 		wantText    []string // substrings of the message
 	}{
-		{"older version", strings.Replace(valid, `"schemaVersion": 3,`, `"schemaVersion": 2,`, 1), true,
-			[]string{"schemaVersion 2", "reads schemaVersion 3"}},
-		{"newer version", strings.Replace(valid, `"schemaVersion": 3,`, `"schemaVersion": 4,`, 1), true,
-			[]string{"schemaVersion 4", "reads schemaVersion 3"}},
+		{"older version", strings.Replace(valid, `"schemaVersion": 4,`, `"schemaVersion": 2,`, 1), true,
+			[]string{"schemaVersion 2", "reads schemaVersion 3 to 4"}},
+		{"newer version", strings.Replace(valid, `"schemaVersion": 4,`, `"schemaVersion": 5,`, 1), true,
+			[]string{"schemaVersion 5", "reads schemaVersion 3 to 4"}},
 		{"version zero", `{"schemaVersion": 0}`, true, []string{"schemaVersion 0"}},
 		{"missing version", `{"users": []}`, true, []string{"no schemaVersion"}},
 		{"null document", `null`, true, []string{"no schemaVersion"}},
@@ -236,3 +236,47 @@ func TestReadJSONReaderError(t *testing.T) {
 type failReader struct{}
 
 func (failReader) Read([]byte) (int, error) { return 0, errBoom }
+
+// TestReadJSONVersion3 reads a version 3 plan.json (version 4's shape
+// without change_profile and assign_owner_role): it is read, keeps its
+// version and fingerprint, and is written back byte for byte; version 2 is
+// still refused.
+func TestReadJSONVersion3(t *testing.T) {
+	p := fixturePlan()
+	p.SchemaVersion = 3
+	if err := SetFingerprint(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	v3 := render(t, JSON{}, p)
+	if !bytes.HasPrefix(v3, []byte("{\n  \"schemaVersion\": 3,")) {
+		t.Fatalf("a version 3 plan is written as %.40q", v3)
+	}
+	tests := []struct {
+		name    string
+		in      []byte
+		wantErr bool
+	}{
+		{"version 3 with its fingerprint", v3, false},
+		{"version 2", bytes.Replace(v3, []byte(`"schemaVersion": 3,`), []byte(`"schemaVersion": 2,`), 1), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := ReadJSON(bytes.NewReader(tt.in))
+			if tt.wantErr {
+				if !errors.Is(err, ErrSchemaVersion) {
+					t.Fatalf("ReadJSON = %v, want ErrSchemaVersion", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ReadJSON: %v", err)
+			}
+			if q.SchemaVersion != 3 || q.Fingerprint != p.Fingerprint {
+				t.Errorf("read back version %d, fingerprint %s; want 3, %s", q.SchemaVersion, q.Fingerprint, p.Fingerprint)
+			}
+			if again := render(t, JSON{}, q); !bytes.Equal(again, tt.in) {
+				t.Error("a version 3 plan read and written again differs")
+			}
+		})
+	}
+}

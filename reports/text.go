@@ -46,14 +46,18 @@ const (
 // Headline returns the first line of the text summary, such as
 // "Plan: 41 change in place, 9 disable and re-enable, 3 recreate, 2 partner
 // accounts to enable; 118 warnings". Users with a target but no path at all
-// (guest users) are counted after recreate when there are any.
+// (guest users) are counted after recreate, and users who change profile
+// within their license after change in place, when there are any.
 func Headline(s planner.Summary) string {
-	noPath := ""
+	noPath, profile := "", ""
 	if n := s.Count(rules.NoPath); n > 0 {
 		noPath = fmt.Sprintf(" %d %s,", n, rules.NoPath.Label())
 	}
-	return fmt.Sprintf("Plan: %d %s, %d %s, %d %s,%s %d partner accounts to enable; %d warnings",
-		s.Count(rules.ChangeInPlace), rules.ChangeInPlace.Label(),
+	if n := s.Count(rules.ChangeProfile); n > 0 {
+		profile = fmt.Sprintf(", %d %s", n, rules.ChangeProfile.Label())
+	}
+	return fmt.Sprintf("Plan: %d %s%s, %d %s, %d %s,%s %d partner accounts to enable; %d warnings",
+		s.Count(rules.ChangeInPlace), rules.ChangeInPlace.Label(), profile,
 		s.Count(rules.DisableReenable), rules.DisableReenable.Label(),
 		s.Count(rules.Recreate), rules.Recreate.Label(), noPath,
 		s.PartnerAccountsToEnable, s.TotalWarnings())

@@ -71,6 +71,7 @@ var (
 	outcomeFills = map[rules.Outcome]string{
 		rules.NoChange:        "EDEDED", // grey
 		rules.ChangeInPlace:   "C6EFCE", // green
+		rules.ChangeProfile:   "E2EFDA", // pale green
 		rules.DisableReenable: "FFEB9C", // amber
 		rules.Recreate:        "FFC7CE", // red
 		rules.Skipped:         "DDEBF7", // light blue

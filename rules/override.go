@@ -47,7 +47,7 @@ func (t *Table) apply(o Override) error {
 	if from.Kind == Guest || to.Kind == Guest {
 		return fail("%s -> %s cannot be overridden: a site's guest user cannot be converted (rule GUEST); create a real user for the person instead", from.Name, to.Name)
 	}
-	if err != nil || out == Skipped || out == Invalid || out == NoPath {
+	if err != nil || out == Skipped || out == Invalid || out == NoPath || out == ChangeProfile {
 		return fail("outcome %q: want no_change, change_in_place, disable_reenable or recreate", o.Outcome)
 	}
 	if (from == to) != (out == NoChange) {

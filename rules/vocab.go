@@ -7,8 +7,9 @@ import (
 
 // Outcome is what happens to one user. The rule table resolves every pair of
 // licenses to one of NoChange, ChangeInPlace, DisableReenable, Recreate or
-// NoPath; the planner adds Skipped (inactive users) and Invalid (a current or
-// target license the catalog does not know).
+// NoPath; the planner adds Skipped (inactive users), Invalid (a current or
+// target license the catalog does not know) and ChangeProfile (a target
+// profile of the user's own license).
 type Outcome uint8
 
 const (
@@ -22,14 +23,19 @@ const (
 	// it (a site's guest user). Nothing is planned: no steps, and a warning
 	// says what the admin can do instead. It is not a change.
 	NoPath
+	// ChangeProfile: the target is another profile of the user's own
+	// license. No rule gives it (the license does not change: rule SAME);
+	// the planner does, and it is a change: the user record is written.
+	ChangeProfile
 )
 
 // Outcomes lists every outcome in display order. (The constants' values
-// are not in display order: NoPath came last and is shown after Recreate.)
-var Outcomes = []Outcome{NoChange, ChangeInPlace, DisableReenable, Recreate, NoPath, Skipped, Invalid}
+// are not in display order: NoPath and ChangeProfile came last; NoPath is
+// shown after Recreate, ChangeProfile after NoChange.)
+var Outcomes = []Outcome{NoChange, ChangeProfile, ChangeInPlace, DisableReenable, Recreate, NoPath, Skipped, Invalid}
 
-var outcomeNames = [...]string{"no_change", "change_in_place", "disable_reenable", "recreate", "skipped", "invalid", "no_path"}
-var outcomeLabels = [...]string{"no change", "change in place", "disable and re-enable", "recreate", "skipped", "invalid", "no path"}
+var outcomeNames = [...]string{"no_change", "change_in_place", "disable_reenable", "recreate", "skipped", "invalid", "no_path", "change_profile"}
+var outcomeLabels = [...]string{"no change", "change in place", "disable and re-enable", "recreate", "skipped", "invalid", "no path", "change profile"}
 
 // String returns the stable snake_case name used in JSON, CSV and config.
 func (o Outcome) String() string {
@@ -47,10 +53,15 @@ func (o Outcome) Label() string {
 	return o.String()
 }
 
-// IsChange reports whether the outcome changes the org.
+// IsChange reports whether the outcome changes the org: a license change,
+// or a profile change within one license (ChangeProfile).
 func (o Outcome) IsChange() bool {
-	return o == ChangeInPlace || o == DisableReenable || o == Recreate
+	return o == ChangeInPlace || o == DisableReenable || o == Recreate || o == ChangeProfile
 }
+
+// ChangesLicense reports whether the outcome moves the user to another
+// license (IsChange, less ChangeProfile).
+func (o Outcome) ChangesLicense() bool { return o.IsChange() && o != ChangeProfile }
 
 func (o Outcome) MarshalText() ([]byte, error) {
 	if int(o) >= len(outcomeNames) {

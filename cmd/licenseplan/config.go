@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/licenseplan/licenseplan/internal/suggest"
+	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/rules"
 )
 
@@ -45,6 +46,12 @@ type Config struct {
 		// user to its new user (--transfer-objects wins).
 		TransferObjects []string `mapstructure:"transfer-objects"`
 	} `mapstructure:"apply"`
+	// OwnerRoles gives the role that the plan's assign_owner_role step
+	// gives an account owner who has none (planner.Options.OwnerRoles). It
+	// is a list, not a mapping from account Id to role, because viper
+	// lower-cases mapping keys and a 15-character Salesforce Id is
+	// case-sensitive.
+	OwnerRoles []OwnerRole `mapstructure:"owner-roles"`
 	// Live holds the live-org settings (live.go).
 	Live liveConfig `mapstructure:",squash"`
 
@@ -436,6 +443,42 @@ func yamlMessage(err error) string {
 		return ":" + m[1] + ": not valid YAML: " + m[2]
 	}
 	return ": not valid YAML: " + strings.TrimPrefix(msg, "yaml: ")
+}
+
+// OwnerRole is one entry of the config's owner-roles: the role to give
+// the owner of account Account ("*" for every account not named).
+type OwnerRole struct {
+	Account string `mapstructure:"account"`
+	Role    string `mapstructure:"role"`
+}
+
+// sfID matches a 15- or 18-character Salesforce record Id.
+var sfID = regexp.MustCompile(`^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$`)
+
+// ownerRoles checks the config's owner-roles and returns them as
+// planner.Options.OwnerRoles wants them: account Id (or "*") -> role Id;
+// nil when there are none. An account is "*" or an Account Id (prefix
+// 001), a role a UserRole Id (prefix 00E), each named once.
+func (c *Config) ownerRoles() (map[string]string, error) {
+	if len(c.OwnerRoles) == 0 {
+		return nil, nil
+	}
+	m := make(map[string]string, len(c.OwnerRoles))
+	for i, e := range c.OwnerRoles {
+		where := fmt.Sprintf("config file %s: owner-roles[%d]", c.File, i)
+		acct, role := strings.TrimSpace(e.Account), strings.TrimSpace(e.Role)
+		switch {
+		case acct != planner.OwnerRoleAll && (!sfID.MatchString(acct) || !strings.HasPrefix(acct, "001")):
+			return nil, fmt.Errorf("%s: account %q: want an Account Id (001..., 15 or 18 characters) or \"*\" for every account", where, e.Account)
+		case !sfID.MatchString(role) || !strings.HasPrefix(role, "00E"):
+			return nil, fmt.Errorf("%s: role %q: want a UserRole Id (00E..., 15 or 18 characters): the owner's internal role", where, e.Role)
+		}
+		if _, dup := m[acct]; dup {
+			return nil, fmt.Errorf("%s: account %s is named twice: keep one", where, acct)
+		}
+		m[acct] = role
+	}
+	return m, nil
 }
 
 // ruleTable builds the rule table with the config's overrides.

@@ -37,7 +37,7 @@ func TestDiffCommand(t *testing.T) {
 		{"same plan", []string{"diff", "with-preset.json", "with-preset.json", "--detailed-exitcode"}, "", 0,
 			[]string{"No change"}, ""},
 		{"changed, text", []string{"diff", "with-preset.json", "without-preset.json"}, "", 0,
-			[]string{"Users changed (30):", "change_in_place -> no_change", "no_change: 85 -> 115 (+30)"}, ""},
+			[]string{"Users changed (30):", "change_in_place -> no_change", "no_change: 84 -> 114 (+30)"}, ""},
 		{"changed, detailed exit code", []string{"diff", "with-preset.json", "without-preset.json", "--detailed-exitcode"}, "", 2,
 			[]string{"Users changed (30):"}, ""},
 		{"markdown", []string{"diff", "with-preset.json", "without-preset.json", "-f", "md"}, "", 0,

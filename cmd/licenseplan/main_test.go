@@ -640,3 +640,46 @@ func TestTargetsAndPreset(t *testing.T) {
 
 // printedPlan reads a plan.json that a command printed.
 func printedPlan(s string) (*planner.Plan, error) { return reports.ReadJSON(strings.NewReader(s)) }
+
+// TestConfigOwnerRoles: owner-roles reaches the plan's assign_owner_role
+// step (per account, and "*"), and a bad entry is refused with its place.
+func TestConfigOwnerRoles(t *testing.T) {
+	dir := inTempDir(t)
+	const brightwater = "001Dn00000bU004IAC" // the demo account whose owner has no role
+	tests := []struct {
+		name, content, wantRole, wantErr string
+	}{
+		{"none", "owner-roles: []\n", "", ""},
+		{"every account", "owner-roles:\n  - account: \"*\"\n    role: 00EDn00000bK003MAC\n", "00EDn00000bK003MAC", ""},
+		{"the account beats *", "owner-roles:\n  - {account: \"*\", role: 00EDn00000bK003MAC}\n  - {account: " + brightwater + ", role: 00EDn00000bK000MAC}\n", "00EDn00000bK000MAC", ""},
+		{"not a role Id", "owner-roles:\n  - {account: \"*\", role: CEO}\n", "", "owner-roles[0]: role \"CEO\""},
+		{"not an account Id", "owner-roles:\n  - {account: 005Dn00000bP005IAC, role: 00EDn00000bK003MAC}\n", "", "owner-roles[0]: account \"005Dn00000bP005IAC\""},
+		{"twice", "owner-roles:\n  - {account: \"*\", role: 00EDn00000bK003MAC}\n  - {account: \"*\", role: 00EDn00000bK000MAC}\n", "", "owner-roles[1]: account * is named twice"},
+		{"unknown field", "owner-roles:\n  - {acount: \"*\", role: 00EDn00000bK003MAC}\n", "", "unknown key `owner-roles[0].acount`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := writeFile(t, dir, "c.yaml", tt.content)
+			r := run(t, nil, "plan", "--config", f, "--format", "json")
+			if tt.wantErr != "" {
+				if r.code != 1 || !strings.Contains(r.stderr, tt.wantErr) || !strings.Contains(r.stderr, "c.yaml") {
+					t.Errorf("exit %d stderr %q, want %q", r.code, r.stderr, tt.wantErr)
+				}
+				return
+			}
+			p, err := printedPlan(r.stdout)
+			if err != nil {
+				t.Fatalf("exit %d: %v %s", r.code, err, r.stderr)
+			}
+			var got []planner.Step
+			for _, s := range p.Steps.All() {
+				if s.Action == planner.AssignOwnerRole {
+					got = append(got, s)
+				}
+			}
+			if len(got) != 1 || got[0].AccountID != brightwater || got[0].RoleID != tt.wantRole || got[0].OwnerID == "" {
+				t.Errorf("assign_owner_role steps %+v, want one on %s with role %q", got, brightwater, tt.wantRole)
+			}
+		})
+	}
+}

@@ -264,6 +264,10 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	if err != nil {
 		return err
 	}
+	ownerRoles, err := cfg.ownerRoles()
+	if err != nil {
+		return err
+	}
 	in, err := cfg.resolveInput(ctx, s, demoFlag)
 	if err != nil {
 		return err
@@ -295,7 +299,7 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	}
 	// The terminal summary alone needs only the plan's overview, so the
 	// users' steps are not laid out (most of a large plan's memory).
-	opts := planner.Options{IncludeInactive: cfg.IncludeInactive, Now: now, Source: src}
+	opts := planner.Options{IncludeInactive: cfg.IncludeInactive, Now: now, Source: src, OwnerRoles: ownerRoles}
 	var plan *planner.Plan
 	var ov *planner.Overview
 	if out.dir == "" && out.stdout == "text" {

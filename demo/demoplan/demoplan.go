@@ -26,8 +26,9 @@ func Snapshot(ctx context.Context) (*org.Snapshot, error) {
 }
 
 // Build plans snap (the demo snapshot, or one changed from it) with the
-// demo's targets and the preset, and sets the fingerprint.
-func Build(ctx context.Context, snap *org.Snapshot, src planner.Source) (*planner.Plan, error) {
+// demo's targets and the preset, and sets the fingerprint. opts.Now
+// defaults to Now.
+func Build(ctx context.Context, snap *org.Snapshot, opts planner.Options) (*planner.Plan, error) {
 	tb, err := rules.Default()
 	if err != nil {
 		return nil, err
@@ -44,7 +45,10 @@ func Build(ctx context.Context, snap *org.Snapshot, src planner.Source) (*planne
 	if err != nil {
 		return nil, err
 	}
-	p := planner.Build(snap, tb, tg, planner.Options{Now: Now, Source: src})
+	if opts.Now.IsZero() {
+		opts.Now = Now
+	}
+	p := planner.Build(snap, tb, tg, opts)
 	if err := reports.SetFingerprint(ctx, p); err != nil {
 		return nil, err
 	}
@@ -53,11 +57,17 @@ func Build(ctx context.Context, snap *org.Snapshot, src planner.Source) (*planne
 
 // Plan is Build of the demo snapshot, as the demo source.
 func Plan(ctx context.Context) (*planner.Plan, error) {
+	return PlanWith(ctx, planner.Options{})
+}
+
+// PlanWith is Plan with options (Source is the demo's).
+func PlanWith(ctx context.Context, opts planner.Options) (*planner.Plan, error) {
 	snap, err := Snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return Build(ctx, snap, planner.Source{Kind: "demo"})
+	opts.Source = planner.Source{Kind: "demo"}
+	return Build(ctx, snap, opts)
 }
 
 // RoundTrip writes p as plan.json and reads it back, as apply, report and

@@ -257,7 +257,8 @@ var internalUsers = []user{
 	{name: "Marcus Reed", license: lSalesforce, role: "VP Sales", permSets: []string{psSalesOps, psDealDesk}, psls: []string{pslEinstein}},
 	{name: "Hannah Cho", license: lSalesforce, role: "Channel Manager", permSets: []string{psSalesOps}},
 	{name: "Diego Alvarez", license: lSalesforce, role: "Account Manager East", psls: []string{pslCPQ}},
-	{name: "Priya Raman", license: lSalesforce, role: "Account Manager West"},
+	// Another profile of her own license: change_profile.
+	{name: "Priya Raman", license: lSalesforce, role: "Account Manager West", target: lSalesforce, targetProfile: pSysAdmin},
 	// Owns Brightwater Outfitters without a role.
 	{name: "Dana Whitfield", license: lSalesforce},
 	{name: "Samuel Okafor", license: lSalesforce, role: "Support Manager", permSets: []string{psServiceConsole}},
