@@ -33,8 +33,17 @@ type fixture struct {
 // holding the demo snapshot.
 func demoFixture(t *testing.T) *fixture {
 	t.Helper()
+	return fixtureWith(t, map[string]string{"*": channelManager})
+}
+
+// channelManager is the demo org's internal role "Channel Manager".
+const channelManager = "00EDn00000bK003MAC"
+
+// fixtureWith is demoFixture with the plan's owner roles.
+func fixtureWith(t *testing.T, ownerRoles map[string]string) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	p, err := demoplan.Plan(ctx)
+	p, err := demoplan.PlanWith(ctx, planner.Options{OwnerRoles: ownerRoles})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,6 +422,30 @@ func TestStops(t *testing.T) {
 					t.Errorf("the org was read (%d times) with a bad transfer object", fx.org.reads)
 				}
 			},
+		},
+		{
+			name: "no owner role configured: the account's steps wait for a person",
+			setup: func(fx *fixture, _ *Options) {
+				*fx = *fixtureWith(t, nil)
+			},
+			writes: true,
+			check: func(t *testing.T, fx *fixture, r *Report) {
+				left, skipped := 0, 0
+				for _, s := range r.Steps {
+					switch {
+					case s.Action == planner.AssignOwnerRole && s.Status == Left:
+						left++
+					case s.Status == Skipped && strings.Contains(s.Reason, "assign_owner_role"):
+						skipped++
+					case s.Status == Skipped || s.Status == Failed:
+						t.Errorf("step %d %s: %s %s", s.Seq, s.Action, s.Status, s.Reason)
+					}
+				}
+				if left != 1 || skipped == 0 {
+					t.Errorf("%d owner-role steps left, %d steps skipped after them", left, skipped)
+				}
+			},
+			wantErr: ErrIncomplete,
 		},
 		{
 			name:    "resume without a journal",

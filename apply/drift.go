@@ -88,7 +88,7 @@ func checkDrift(p *planner.Plan, st *state, seats bool) []Drift {
 // loaded reports whether apply writes users of outcome o (the others are
 // left alone, so their drift does not matter).
 func loaded(o rules.Outcome) bool {
-	return o == rules.ChangeInPlace || o == rules.DisableReenable
+	return o == rules.ChangeInPlace || o == rules.DisableReenable || o == rules.ChangeProfile
 }
 
 func userDrift(u *planner.UserPlan, st *state) []Drift {
@@ -133,7 +133,7 @@ func userDrift(u *planner.UserPlan, st *state) []Drift {
 // in-place change, disabled for a user disabled and enabled again.
 func done(u *planner.UserPlan, cur *org.User) bool {
 	switch u.Outcome {
-	case rules.ChangeInPlace:
+	case rules.ChangeInPlace, rules.ChangeProfile:
 		return u.ToProfileID != "" && sameID(cur.ProfileID, u.ToProfileID)
 	case rules.DisableReenable:
 		return disabled(cur)

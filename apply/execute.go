@@ -120,7 +120,11 @@ func (r *runner) inOrg(it *item) (string, bool) {
 	switch it.step.Action {
 	case planner.EnablePartnerAccount:
 		return "", st.accountIsPartner(it.step.AccountID).IsTrue()
-	case planner.ChangeLicense:
+	case planner.AssignOwnerRole:
+		u := st.users[it.step.OwnerID]
+		want, _ := it.fields["UserRoleId"].(string)
+		return "", u != nil && sameID(u.RoleID, want)
+	case planner.ChangeLicense, planner.ChangeProfile:
 		u := st.users[it.step.UserID]
 		want, _ := it.fields["ProfileId"].(string)
 		return "", u != nil && sameID(u.ProfileID, want)

@@ -218,6 +218,9 @@ func (f *fakeOrg) update(r sfclient.Record) sfclient.RecordResult {
 		if v, ok := r.Fields["ProfileId"].(string); ok && !f.setProfile(u, v) {
 			return fail("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
 		}
+		if v, ok := r.Fields["UserRoleId"].(string); ok {
+			u.RoleID = v
+		}
 		if v, ok := r.Fields["IsPortalEnabled"].(bool); ok && !v {
 			u.IsPortalEnabled, u.IsActive, u.ContactID, u.RoleID = org.False, org.False, "", ""
 			u.Username = "_" + u.Username

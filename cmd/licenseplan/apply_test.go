@@ -13,7 +13,7 @@ import (
 
 // planAgainst plans the org served at url (with the demo's targets) into
 // dir/plan and returns the plan.json path.
-func planAgainst(t *testing.T, dir, url, token string) string {
+func planAgainst(t *testing.T, dir, url, token string, extra ...string) string {
 	t.Helper()
 	tg := filepath.Join(dir, "targets.csv")
 	if _, err := os.Stat(tg); err != nil {
@@ -21,7 +21,7 @@ func planAgainst(t *testing.T, dir, url, token string) string {
 	}
 	out := filepath.Join(dir, "plan")
 	r := run(t, map[string]string{"SF_INSTANCE_URL": url, "SF_ACCESS_TOKEN": token},
-		"plan", "--targets", tg, "--preset", "experience-cloud", "--out", out, "-q")
+		append([]string{"plan", "--targets", tg, "--preset", "experience-cloud", "--out", out, "-q"}, extra...)...)
 	if r.code != 0 {
 		t.Fatalf("plan: exit %d: %s", r.code, r.stderr)
 	}
