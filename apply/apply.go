@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -229,6 +230,7 @@ type runner struct {
 	baseline map[string][]string // old user Id -> permission sets to assign again
 	batch    int
 	writes   int
+	jerr     error // the first failed journal append of a step's end
 	stopped  string
 }
 
@@ -341,18 +343,14 @@ func orDash(s string) string {
 	return s
 }
 
-// refuseExisting fails when a journal is at path: a new run never
-// overwrites one.
+// refuseExisting fails, before the confirmation, when a journal is at
+// path: a new run never overwrites one (CreateJournal, after the
+// confirmation, refuses it too).
 func refuseExisting(path string) error {
-	j, err := CreateJournal(path, time.Now)
-	if err != nil {
-		return err
+	if _, err := os.Lstat(path); err == nil {
+		return journalExists(path)
 	}
-	// It was not there: remove the empty file again, the run makes it
-	// after the confirmation.
-	name := j.Path()
-	j.Close()
-	return removeFile(name)
+	return nil
 }
 
 // replay takes a journal's history: the fingerprint must be the plan's;
@@ -532,7 +530,9 @@ func (r *runner) finish(seq int, s Status, reason, newUser string) {
 		r.newUser[sr.UserID] = newUser
 	}
 	if r.j != nil && s != Left && s != Drifted {
-		_ = r.j.Append(Entry{Type: "step", Seq: seq, UserID: sr.UserID, Status: s, Reason: reason, NewUserID: newUser})
+		if err := r.j.Append(Entry{Type: "step", Seq: seq, UserID: sr.UserID, Status: s, Reason: reason, NewUserID: newUser}); err != nil && r.jerr == nil {
+			r.jerr = err // sendBatch stops on it before the next write
+		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -185,6 +184,9 @@ func (r *runner) sendBatch(ctx context.Context, op load.Operation, batch []*rec)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if r.jerr != nil {
+			return r.jerr // nothing more is written without a journal
+		}
 		r.batch++
 		e := Entry{Type: "send", Batch: r.batch, Op: string(op), Object: batch[0].object}
 		out := make([]sfclient.Record, len(batch))
@@ -333,11 +335,4 @@ func errorsText(rr sfclient.RecordResult) string {
 		return "Salesforce refused the record without saying why"
 	}
 	return strings.Join(parts, "; ")
-}
-
-func removeFile(name string) error {
-	if err := os.Remove(name); err != nil {
-		return fmt.Errorf("journal %s: %w", name, err)
-	}
-	return nil
 }

@@ -85,12 +85,16 @@ func CreateJournal(path string, now func() time.Time) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("%w: journal %s exists: a run of apply began already; "+
-				"continue it with --resume, or move the journal away to start over", ErrJournal, path)
+			return nil, journalExists(path)
 		}
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
 	return &Journal{f: f, path: path, now: now}, nil
+}
+
+func journalExists(path string) error {
+	return fmt.Errorf("%w: journal %s exists: a run of apply began already; "+
+		"continue it with --resume, or move the journal away to start over", ErrJournal, path)
 }
 
 // OpenJournal reads the journal at path and opens it to append.
