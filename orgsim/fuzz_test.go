@@ -44,20 +44,7 @@ func FuzzQuery(f *testing.F) {
 			}
 		})
 		r := serve(fuzzSrv, http.MethodGet, queryPath(soql), fuzzSrv.AccessToken(), nil)
-		switch r.status {
-		case http.StatusOK:
-			var p page
-			if err := json.Unmarshal(r.body, &p); err != nil {
-				t.Fatalf("200 with a body that is not a page: %v\n%s", err, r.body)
-			}
-		case http.StatusBadRequest:
-			var errs []apiError
-			if err := json.Unmarshal(r.body, &errs); err != nil || len(errs) != 1 || errs[0].ErrorCode == "" {
-				t.Fatalf("400 without an error array: %s", r.body)
-			}
-		default:
-			t.Fatalf("status %d: %s", r.status, r.body)
-		}
+		checkAnswer(t, r, &page{})
 	})
 }
 
@@ -92,22 +79,28 @@ func FuzzWrite(f *testing.F) {
 			method = http.MethodPost
 		}
 		r := serve(srv, method, "/services/data/v"+testVersion+"/composite/sobjects", srv.AccessToken(), strings.NewReader(body))
-		switch r.status {
-		case http.StatusOK:
-			var res []saveResult
-			if err := json.Unmarshal(r.body, &res); err != nil {
-				t.Fatalf("200 with a body that is not results: %v\n%s", err, r.body)
-			}
-		case http.StatusBadRequest:
-			var errs []apiError
-			if err := json.Unmarshal(r.body, &errs); err != nil || len(errs) != 1 || errs[0].ErrorCode == "" {
-				t.Fatalf("400 without an error array: %s", r.body)
-			}
-		default:
-			t.Fatalf("status %d: %s", r.status, r.body)
-		}
+		checkAnswer(t, r, &[]saveResult{})
 		if q := serve(srv, http.MethodGet, queryPath("SELECT Id, Profile.Name, UserRole.Name FROM User"), srv.AccessToken(), nil); q.status != http.StatusOK {
 			t.Fatalf("the org cannot be queried after the write: %d %s", q.status, q.body)
 		}
 	})
+}
+
+// checkAnswer fails unless r is a 200 whose body decodes into ok, or a 400
+// with Salesforce's one-element error array.
+func checkAnswer(t *testing.T, r response, ok any) {
+	t.Helper()
+	switch r.status {
+	case http.StatusOK:
+		if err := json.Unmarshal(r.body, ok); err != nil {
+			t.Fatalf("200 with a body that is not a %T: %v\n%s", ok, err, r.body)
+		}
+	case http.StatusBadRequest:
+		var errs []apiError
+		if err := json.Unmarshal(r.body, &errs); err != nil || len(errs) != 1 || errs[0].ErrorCode == "" {
+			t.Fatalf("400 without an error array: %s", r.body)
+		}
+	default:
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
 }

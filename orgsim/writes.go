@@ -112,14 +112,19 @@ func (m *model) own() {
 	if !m.shared {
 		return
 	}
-	c := *m.snap
+	m.snap, m.shared = cloneWritable(m.snap), false
+}
+
+// cloneWritable copies s with its own copies of the slices writes change.
+func cloneWritable(s *org.Snapshot) *org.Snapshot {
+	c := *s
 	c.Users = slices.Clone(c.Users)
 	c.Accounts = slices.Clone(c.Accounts)
 	c.Roles = slices.Clone(c.Roles)
 	c.Licenses = slices.Clone(c.Licenses)
 	c.PermissionSets = slices.Clone(c.PermissionSets)
 	c.PermissionSetLicenses = slices.Clone(c.PermissionSetLicenses)
-	m.snap, m.shared = &c, false
+	return &c
 }
 
 // current returns the tables of the org as it is now.
@@ -167,7 +172,7 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, rest []stri
 			return
 		}
 		if !res[0].Success {
-			writeFieldErrors(w, res[0].Errors)
+			writeJSONStatusErrors(w, http.StatusBadRequest, res[0].Errors)
 			return
 		}
 		writeJSON(w, http.StatusCreated, res[0])
@@ -200,10 +205,6 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request, rest []stri
 		writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
 			fmt.Sprintf("HTTP Method '%s' not allowed. Allowed are GET,HEAD", r.Method))
 	}
-}
-
-func writeFieldErrors(w http.ResponseWriter, errs []saveError) {
-	writeJSONStatusErrors(w, http.StatusBadRequest, errs)
 }
 
 // writeJSONStatusErrors answers a single-record error the REST way:
@@ -350,11 +351,7 @@ func (s *Server) commit(insert, allOrNone bool, recs []writeRecord) []saveResult
 	m.own()
 	var undo *org.Snapshot
 	if allOrNone {
-		c := *m.snap
-		c.Users, c.Accounts, c.Roles = slices.Clone(c.Users), slices.Clone(c.Accounts), slices.Clone(c.Roles)
-		c.Licenses, c.PermissionSets = slices.Clone(c.Licenses), slices.Clone(c.PermissionSets)
-		c.PermissionSetLicenses = slices.Clone(c.PermissionSetLicenses)
-		undo = &c
+		undo = cloneWritable(m.snap)
 	}
 	out := make([]saveResult, len(recs))
 	okAll := true
@@ -758,8 +755,6 @@ func (m *model) updateUser(rec writeRecord) *saveError {
 		}
 	}
 	if seatFree != "" && seatFree != seatTake {
-		m.freeSeat(seatFree)
-	} else if seatFree != "" && seatTake == "" {
 		m.freeSeat(seatFree)
 	}
 	if upgradeTo != nil {
