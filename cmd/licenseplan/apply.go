@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -92,10 +91,7 @@ passed; 1 otherwise.`,
   licenseplan apply --plan ./plan/plan.json -o my-sandbox --resume`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := refuseSecretFlags(cmd); err != nil {
-				return err
-			}
-			cfg, err := loadConfig(cmd, s)
+			cfg, err := loginConfig(cmd, s)
 			if err != nil {
 				return err
 			}
@@ -345,50 +341,11 @@ Exit status: 0 when everything matches, 1 on any mismatch or error.`,
   licenseplan verify --plan ./plan/plan.json --format json > verify.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := refuseSecretFlags(cmd); err != nil {
-				return err
-			}
-			cfg, err := loadConfig(cmd, s)
+			cfg, err := loginConfig(cmd, s)
 			if err != nil {
 				return err
 			}
-			if format != "text" && format != "json" {
-				return flagErrorf("--format %q: want text or json", format)
-			}
-			p, err := readPlan(planPath, s.In)
-			if err != nil {
-				return err
-			}
-			auth, err := writeLogin(cmd.Context(), cfg, "verify")
-			if err != nil {
-				return err
-			}
-			lo, err := newLiveOrg(s, cfg, auth)
-			if err != nil {
-				return err
-			}
-			v, err := verifyOrg(cmd.Context(), p, lo)
-			if err != nil {
-				return err
-			}
-			switch {
-			case s.JSON:
-				s.setResult(v)
-			case format == "json":
-				enc := json.NewEncoder(s.Out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(v); err != nil {
-					return err
-				}
-			default:
-				if err := apply.WriteVerification(s.Out, v); err != nil {
-					return err
-				}
-			}
-			if !v.OK() {
-				return fmt.Errorf("%w: %d mismatches", errVerify, len(v.Mismatches))
-			}
-			return nil
+			return runVerify(cmd.Context(), s, cfg, planPath, format)
 		},
 	}
 	f := cmd.Flags()
@@ -401,4 +358,44 @@ Exit status: 0 when everything matches, 1 on any mismatch or error.`,
 	_ = f.MarkHidden("require-sandbox")
 	_ = cmd.MarkFlagRequired("plan")
 	return cmd
+}
+
+// runVerify is verify: the org read through the read-only client, checked
+// against the plan's target state.
+func runVerify(ctx context.Context, s *Streams, cfg *Config, planPath, format string) error {
+	if format != "text" && format != "json" {
+		return flagErrorf("--format %q: want text or json", format)
+	}
+	p, err := readPlan(planPath, s.In)
+	if err != nil {
+		return err
+	}
+	auth, err := writeLogin(ctx, cfg, "verify")
+	if err != nil {
+		return err
+	}
+	lo, err := newLiveOrg(s, cfg, auth)
+	if err != nil {
+		return err
+	}
+	v, err := verifyOrg(ctx, p, lo)
+	if err != nil {
+		return err
+	}
+	switch {
+	case s.JSON:
+		s.setResult(v)
+	case format == "json":
+		if err := writeJSON(s.Out, v); err != nil {
+			return err
+		}
+	default:
+		if err := apply.WriteVerification(s.Out, v); err != nil {
+			return err
+		}
+	}
+	if !v.OK() {
+		return fmt.Errorf("%w: %d mismatches", errVerify, len(v.Mismatches))
+	}
+	return nil
 }

@@ -164,6 +164,15 @@ func checkWritableDir(dir, flag string) error {
 	}
 }
 
+// loginConfig starts every command that may log in to an org: a secret
+// given as a flag is refused, then the config is loaded.
+func loginConfig(cmd *cobra.Command, s *Streams) (*Config, error) {
+	if err := refuseSecretFlags(cmd); err != nil {
+		return nil, err
+	}
+	return loadConfig(cmd, s)
+}
+
 // refuseSecretFlags turns a secret given as a flag into an error naming the
 // variable to use. The flags exist only to say this (they are hidden): a
 // secret on the command line stays in shell history and shows in the

@@ -119,10 +119,7 @@ output.`,
   SF_INSTANCE_URL=http://127.0.0.1:8642 SF_ACCESS_TOKEN='00D...' licenseplan plan`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := refuseSecretFlags(cmd); err != nil {
-				return err
-			}
-			cfg, err := loadConfig(cmd, s)
+			cfg, err := loginConfig(cmd, s)
 			if err != nil {
 				return err
 			}

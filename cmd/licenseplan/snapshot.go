@@ -33,10 +33,7 @@ written with mode 600, as they hold user data.`,
   licenseplan plan --input ./snap --targets targets.csv --out ./plan`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := refuseSecretFlags(cmd); err != nil {
-				return err
-			}
-			cfg, err := loadConfig(cmd, s)
+			cfg, err := loginConfig(cmd, s)
 			if err != nil {
 				return err
 			}
