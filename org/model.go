@@ -83,8 +83,14 @@ type Presence struct {
 
 	AccountIsPartner bool // Account.IsPartner in User.csv or Account.csv
 	AccountOwnerRole bool // Owner.UserRoleId in Account.csv
-	UserType         bool // UserType in User.csv
-	IsActive         bool // IsActive in User.csv
+	// PermissionSetLicense is PermissionSet.LicenseId in
+	// PermissionSetAssignment.csv: which license a permission set needs.
+	PermissionSetLicense bool
+	// PermissionSetLicenseID is PermissionSetLicenseId in
+	// PermissionSetLicenseAssign.csv.
+	PermissionSetLicenseID bool
+	UserType               bool // UserType in User.csv
+	IsActive               bool // IsActive in User.csv
 	// NewUserFields says, per NewUserFields index, whether User.csv had
 	// that column.
 	NewUserFields [NumNewUserFields]bool
@@ -292,6 +298,10 @@ type PermissionSetAssignment struct {
 	PermissionSetID   string
 	PermissionSetName string
 	IsOwnedByProfile  Tri
+	// LicenseID is PermissionSet.LicenseId: the user license (Id prefix
+	// 100) or permission set license (0PL) the permission set needs, ""
+	// when it needs none or the snapshot did not say (Presence).
+	LicenseID string
 }
 
 // ObjectPermission is one row of ObjectPermissions.csv.
@@ -306,9 +316,28 @@ type ObjectPermission struct {
 type PermissionSetLicenseAssign struct {
 	AssigneeID string
 	Label      string // PermissionSetLicense.MasterLabel
+	// ID is PermissionSetLicenseId, "" when the snapshot did not hold it.
+	ID string
 }
 
 // EqualFold reports whether two picklist or name values are equal ignoring
 // case, the way Salesforce compares them (the API returns CspLitePortal where
 // Help writes CSPLitePortal).
 func EqualFold(a, b string) bool { return strings.EqualFold(a, b) }
+
+// SameID compares record Ids: a 15-character Id equals the 18-character
+// form that extends it, and two 18-character Ids are equal when their
+// first 15 characters are (the last three only encode case).
+func SameID(a, b string) bool {
+	switch {
+	case a == b:
+		return true
+	case len(a) == 18 && len(b) == 15:
+		return a[:15] == b
+	case len(a) == 15 && len(b) == 18:
+		return b[:15] == a
+	case len(a) == 18 && len(b) == 18:
+		return a[:15] == b[:15]
+	}
+	return false
+}

@@ -336,6 +336,7 @@ const (
 	psaPermSetID
 	psaPermSetName
 	psaOwnedByProfile
+	psaLicenseID
 	psaCount
 )
 
@@ -349,6 +350,7 @@ var psAssignFile = fileSpec{
 		psaPermSetID:      {"PermissionSetId", true},
 		psaPermSetName:    {"PermissionSet.Name", false},
 		psaOwnedByProfile: {"PermissionSet.IsOwnedByProfile", false},
+		psaLicenseID:      {"PermissionSet.LicenseId", false},
 	},
 }
 
@@ -375,10 +377,12 @@ var objectPermFile = fileSpec{
 	},
 }
 
-// PermissionSetLicenseAssign.csv columns. Both are required.
+// PermissionSetLicenseAssign.csv columns. AssigneeId and the label are
+// required.
 const (
 	pslAssigneeID = iota
 	pslLabel
+	pslID
 	pslCount
 )
 
@@ -389,6 +393,7 @@ var pslAssignFile = fileSpec{
 	cols: []column{
 		pslAssigneeID: {"AssigneeId", true},
 		pslLabel:      {"PermissionSetLicense.MasterLabel", true},
+		pslID:         {"PermissionSetLicenseId", false},
 	},
 }
 

@@ -31,10 +31,10 @@ func TestQueriesCatalogue(t *testing.T) {
 		{"UserLicense.csv", "SELECT Id, Name, LicenseDefinitionKey, Status, TotalLicenses, UsedLicenses FROM UserLicense ORDER BY Id"},
 		{"Profile.csv", "SELECT Id, Name, UserLicense.Name FROM Profile ORDER BY Id"},
 		{"PermissionSetAssignment.csv", "SELECT AssigneeId, PermissionSetId, PermissionSet.Name, " +
-			"PermissionSet.IsOwnedByProfile FROM PermissionSetAssignment ORDER BY Id"},
+			"PermissionSet.IsOwnedByProfile, PermissionSet.LicenseId FROM PermissionSetAssignment ORDER BY Id"},
 		{"ObjectPermissions.csv", "SELECT ParentId, SobjectType, PermissionsViewAllRecords, PermissionsModifyAllRecords " +
 			"FROM ObjectPermissions WHERE PermissionsViewAllRecords = true OR PermissionsModifyAllRecords = true ORDER BY Id"},
-		{"PermissionSetLicenseAssign.csv", "SELECT AssigneeId, PermissionSetLicense.MasterLabel FROM PermissionSetLicenseAssign ORDER BY Id"},
+		{"PermissionSetLicenseAssign.csv", "SELECT AssigneeId, PermissionSetLicense.MasterLabel, PermissionSetLicenseId FROM PermissionSetLicenseAssign ORDER BY Id"},
 		{"Organization.csv", "SELECT Id, Name, OrganizationType, IsSandbox, InstanceName FROM Organization ORDER BY Id"},
 	}
 	for i, tt := range tests {

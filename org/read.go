@@ -105,7 +105,7 @@ func readOptional(ctx context.Context, d *dir, s *Snapshot, accts *accountSet) e
 		&licenseFile: {&s.Has.Licenses, func(c *csvFile) (err error) { s.Licenses, err = readLicenses(c); return }},
 		&profileFile: {&s.Has.Profiles, func(c *csvFile) (err error) { s.Profiles, err = readProfiles(c); return }},
 		&psAssignFile: {&s.Has.PermissionSets, func(c *csvFile) (err error) {
-			s.PermissionSets, err = readPermissionSets(c)
+			s.PermissionSets, err = readPermissionSets(c, s)
 			return
 		}},
 		&objectPermFile: {&s.Has.ObjectPermissions, func(c *csvFile) (err error) {
@@ -113,7 +113,7 @@ func readOptional(ctx context.Context, d *dir, s *Snapshot, accts *accountSet) e
 			return
 		}},
 		&pslAssignFile: {&s.Has.PermissionSetLicenses, func(c *csvFile) (err error) {
-			s.PermissionSetLicenses, err = readPermissionSetLicenses(c)
+			s.PermissionSetLicenses, err = readPermissionSetLicenses(c, s)
 			return
 		}},
 		&orgFile: {&s.Has.Organization, func(c *csvFile) (err error) { s.Organization, err = readOrganization(c); return }},
@@ -389,12 +389,14 @@ func readProfiles(c *csvFile) ([]Profile, error) {
 // has few permission sets), so they are kept through an interner rather
 // than the records' own strings, as in readUsers: the assignments then take
 // about their file's size in memory instead of two and a half times it.
-func readPermissionSets(c *csvFile) ([]PermissionSetAssignment, error) {
+func readPermissionSets(c *csvFile, s *Snapshot) ([]PermissionSetAssignment, error) {
+	s.Has.PermissionSetLicense = c.has(psaLicenseID)
 	in := newInterner(psaCount, internChunk)
 	return readRows(c, -1, func(p *PermissionSetAssignment) (err error) {
 		p.AssigneeID = in.value(psaAssigneeID, c.str(psaAssigneeID))
 		p.PermissionSetID = in.value(psaPermSetID, c.str(psaPermSetID))
 		p.PermissionSetName = in.value(psaPermSetName, c.str(psaPermSetName))
+		p.LicenseID = in.value(psaLicenseID, c.str(psaLicenseID))
 		p.IsOwnedByProfile, err = c.tri(psaOwnedByProfile)
 		return err
 	})
@@ -412,11 +414,13 @@ func readObjectPermissions(c *csvFile) ([]ObjectPermission, error) {
 	})
 }
 
-func readPermissionSetLicenses(c *csvFile) ([]PermissionSetLicenseAssign, error) {
+func readPermissionSetLicenses(c *csvFile, s *Snapshot) ([]PermissionSetLicenseAssign, error) {
+	s.Has.PermissionSetLicenseID = c.has(pslID)
 	in := newInterner(pslCount, internChunk)
 	return readRows(c, -1, func(p *PermissionSetLicenseAssign) error {
 		p.AssigneeID = in.value(pslAssigneeID, c.str(pslAssigneeID))
 		p.Label = in.value(pslLabel, c.str(pslLabel))
+		p.ID = in.value(pslID, c.str(pslID))
 		return nil
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -162,12 +163,14 @@ func (w *snapshotWriter) files() []snapshotFile {
 		},
 	}, {
 		spec: &psAssignFile, keep: s.Has.PermissionSets || len(s.PermissionSets) > 0, n: len(s.PermissionSets),
+		skip: map[int]bool{psaLicenseID: !s.Has.PermissionSetLicense && !slices.ContainsFunc(s.PermissionSets, func(p PermissionSetAssignment) bool { return p.LicenseID != "" })},
 		fill: func(i int, rec []string) {
 			p := &s.PermissionSets[i]
 			rec[psaAssigneeID] = p.AssigneeID
 			rec[psaPermSetID] = p.PermissionSetID
 			rec[psaPermSetName] = p.PermissionSetName
 			rec[psaOwnedByProfile] = p.IsOwnedByProfile.String()
+			rec[psaLicenseID] = p.LicenseID
 		},
 	}, {
 		spec: &objectPermFile, keep: s.Has.ObjectPermissions || len(s.ObjectPermissions) > 0, n: len(s.ObjectPermissions),
@@ -180,10 +183,12 @@ func (w *snapshotWriter) files() []snapshotFile {
 		},
 	}, {
 		spec: &pslAssignFile, keep: s.Has.PermissionSetLicenses || len(s.PermissionSetLicenses) > 0, n: len(s.PermissionSetLicenses),
+		skip: map[int]bool{pslID: !s.Has.PermissionSetLicenseID && !slices.ContainsFunc(s.PermissionSetLicenses, func(p PermissionSetLicenseAssign) bool { return p.ID != "" })},
 		fill: func(i int, rec []string) {
 			p := &s.PermissionSetLicenses[i]
 			rec[pslAssigneeID] = p.AssigneeID
 			rec[pslLabel] = p.Label
+			rec[pslID] = p.ID
 		},
 	}, {
 		spec: &orgFile, keep: s.Has.Organization || s.Organization != nil, n: orgs,

@@ -70,7 +70,7 @@ func Generate(opts Options) *org.Snapshot {
 	g.newUserFields()
 	g.s.Has = org.Presence{
 		Accounts: true, Roles: true, Licenses: true, Profiles: true,
-		PermissionSets: true, ObjectPermissions: true, PermissionSetLicenses: true,
+		PermissionSets: true, ObjectPermissions: true, PermissionSetLicenses: true, PermissionSetLicenseID: true,
 		Organization: true, AccountIsPartner: true, AccountOwnerRole: true,
 		UserType: true, IsActive: true,
 		NewUserFields: [org.NumNewUserFields]bool{true, true, true, true, true, true, true, true, true},
@@ -627,6 +627,15 @@ func (g *gen) assignments() {
 	// About 1.45 assignments per user: room for 1.6 avoids regrowing.
 	g.s.PermissionSets = make([]org.PermissionSetAssignment, 0, n*8/5+64)
 	g.s.PermissionSetLicenses = make([]org.PermissionSetLicenseAssign, 0, n/8+16)
+	// Each permission set license has one Id (PermissionSetLicenseId).
+	pslID := map[string]string{}
+	for _, labels := range permSetLicenses {
+		for _, l := range labels {
+			if pslID[l] == "" {
+				pslID[l] = string(AppendID(nil, "0PL", g.pod, uint64(len(pslID)+1)))
+			}
+		}
+	}
 	for i := range g.s.Users {
 		u := &g.s.Users[i]
 		l := int(g.licOf[i])
@@ -680,8 +689,9 @@ func (g *gen) assignments() {
 			if aud != forInternal && g.rng.IntN(3) == 0 {
 				labels = permSetLicenses[forExternal]
 			}
+			label := labels[g.rng.IntN(len(labels))]
 			g.s.PermissionSetLicenses = append(g.s.PermissionSetLicenses, org.PermissionSetLicenseAssign{
-				AssigneeID: u.ID, Label: labels[g.rng.IntN(len(labels))],
+				AssigneeID: u.ID, Label: label, ID: pslID[label],
 			})
 		}
 	}

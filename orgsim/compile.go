@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/orgsim/soql"
 )
 
@@ -338,22 +339,8 @@ func equalValues(typ fieldType, v, w value) bool {
 	return v == w
 }
 
-// idEqual compares record Ids; a 15-character Id equals the 18-character
-// form that extends it.
-func idEqual(a, b string) bool {
-	if a == b {
-		return true
-	}
-	switch {
-	case len(a) == 18 && len(b) == 15:
-		return a[:15] == b
-	case len(a) == 15 && len(b) == 18:
-		return b[:15] == a
-	case len(a) == 18 && len(b) == 18:
-		return a[:15] == b[:15]
-	}
-	return false
-}
+// idEqual compares record Ids (org.SameID).
+func idEqual(a, b string) bool { return org.SameID(a, b) }
 
 func compileComparison(p *path, e *soql.Comparison) (func(int32) bool, error) {
 	w, err := literalValue(p, e.Value)

@@ -67,6 +67,7 @@ type contact struct{ id, accountID string }
 type permSet struct {
 	id, name string
 	owned    org.Tri
+	license  string // LicenseId: the user or permission set license it needs
 }
 
 type psLicense struct{ id, label string }
@@ -403,7 +404,7 @@ func (b *builder) buildPermissions() {
 		a := &s.PermissionSets[i]
 		if _, ok := b.psIdx[a.PermissionSetID]; !ok {
 			b.psIdx[a.PermissionSetID] = int32(len(b.permSets))
-			b.permSets = append(b.permSets, permSet{a.PermissionSetID, a.PermissionSetName, a.IsOwnedByProfile})
+			b.permSets = append(b.permSets, permSet{a.PermissionSetID, a.PermissionSetName, a.IsOwnedByProfile, a.LicenseID})
 		}
 	}
 	for i := range s.ObjectPermissions {
@@ -421,7 +422,7 @@ func (b *builder) buildPermissions() {
 	for i := range s.PermissionSets {
 		a := &s.PermissionSets[i]
 		b.psaUser[i] = b.userByID(a.AssigneeID)
-		k := permSet{a.PermissionSetID, a.PermissionSetName, a.IsOwnedByProfile}
+		k := permSet{a.PermissionSetID, a.PermissionSetName, a.IsOwnedByProfile, a.LicenseID}
 		r := b.psIdx[a.PermissionSetID]
 		if b.permSets[r] != k {
 			var ok bool
@@ -450,7 +451,11 @@ func (b *builder) buildPermissions() {
 		r, ok := b.pslByLabel[a.Label]
 		if !ok {
 			r = int32(len(b.psls))
-			b.psls = append(b.psls, psLicense{synthID("0PL", int(r)+1), a.Label})
+			id := a.ID
+			if id == "" {
+				id = synthID("0PL", int(r)+1)
+			}
+			b.psls = append(b.psls, psLicense{id, a.Label})
 			b.pslByLabel[a.Label] = r
 		}
 		b.pslaPS[i] = r
@@ -600,6 +605,7 @@ func (b *builder) tables(apiUser int32) *orgData {
 	ps.add(&field{name: "Id", label: "Permission Set ID", typ: ftID, get: func(r int32) value { return str(b.permSets[r].id) }})
 	ps.add(&field{name: "Name", label: "Name", typ: ftString, get: func(r int32) value { return str(b.permSets[r].name) }})
 	ps.add(&field{name: "IsOwnedByProfile", label: "Is Owned By Profile", typ: ftBoolean, get: func(r int32) value { return tri(b.permSets[r].owned) }})
+	ps.add(&field{name: "LicenseId", label: "License ID", typ: ftID, get: func(r int32) value { return str(b.permSets[r].license) }})
 	ps.listed(b.nListedP)
 
 	// ObjectPermissions

@@ -188,19 +188,22 @@ var profiles = []profile{
 type permSet struct {
 	name  string
 	perms []objPerm
+	// license is the user license the permission set needs
+	// (PermissionSet.LicenseId), "" for none.
+	license string
 }
 
 var customPermSets = []permSet{
-	{psCaseViewAll, []objPerm{viewAll("Case")}},
-	{psAcctModifyAll, []objPerm{modifyAll("Account")}},
-	{psOppViewAll, []objPerm{viewAll("Opportunity")}},
-	{psDealDesk, []objPerm{modifyAll("Opportunity"), modifyAll("Quote")}},
-	{psKnowledge, []objPerm{read("Knowledge__kav")}},
-	{psCaseSubmit, []objPerm{read("Case")}},
-	{psPartnerLeads, []objPerm{read("Lead")}},
-	{psDealReg, []objPerm{read("Opportunity")}},
-	{psSalesOps, []objPerm{viewAll("Account"), read("Opportunity")}},
-	{psServiceConsole, []objPerm{read("Case")}},
+	{psCaseViewAll, []objPerm{viewAll("Case")}, ""},
+	{psAcctModifyAll, []objPerm{modifyAll("Account")}, ""},
+	{psOppViewAll, []objPerm{viewAll("Opportunity")}, ""},
+	{psDealDesk, []objPerm{modifyAll("Opportunity"), modifyAll("Quote")}, ""},
+	{psKnowledge, []objPerm{read("Knowledge__kav")}, lCC},
+	{psCaseSubmit, []objPerm{read("Case")}, ""},
+	{psPartnerLeads, []objPerm{read("Lead")}, lPC},
+	{psDealReg, []objPerm{read("Opportunity")}, lPC},
+	{psSalesOps, []objPerm{viewAll("Account"), read("Opportunity")}, lSalesforce},
+	{psServiceConsole, []objPerm{read("Case")}, lSalesforce},
 }
 
 // internalRoles is the internal role hierarchy (PortalType None).

@@ -240,6 +240,19 @@ func (b *builder) build() (*org.Snapshot, []byte, error) {
 		return nil, nil, err
 	}
 
+	licenseID := map[string]string{}
+	for _, l := range s.Licenses {
+		licenseID[l.Name] = l.ID
+	}
+	psLicense := map[string]string{}
+	for _, ps := range customPermSets {
+		if ps.license != "" {
+			if psLicense[ps.name] = licenseID[ps.license]; psLicense[ps.name] == "" {
+				return nil, nil, fmt.Errorf("permission set %q: license %q has no UserLicense row", ps.name, ps.license)
+			}
+		}
+	}
+	pslID := map[string]string{}
 	for _, a := range b.extra {
 		for _, name := range a.permSets {
 			id, ok := b.permSets[name]
@@ -247,11 +260,14 @@ func (b *builder) build() (*org.Snapshot, []byte, error) {
 				return nil, nil, fmt.Errorf("unknown permission set %q", name)
 			}
 			s.PermissionSets = append(s.PermissionSets, org.PermissionSetAssignment{
-				AssigneeID: a.userID, PermissionSetID: id, PermissionSetName: name, IsOwnedByProfile: org.False,
+				AssigneeID: a.userID, PermissionSetID: id, PermissionSetName: name, IsOwnedByProfile: org.False, LicenseID: psLicense[name],
 			})
 		}
 		for _, label := range a.psls {
-			s.PermissionSetLicenses = append(s.PermissionSetLicenses, org.PermissionSetLicenseAssign{AssigneeID: a.userID, Label: label})
+			if pslID[label] == "" {
+				pslID[label] = b.ids.next("0PL")
+			}
+			s.PermissionSetLicenses = append(s.PermissionSetLicenses, org.PermissionSetLicenseAssign{AssigneeID: a.userID, Label: label, ID: pslID[label]})
 		}
 	}
 	b.licenseCounts()
@@ -259,7 +275,7 @@ func (b *builder) build() (*org.Snapshot, []byte, error) {
 		Accounts: true, Roles: true, Licenses: true, Profiles: true,
 		PermissionSets: true, ObjectPermissions: true, PermissionSetLicenses: true,
 		Organization: true, AccountIsPartner: true, AccountOwnerRole: true,
-		UserType: true, IsActive: true,
+		UserType: true, IsActive: true, PermissionSetLicense: true, PermissionSetLicenseID: true,
 	}
 
 	var buf bytes.Buffer
