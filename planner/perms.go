@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,6 +23,7 @@ func checkPermissions(d *decider, snap *org.Snapshot, rows assigneeRows) {
 	psHead, psNext := j.link(rows.ps, len(snap.PermissionSets), func(i int) string { return snap.PermissionSets[i].AssigneeID })
 	pslHead, pslNext := j.link(rows.psl, len(snap.PermissionSetLicenses), func(i int) string { return snap.PermissionSetLicenses[i].AssigneeID })
 	objPerms := objectAccess(snap)
+	licID := licenseIDs(snap)
 
 	type cached struct {
 		perm    int32 // index into permLists, or -1
@@ -40,7 +42,8 @@ func checkPermissions(d *decider, snap *org.Snapshot, rows assigneeRows) {
 		}
 		sig = append(sig, '#')
 		for i := pslHead[k]; i >= 0; i = pslNext[i] {
-			sig = append(append(sig, '|'), snap.PermissionSetLicenses[i].Label...)
+			p := &snap.PermissionSetLicenses[i]
+			sig = append(append(append(append(sig, '|'), p.Label...), '/'), p.ID...)
 		}
 		c, ok := cache[string(sig)]
 		if !ok {
@@ -50,6 +53,11 @@ func checkPermissions(d *decider, snap *org.Snapshot, rows assigneeRows) {
 			if len(ws) > 0 {
 				c.perm = int32(len(d.sh.permLists))
 				d.sh.permLists = append(d.sh.permLists, ws)
+				var rs *Restore
+				if c.removes {
+					rs = restoreOf(snap, licID, objPerms, ruleOf(d.table, dec), psHead[k], psNext, pslHead[k], pslNext)
+				}
+				d.sh.restores = append(d.sh.restores, rs)
 			}
 			cache[string(sig)] = c
 		}
@@ -265,4 +273,79 @@ func permissionWarnings(snap *org.Snapshot, objPerms map[string]*objAccess, r *r
 		}
 	}
 	return ws, removes
+}
+
+// licenseIDs maps UserLicense names, lower-cased, to their Ids.
+func licenseIDs(snap *org.Snapshot) map[string]string {
+	out := make(map[string]string, len(snap.Licenses))
+	for _, l := range snap.Licenses {
+		if l.ID != "" {
+			out[strings.ToLower(l.Name)] = l.ID
+		}
+	}
+	return out
+}
+
+// Id prefixes of the records a permission set's LicenseId names.
+const (
+	userLicensePrefix    = "100"
+	permSetLicensePrefix = "0PL"
+)
+
+// restoreOf is what a user taking rule r had that the change removes,
+// split into what the target license allows back and what it does not.
+// A permission set that names a user license (PermissionSet.LicenseId)
+// can only be assigned to users of that license; one that names a
+// permission set license needs that license assigned first; one with
+// none can be assigned to users of any license whose license allows its
+// permissions, which the snapshot cannot tell, so Salesforce has the last
+// word (Help: "User Licenses in Permission Sets",
+// securityImplGuide/perm_sets_about_licenses.htm), except for View All
+// and Modify All Records, which the snapshot does show and the rule says
+// the target license lacks (000: not available with Customer Community
+// Plus or Partner Community). Profile-owned permission sets go with the
+// profile and are not restored.
+func restoreOf(snap *org.Snapshot, licID map[string]string, objPerms map[string]*objAccess, r *rules.Rule, psHead int32, psNext []int32, pslHead int32, pslNext []int32) *Restore {
+	rs := &Restore{PermissionSets: []Grant{}, PermissionSetLicenses: []Grant{}, LicenseChecked: snap.Has.PermissionSetLicense}
+	target := licID[strings.ToLower(r.To.Name)]
+	var psl []string // Ids of the permission set licenses restored
+	for i := pslHead; i >= 0; i = pslNext[i] {
+		a := &snap.PermissionSetLicenses[i]
+		if a.ID == "" {
+			rs.NotRestored = append(rs.NotRestored, Grant{Name: a.Label, Reason: "the snapshot has no PermissionSetLicenseId for it"})
+			continue
+		}
+		rs.PermissionSetLicenses = append(rs.PermissionSetLicenses, Grant{ID: a.ID, Name: a.Label})
+		psl = append(psl, a.ID)
+	}
+	for i := psHead; i >= 0; i = psNext[i] {
+		a := &snap.PermissionSets[i]
+		if a.IsOwnedByProfile.IsTrue() {
+			continue
+		}
+		g := Grant{ID: a.PermissionSetID, Name: cmp.Or(a.PermissionSetName, a.PermissionSetID)}
+		switch lic := a.LicenseID; {
+		case strings.HasPrefix(lic, userLicensePrefix) && target != "" && !org.SameID(lic, target):
+			g.Reason = "it needs another user license than " + r.To.Name
+		case strings.HasPrefix(lic, permSetLicensePrefix) && !slices.ContainsFunc(psl, func(id string) bool { return org.SameID(id, lic) }):
+			g.Reason = "it needs a permission set license the user does not have"
+		case objPerms[a.PermissionSetID] != nil && len(objPerms[a.PermissionSetID].viewAll) > 0 && slices.Contains(r.MayWarn, rules.ViewAllRecordsLost):
+			g.Reason = "it grants View All Records, which " + r.To.Name + " does not allow"
+		case objPerms[a.PermissionSetID] != nil && len(objPerms[a.PermissionSetID].modifyAll) > 0 && slices.Contains(r.MayWarn, rules.ModifyAllRecordsLost):
+			g.Reason = "it grants Modify All Records, which " + r.To.Name + " does not allow"
+		}
+		if g.Reason != "" {
+			rs.NotRestored = append(rs.NotRestored, g)
+		} else {
+			rs.PermissionSets = append(rs.PermissionSets, g)
+		}
+	}
+	byID := func(a, b Grant) int { return cmp.Or(strings.Compare(a.ID, b.ID), strings.Compare(a.Name, b.Name)) }
+	slices.SortFunc(rs.PermissionSets, byID)
+	slices.SortFunc(rs.PermissionSetLicenses, byID)
+	slices.SortFunc(rs.NotRestored, byID)
+	rs.PermissionSets = slices.CompactFunc(rs.PermissionSets, func(a, b Grant) bool { return a == b })
+	rs.PermissionSetLicenses = slices.CompactFunc(rs.PermissionSetLicenses, func(a, b Grant) bool { return a == b })
+	rs.NotRestored = slices.CompactFunc(rs.NotRestored, func(a, b Grant) bool { return a == b })
+	return rs
 }

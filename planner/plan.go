@@ -216,6 +216,35 @@ type UserPlan struct {
 	// user who is disabled and enabled again (disable_reenable); nil
 	// otherwise.
 	NewUser *NewUser `json:"newUser,omitempty"`
+	// Restore is what the change removes and what of it the target
+	// license allows back (the reassign_permission_sets step and load
+	// files 05 and 06); nil when the change removes nothing. Users with
+	// the same assignments and rule share one Restore: treat it as
+	// read-only.
+	Restore *Restore `json:"restore,omitempty"`
+}
+
+// Restore is the permission set licenses and permission sets a change
+// removes from a user, as the reassign_permission_sets step gives them
+// back: licenses first, since a permission set may need one.
+type Restore struct {
+	PermissionSetLicenses []Grant `json:"permissionSetLicenses"`
+	PermissionSets        []Grant `json:"permissionSets"`
+	// NotRestored are those the target license does not allow, or that
+	// cannot be assigned from the snapshot, each with its reason.
+	NotRestored []Grant `json:"notRestored,omitempty"`
+	// LicenseChecked says whether the snapshot named each permission
+	// set's license (PermissionSet.LicenseId). When false, every
+	// permission set is restored and Salesforce refuses the ones the
+	// target license does not allow.
+	LicenseChecked bool `json:"licenseChecked"`
+}
+
+// Grant is one permission set or permission set license.
+type Grant struct {
+	ID     string `json:"id,omitempty"`
+	Name   string `json:"name"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // UserSeen is what the plan saw of a user's record, besides the license,

@@ -21,8 +21,11 @@ type shared struct {
 	unknownLists map[unknownKey]int32
 	profWarns    []Warning   // decision.profWarn
 	permLists    [][]Warning // decision.perm
-	recipes      [][]stepTmpl
-	recipeIdx    map[recipeKey]int32
+	// restores[i] is what the users of permLists[i] get back, nil when
+	// their change removes nothing (decision.removesAccess).
+	restores  []*Restore
+	recipes   [][]stepTmpl
+	recipeIdx map[recipeKey]int32
 }
 
 type ruleListKey struct {

@@ -156,6 +156,9 @@ func (t *stepTable) user(pi int) UserPlan {
 		up.ToProfile, up.ToProfileID = t.sh.strs[d.toProf], t.rec.profIDs[d.toProf]
 	}
 	up.NewUser = t.rec.newUser(u, up.ToProfileID)
+	if d.removesAccess && d.perm >= 0 && d.outcome.ChangesLicense() {
+		up.Restore = t.sh.restores[d.perm]
+	}
 	if r := ruleOf(t.table, d); r != nil {
 		up.RuleID = r.ID
 	}
