@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -176,8 +175,7 @@ func Run(ctx context.Context, p *planner.Plan, o Org, opts Options) (*Report, er
 		}
 	}
 	r := &runner{p: p, o: o, opts: opts, set: load.Build(p),
-		steps: map[int]*StepResult{}, items: map[int]*item{}, newUser: map[string]string{},
-		baseline: map[string][]string{}}
+		steps: map[int]*StepResult{}, items: map[int]*item{}, newUser: map[string]string{}}
 	return r.run(ctx)
 }
 
@@ -222,16 +220,15 @@ type runner struct {
 	st   *state
 	j    *Journal
 
-	order    []int // step seqs in plan order
-	steps    map[int]*StepResult
-	items    map[int]*item
-	users    map[string]*planner.UserPlan
-	newUser  map[string]string   // old user Id -> new user Id
-	baseline map[string][]string // old user Id -> permission sets to assign again
-	batch    int
-	writes   int
-	jerr     error // the first failed journal append of a step's end
-	stopped  string
+	order   []int // step seqs in plan order
+	steps   map[int]*StepResult
+	items   map[int]*item
+	users   map[string]*planner.UserPlan
+	newUser map[string]string // old user Id -> new user Id
+	batch   int
+	writes  int
+	jerr    error // the first failed journal append of a step's end
+	stopped string
 }
 
 func (r *runner) run(ctx context.Context) (*Report, error) {
@@ -287,9 +284,6 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 		defer r.j.Close()
 	}
 	if err := r.j.Append(Entry{Type: "start", Fingerprint: r.p.Fingerprint, OrgID: pre.OrgID, Resume: r.opts.Resume}); err != nil {
-		return r.report(pre), err
-	}
-	if err := r.takeBaseline(); err != nil {
 		return r.report(pre), err
 	}
 	err = r.execute(ctx)
@@ -354,7 +348,7 @@ func refuseExisting(path string) error {
 }
 
 // replay takes a journal's history: the fingerprint must be the plan's;
-// the baselines, new users and completed steps carry over.
+// the new users and completed steps carry over.
 func (r *runner) replay(history []Entry) error {
 	if fp := history[0].Fingerprint; fp != r.p.Fingerprint {
 		return fmt.Errorf("%w: journal %s belongs to plan %s, not to this plan (%s): resume with that plan, or move the journal away",
@@ -362,8 +356,6 @@ func (r *runner) replay(history []Entry) error {
 	}
 	for _, e := range history {
 		switch e.Type {
-		case "baseline":
-			r.baseline[e.UserID] = e.PermissionSets
 		case "step":
 			if e.NewUserID != "" && e.UserID != "" {
 				r.newUser[e.UserID] = e.NewUserID
@@ -392,6 +384,9 @@ func (r *runner) index() {
 		r.steps[s.Seq] = sr
 	}
 	for _, f := range r.set.Files {
+		if f.Grants {
+			continue // follow-up: reassignRecs makes the same rows
+		}
 		for i, seq := range f.Seqs {
 			sr := r.steps[seq]
 			if sr == nil {
@@ -495,28 +490,6 @@ func (r *runner) count(pre *Preview) {
 	if n := len(r.newUser); n > 0 {
 		pre.Notes = append(pre.Notes, fmt.Sprintf("the journal records %d users created already; they are not created again", n))
 	}
-}
-
-// takeBaseline journals, before any write, the permission sets of every
-// user whose reassign step will assign them again: the change removes
-// them, so a resumed run could not read them from the org any more.
-func (r *runner) takeBaseline() error {
-	for _, seq := range r.order {
-		sr := r.steps[seq]
-		if sr.Action != planner.ReassignPermissionSets || sr.Status != Pending {
-			continue
-		}
-		if _, ok := r.baseline[sr.UserID]; ok {
-			continue
-		}
-		ps := slices.Clone(r.st.permSets[sr.UserID])
-		slices.Sort(ps)
-		r.baseline[sr.UserID] = ps
-		if err := r.j.Append(Entry{Type: "baseline", UserID: sr.UserID, PermissionSets: ps}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // finish sets a step's end state (once: a step that ended keeps it).

@@ -38,7 +38,7 @@ type rec struct {
 // execute writes the load files in order, then the follow-up steps.
 func (r *runner) execute(ctx context.Context) error {
 	for _, f := range r.set.Files {
-		if len(f.Rows) == 0 {
+		if len(f.Rows) == 0 || f.Grants {
 			continue
 		}
 		if err := r.runFile(ctx, f); err != nil {

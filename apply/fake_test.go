@@ -56,6 +56,7 @@ func clone(s *org.Snapshot) *org.Snapshot {
 	c.Users = slices.Clone(s.Users)
 	c.Accounts = slices.Clone(s.Accounts)
 	c.PermissionSets = slices.Clone(s.PermissionSets)
+	c.PermissionSetLicenses = slices.Clone(s.PermissionSetLicenses)
 	if s.Organization != nil {
 		o := *s.Organization
 		c.Organization = &o
@@ -151,7 +152,11 @@ func recordKey(r sfclient.Record) string {
 			return v
 		}
 	}
-	return fmt.Sprint(r.Fields["AssigneeId"], "/", r.Fields["PermissionSetId"])
+	grant := r.Fields["PermissionSetId"]
+	if grant == nil {
+		grant = r.Fields["PermissionSetLicenseId"]
+	}
+	return fmt.Sprint(r.Fields["AssigneeId"], "/", grant)
 }
 
 func fail(code, msg string) sfclient.RecordResult {
@@ -179,6 +184,9 @@ func (f *fakeOrg) setProfile(u *org.User, id string) bool {
 					u.RoleID = "00Efake" + u.ID[len(u.ID)-8:]
 					f.snap.PermissionSets = slices.DeleteFunc(f.snap.PermissionSets, func(a org.PermissionSetAssignment) bool {
 						return a.AssigneeID == u.ID && !a.IsOwnedByProfile.IsTrue()
+					})
+					f.snap.PermissionSetLicenses = slices.DeleteFunc(f.snap.PermissionSetLicenses, func(a org.PermissionSetLicenseAssign) bool {
+						return a.AssigneeID == u.ID
 					})
 				}
 			}
@@ -262,6 +270,15 @@ func (f *fakeOrg) insert(r sfclient.Record) sfclient.RecordResult {
 		}
 		f.snap.PermissionSets = append(f.snap.PermissionSets, a)
 		return sfclient.RecordResult{ID: fmt.Sprintf("0PaFAKE%011d", len(f.snap.PermissionSets)), Success: true}
+	case "PermissionSetLicenseAssign":
+		a := org.PermissionSetLicenseAssign{AssigneeID: str("AssigneeId"), ID: str("PermissionSetLicenseId")}
+		for _, x := range f.snap.PermissionSetLicenses {
+			if x.AssigneeID == a.AssigneeID && x.ID == a.ID {
+				return fail("DUPLICATE_VALUE", "duplicate value found: duplicates value on record with id: 2LA")
+			}
+		}
+		f.snap.PermissionSetLicenses = append(f.snap.PermissionSetLicenses, a)
+		return sfclient.RecordResult{ID: fmt.Sprintf("2LAFAKE%011d", len(f.snap.PermissionSetLicenses)), Success: true}
 	}
 	return fail("INVALID_TYPE", "no such object "+r.Object)
 }

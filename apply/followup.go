@@ -61,7 +61,7 @@ func (r *runner) followUp(ctx context.Context) error {
 		return err
 	}
 	var transfers []*StepResult
-	var reassign []*rec
+	var reassignPSL, reassign []*rec
 	for _, seq := range r.order {
 		sr := r.steps[seq]
 		if sr.Status != Pending || r.items[seq] != nil {
@@ -76,7 +76,8 @@ func (r *runner) followUp(ctx context.Context) error {
 		case planner.TransferRecords:
 			transfers = append(transfers, sr)
 		case planner.ReassignPermissionSets:
-			reassign = append(reassign, r.reassignRecs(sr)...)
+			psl, ps := r.reassignRecs(sr)
+			reassignPSL, reassign = append(reassignPSL, psl...), append(reassign, ps...)
 		default:
 			r.finish(seq, Left, "apply does not carry out "+step.Action.String()+" steps: do it by hand", "")
 		}
@@ -89,6 +90,9 @@ func (r *runner) followUp(ctx context.Context) error {
 		if err := r.send(ctx, "transfer "+obj, load.Update, byObject[obj]); err != nil {
 			return err
 		}
+	}
+	if err := r.send(ctx, "reassign permission set licenses", load.Insert, reassignPSL); err != nil {
+		return err
 	}
 	return r.send(ctx, "reassign permission sets", load.Insert, reassign)
 }
@@ -176,33 +180,43 @@ func quoteIDs(ids []string) string {
 	return strings.Join(q, ", ")
 }
 
-// reassignRecs are the permission set assignments of a reassign step:
-// what the old user had before the run (the baseline), less what the
-// target user has now. The target is the new user of a user disabled and
-// enabled again, else the user itself.
-func (r *runner) reassignRecs(sr *StepResult) []*rec {
-	old := sr.UserID
-	target := old
-	if u := r.users[old]; u != nil && u.Outcome == rules.DisableReenable {
-		target = r.newUserOf(old)
+// reassignRecs are the records of a reassign step: the plan's Restore,
+// permission set licenses first (a permission set may need one), as the
+// rows of load files 05 and 06, less what the target user has now. The
+// target is the new user of a user disabled and enabled again, else the
+// user itself.
+func (r *runner) reassignRecs(sr *StepResult) (psl, ps []*rec) {
+	u := r.users[sr.UserID]
+	target := sr.UserID
+	if u != nil && u.Outcome == rules.DisableReenable {
+		target = r.newUserOf(sr.UserID)
 		if target == "" {
 			r.finish(sr.Seq, Failed, "the new user's Id is not known (its create step did not report one)", "")
-			return nil
+			return nil, nil
 		}
+	}
+	if u == nil || u.Restore == nil {
+		r.finish(sr.Seq, Left, "the plan does not say what to assign again (no restore list): assign it by hand", "")
+		return nil, nil
 	}
 	agg := &stepAgg{r: r, seq: sr.Seq}
-	var recs []*rec
-	for _, ps := range r.baseline[old] {
-		if slices.ContainsFunc(r.st.permSets[target], func(id string) bool { return sameID(id, ps) }) {
-			continue
+	grants := func(object, field string, gs []planner.Grant, has map[string][]string) []*rec {
+		var recs []*rec
+		for _, g := range gs {
+			id := g.ID
+			held := func() bool { return slices.ContainsFunc(has[target], func(h string) bool { return sameID(h, id) }) }
+			if held() {
+				continue
+			}
+			recs = append(recs, &rec{seq: sr.Seq, object: object,
+				fields:  map[string]any{"AssigneeId": target, field: id},
+				applied: func(context.Context) (string, bool, error) { return "", held(), nil },
+				ok:      agg.ok, fail: agg.fail})
 		}
-		recs = append(recs, &rec{seq: sr.Seq, object: "PermissionSetAssignment",
-			fields: map[string]any{"AssigneeId": target, "PermissionSetId": ps},
-			applied: func(context.Context) (string, bool, error) {
-				return "", slices.ContainsFunc(r.st.permSets[target], func(id string) bool { return sameID(id, ps) }), nil
-			},
-			ok: agg.ok, fail: agg.fail})
+		return recs
 	}
-	agg.start(len(recs))
-	return recs
+	psl = grants(load.ObjectPSL, "PermissionSetLicenseId", u.Restore.PermissionSetLicenses, r.st.permSetLicenses)
+	ps = grants(load.ObjectPS, "PermissionSetId", u.Restore.PermissionSets, r.st.permSets)
+	agg.start(len(psl) + len(ps))
+	return psl, ps
 }

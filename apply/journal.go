@@ -25,8 +25,6 @@ import (
 // Entry types:
 //
 //	start     a run began: fingerprint, org, instance, time
-//	baseline  what a user had before any write: the permission sets to
-//	          assign again after the change (the org removes them)
 //	send      a batch is about to be sent: op, object, the step seq and
 //	          the request body of every record
 //	result    its answer: per record the Id, success and errors; or
@@ -51,10 +49,8 @@ type Entry struct {
 	Records []map[string]any `json:"records,omitempty"`
 	Results []RecordOutcome  `json:"results,omitempty"`
 	Unknown bool             `json:"unknown,omitempty"`
-	// baseline
-	UserID         string   `json:"userId,omitempty"`
-	PermissionSets []string `json:"permissionSets,omitempty"`
 	// step
+	UserID    string `json:"userId,omitempty"`
 	Seq       int    `json:"seq,omitempty"`
 	Status    Status `json:"status,omitempty"`
 	NewUserID string `json:"newUserId,omitempty"`

@@ -19,17 +19,21 @@ type state struct {
 	// permSets maps a user Id to the Ids of its permission sets that are
 	// not owned by a profile.
 	permSets map[string][]string
-	licenses map[string]*org.UserLicense // by Name
+	// permSetLicenses maps a user Id to the Ids of its permission set
+	// licenses.
+	permSetLicenses map[string][]string
+	licenses        map[string]*org.UserLicense // by Name
 }
 
 func newState(snap *org.Snapshot) *state {
 	st := &state{snap: snap,
-		users:    make(map[string]*org.User, len(snap.Users)),
-		accounts: make(map[string]*org.Account, len(snap.Accounts)),
-		profiles: make(map[string]*org.Profile, len(snap.Profiles)),
-		active:   map[string][]*org.User{},
-		permSets: map[string][]string{},
-		licenses: map[string]*org.UserLicense{},
+		users:           make(map[string]*org.User, len(snap.Users)),
+		accounts:        make(map[string]*org.Account, len(snap.Accounts)),
+		profiles:        make(map[string]*org.Profile, len(snap.Profiles)),
+		active:          map[string][]*org.User{},
+		permSets:        map[string][]string{},
+		permSetLicenses: map[string][]string{},
+		licenses:        map[string]*org.UserLicense{},
 	}
 	for i := range snap.Users {
 		u := &snap.Users[i]
@@ -48,6 +52,9 @@ func newState(snap *org.Snapshot) *state {
 		if !a.IsOwnedByProfile.IsTrue() {
 			st.permSets[a.AssigneeID] = append(st.permSets[a.AssigneeID], a.PermissionSetID)
 		}
+	}
+	for _, a := range snap.PermissionSetLicenses {
+		st.permSetLicenses[a.AssigneeID] = append(st.permSetLicenses[a.AssigneeID], a.ID)
 	}
 	for i := range snap.Licenses {
 		st.licenses[snap.Licenses[i].Name] = &snap.Licenses[i]
@@ -90,16 +97,8 @@ func (st *state) free(name string) (int, bool) {
 	return l.TotalLicenses - l.UsedLicenses, true
 }
 
-// sameID compares Salesforce Ids: a 15-character Id equals the first 15
-// characters of its 18-character form.
-func sameID(a, b string) bool {
-	if len(a) == 18 && len(b) == 15 {
-		a = a[:15]
-	} else if len(a) == 15 && len(b) == 18 {
-		b = b[:15]
-	}
-	return a == b
-}
+// sameID compares Salesforce Ids (org.SameID).
+func sameID(a, b string) bool { return org.SameID(a, b) }
 
 // sameText compares picklist-like values ignoring case.
 func sameText(a, b string) bool { return strings.EqualFold(a, b) }

@@ -78,10 +78,12 @@ func Verify(p *planner.Plan, snap *org.Snapshot, cat *rules.Catalog) *Verificati
 		v.OrgID, v.OrgName = o.ID, o.Name
 	}
 	// A user a load file leaves out is not checked: apply does not
-	// change it, and the load folder's not-loaded.csv says why.
+	// change it, and the load folder's not-loaded.csv says why. (Steps
+	// that apply fills in, and permission sets the target license does
+	// not allow back, leave the change itself to check.)
 	leftWhy := map[string]string{}
 	for _, l := range load.Build(p).Left {
-		if l.Reason != load.NeedsNewUserID && l.UserID != "" && leftWhy[l.UserID] == "" {
+		if l.Reason != load.NeedsNewUserID && l.Reason != load.NothingToRestore && l.UserID != "" && leftWhy[l.UserID] == "" {
 			leftWhy[l.UserID] = l.Reason.String()
 		}
 	}

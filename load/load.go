@@ -40,6 +40,11 @@ type File struct {
 	Header    []string   // Salesforce field names
 	Rows      [][]string // one per record, in Header order
 	Seqs      []int      // per row: the plan step it carries out
+	// Grants says the file assigns permission set licenses or permission
+	// sets: a step may have several rows (one per assignment), and apply
+	// writes them in its follow-up, where it also fills in the rows of
+	// new users (see Left).
+	Grants bool
 	// Omitted names the columns left out because no row had a value for
 	// them (the snapshot did not hold the field), with Required telling
 	// which of those Salesforce needs.
@@ -89,6 +94,10 @@ const (
 	// NoOwnerID: the account owner needs a role, but the plan does not know
 	// the owner's user Id (Account.csv had no OwnerId).
 	NoOwnerID
+	// NothingToRestore: the change removes permission sets that the target
+	// license does not allow back (plan.json names them under the user's
+	// restore.notRestored): nothing to assign again.
+	NothingToRestore
 )
 
 var reasonTexts = [...]string{
@@ -100,6 +109,8 @@ var reasonTexts = [...]string{
 		"choose a profile of the target license in the targets, then plan again",
 	NoOwnerRole: "the account owner has no role and none is configured (owner-roles in the config file): choose an internal role and set the owner's UserRoleId by hand before 01, or configure it and plan again",
 	NoOwnerID:   "the account owner has no role, but the plan does not know the owner's user Id (Account.csv had no OwnerId): give the owner a role by hand before 01, or pull the org again",
+	NothingToRestore: "the target license allows none of the permission sets the change removes (plan.json: the user's restore.notRestored): " +
+		"choose permission sets of the target license by hand",
 }
 
 func (r Reason) String() string {
@@ -123,6 +134,14 @@ const (
 	FileInPlace   = "02-users-change-in-place.csv"
 	FileDisable   = "03-users-disable.csv"
 	FileCreate    = "04-users-create.csv"
+	FilePSL       = "05-users-assign-permission-set-licenses.csv"
+	FilePS        = "06-users-assign-permission-sets.csv"
+)
+
+// The objects of the assignment files.
+const (
+	ObjectPSL = "PermissionSetLicenseAssign"
+	ObjectPS  = "PermissionSetAssignment"
 )
 
 // Build makes the load files of p. An account owner is given the role its
@@ -145,7 +164,13 @@ func Build(p *planner.Plan) *Set {
 	// After ContactId, ProfileId and Username: the new-user fields, in
 	// org.NewUserFieldNames order.
 	create.Header = append(create.Header, org.NewUserFieldNames[:]...)
-	s := &Set{Files: []*File{ownerRole, accounts, inPlace, disable, create}}
+	// A permission set may need a permission set license, so 05 runs
+	// before 06.
+	psl := &File{Name: FilePSL, Title: "Assign again the permission set licenses the change removed", Object: ObjectPSL,
+		Operation: Insert, Header: []string{"AssigneeId", "PermissionSetLicenseId"}, Grants: true}
+	ps := &File{Name: FilePS, Title: "Assign again the permission sets the change removed that the target license allows", Object: ObjectPS,
+		Operation: Insert, Header: []string{"AssigneeId", "PermissionSetId"}, Grants: true}
+	s := &Set{Files: []*File{ownerRole, accounts, inPlace, disable, create, psl, ps}}
 
 	for _, r := range p.StepRows() {
 		st, u := r.Step, r.User
@@ -187,6 +212,10 @@ func Build(p *planner.Plan) *Set {
 			if why, ok := createRow(create, st.Seq, u); !ok {
 				left(why)
 			}
+		case st.Action == planner.ReassignPermissionSets && (u.Restore == nil || len(u.Restore.PermissionSets)+len(u.Restore.PermissionSetLicenses) == 0):
+			left(NothingToRestore)
+		case st.Action == planner.ReassignPermissionSets && u.Outcome != rules.DisableReenable:
+			restoreRows(psl, ps, st.Seq, u)
 		case st.Action == planner.TransferRecords || st.Action == planner.ReassignPermissionSets:
 			left(NeedsNewUserID)
 		default:
@@ -195,6 +224,17 @@ func Build(p *planner.Plan) *Set {
 	}
 	omitEmptyColumns(create)
 	return s
+}
+
+// restoreRows adds the rows of 05 and 06 that give u back what its change
+// removed and the target license allows.
+func restoreRows(psl, ps *File, seq int, u *planner.UserPlan) {
+	for _, g := range u.Restore.PermissionSetLicenses {
+		psl.add(seq, u.UserID, g.ID)
+	}
+	for _, g := range u.Restore.PermissionSets {
+		ps.add(seq, u.UserID, g.ID)
+	}
 }
 
 // createRow adds the row of 04 that enables u's contact again.

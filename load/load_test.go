@@ -97,6 +97,13 @@ func TestFilesMatchPlan(t *testing.T) {
 			add(FileInPlace, u.UserID, u.ToProfileID)
 		case st.Action == planner.DisableUser && u.Outcome == rules.DisableReenable:
 			add(FileDisable, u.UserID, "false")
+		case st.Action == planner.ReassignPermissionSets && u.Outcome == rules.ChangeInPlace:
+			for _, g := range u.Restore.PermissionSetLicenses {
+				add(FilePSL, u.UserID, g.ID)
+			}
+			for _, g := range u.Restore.PermissionSets {
+				add(FilePS, u.UserID, g.ID)
+			}
 		case st.Action == planner.CreateUser && u.Outcome == rules.DisableReenable:
 			n := u.NewUser
 			add(FileCreate, n.ContactID, n.ProfileID, n.Username, n.Email, n.FirstName, n.LastName, n.Alias,
@@ -109,8 +116,10 @@ func TestFilesMatchPlan(t *testing.T) {
 		FileInPlace:   "Id,ProfileId",
 		FileDisable:   "Id,IsPortalEnabled",
 		FileCreate:    "ContactId,ProfileId,Username,Email,FirstName,LastName,Alias,CommunityNickname,TimeZoneSidKey,LocaleSidKey,EmailEncodingKey,LanguageLocaleKey",
+		FilePSL:       "AssigneeId,PermissionSetLicenseId",
+		FilePS:        "AssigneeId,PermissionSetId",
 	}
-	for _, name := range []string{FileOwnerRole, FileAccounts, FileInPlace, FileDisable, FileCreate} {
+	for _, name := range []string{FileOwnerRole, FileAccounts, FileInPlace, FileDisable, FileCreate, FilePSL, FilePS} {
 		t.Run(name, func(t *testing.T) {
 			if len(want[name]) == 0 {
 				t.Fatalf("the demo plan has no rows for %s: the test checks nothing", name)
@@ -125,11 +134,21 @@ func TestFilesMatchPlan(t *testing.T) {
 		})
 	}
 
+	// A reassign step may have rows in both 05 and 06, one per
+	// assignment: it counts once.
 	seen := map[int]int{}
+	grants := map[int]bool{}
 	for _, f := range s.Files {
 		for _, seq := range f.Seqs {
-			seen[seq]++
+			if f.Grants {
+				grants[seq] = true
+			} else {
+				seen[seq]++
+			}
 		}
+	}
+	for seq := range grants {
+		seen[seq]++
 	}
 	left := readCSV(t, filepath.Join(dir, FileLeft))[1:]
 	if len(left) != len(s.Left) {

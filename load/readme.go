@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/licenseplan/licenseplan/org"
@@ -33,6 +35,8 @@ var checks = map[string]string{
 	FileInPlace:   "each user's profile and license are the target ones (a profile change keeps the license). A role-based upgrade (Customer Community Plus, Partner Community) gives the user a role on the account, creates the account's portal roles when it has none, and removes the user's permission sets and permission set licenses; it cannot be undone.",
 	FileDisable:   "each user is inactive, has no contact and a renamed username (Salesforce frees the old one). Disabling cannot be undone: the contact's next user is a new record.",
 	FileCreate:    "each contact has one active user of the target profile. Note the new users' Ids: ownership transfer and permission sets (not-loaded.csv) need them.",
+	FilePSL:       "each user has the permission set licenses again (`sf data query --query \"SELECT AssigneeId, PermissionSetLicenseId FROM PermissionSetLicenseAssign WHERE AssigneeId IN (...)\"`). A permission set in 06 may need one of them, so 06 waits for this file.",
+	FilePS:        "each user has the permission sets again (`sf data query --query \"SELECT AssigneeId, PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId IN (...)\"`). A row Salesforce refuses with \"The user license doesn't allow the permission\" names a permission the target license lacks: leave that permission set off, or choose one of the target license.",
 }
 
 // writeReadme writes README.md: the order, the command for each file,
@@ -72,6 +76,7 @@ func writeReadme(w io.Writer, p *planner.Plan, s *Set) error {
 	pr("`UNABLE_TO_LOCK_ROW` and \"group membership operation already in progress\" clear on a retry; `LICENSE_LIMIT_EXCEEDED` means the target license has no free seats: stop and free or buy seats.\n")
 
 	writeOmitted(pr, s)
+	writeNotRestored(pr, p)
 	writeNeutralised(pr, s)
 	writeLeft(pr, s)
 	return b.Flush()
@@ -99,6 +104,36 @@ func writeOmitted(pr func(string, ...any), s *Set) {
 			pr(" %s may stay blank: Salesforce makes up a nickname when none is given.", strings.Join(opt, ", "))
 		}
 		pr("\n")
+	}
+}
+
+// writeNotRestored counts the permission sets the plan does not give back,
+// by reason (plan.json names them per user, under restore.notRestored),
+// and says when the snapshot did not let the plan check licenses.
+func writeNotRestored(pr func(string, ...any), p *planner.Plan) {
+	reasons := map[string]int{}
+	unchecked := 0
+	for _, u := range p.Users.All() {
+		if u.Restore == nil {
+			continue
+		}
+		for _, g := range u.Restore.NotRestored {
+			reasons[g.Reason]++
+		}
+		if !u.Restore.LicenseChecked && len(u.Restore.PermissionSets) > 0 {
+			unchecked++
+		}
+	}
+	if len(reasons) == 0 && unchecked == 0 {
+		return
+	}
+	pr("\n## Permission sets not given back\n\n")
+	pr("The changes remove these permission sets and %s and %s do not give them back; plan.json names them per user (`users[].restore.notRestored`). Choose what the target license allows instead, if the users need it.\n\n", order(&File{Name: FilePSL}), order(&File{Name: FilePS}))
+	for _, r := range slices.Sorted(maps.Keys(reasons)) {
+		pr("- %d: %s.\n", reasons[r], r)
+	}
+	if unchecked > 0 {
+		pr("\nFor %d user%s the snapshot did not say which license each permission set needs (PermissionSet.LicenseId): %s holds all of them, and Salesforce refuses those the target license does not allow. Pull the org again to have the plan check them.\n", unchecked, plural(unchecked), FilePS)
 	}
 }
 
@@ -137,7 +172,7 @@ func writeLeft(pr func(string, ...any), s *Set) {
 		}
 	}
 	if counts[NeedsNewUserID] > 0 {
-		pr("\nOnce %s has run, find each new user's Id by its username (`sf data query --query \"SELECT Id, Username FROM User WHERE ContactId IN (...) AND IsActive = true\"`), then move the old user's records to it and assign its permission sets again, as the plan's steps describe.\n", FileCreate)
+		pr("\nOnce %s has run, find each new user's Id by its username (`sf data query --query \"SELECT Id, Username FROM User WHERE ContactId IN (...) AND IsActive = true\"`), then move the old user's records to it and assign its permission set licenses and permission sets again (plan.json lists them under the user's `restore`), as the plan's steps describe.\n", FileCreate)
 	}
 }
 

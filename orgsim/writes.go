@@ -1,6 +1,7 @@
 package orgsim
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -74,9 +75,12 @@ type model struct {
 	// permSets are the permission sets the org has known (the snapshot
 	// knows them from their assignments, which upgrades remove).
 	permSets map[string]org.PermissionSetAssignment
+	// psls are the permission set licenses the org has known, by Id.
+	psls     map[string]org.PermissionSetLicenseAssign
 	nextUser int
 	nextRole int
 	nextPSA  int
+	nextPSLA int
 }
 
 func newModel(snap *org.Snapshot, extraSeats int) (*model, error) {
@@ -89,6 +93,13 @@ func newModel(snap *org.Snapshot, extraSeats int) (*model, error) {
 		if _, ok := m.permSets[a.PermissionSetID]; !ok {
 			a.AssigneeID = ""
 			m.permSets[a.PermissionSetID] = a
+		}
+	}
+	m.psls = map[string]org.PermissionSetLicenseAssign{}
+	for _, a := range snap.PermissionSetLicenses {
+		if _, ok := m.psls[a.ID]; !ok && a.ID != "" {
+			a.AssigneeID = ""
+			m.psls[a.ID] = a
 		}
 	}
 	for _, u := range snap.Users {
@@ -795,6 +806,8 @@ func (m *model) insert(rec writeRecord) (string, *saveError) {
 		return m.insertUser(rec)
 	case "permissionsetassignment":
 		return m.insertAssignment(rec)
+	case "permissionsetlicenseassign":
+		return m.insertLicenseAssignment(rec)
 	}
 	return "", m.noWrite(rec.object)
 }
@@ -888,16 +901,16 @@ func (m *model) insertUser(rec writeRecord) (string, *saveError) {
 	return u.ID, nil
 }
 
+// insertAssignment assigns a permission set. Salesforce refuses one
+// whose license (PermissionSet.LicenseId) the user lacks: a user license
+// other than the user's, or a permission set license not assigned to the
+// user (Help "User Licenses in Permission Sets"; the message is orgsim's,
+// Salesforce's own names the permission). A profile-owned permission set
+// cannot be assigned.
 func (m *model) insertAssignment(rec writeRecord) (string, *saveError) {
-	assignee, _ := stringValue(rec.fields["AssigneeId"])
-	psID, _ := stringValue(rec.fields["PermissionSetId"])
-	for name := range rec.fields {
-		if name != "AssigneeId" && name != "PermissionSetId" {
-			return "", fieldError("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: "+name+".", name)
-		}
-	}
-	if m.userIndex(assignee) < 0 {
-		return "", fieldError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "AssigneeId")
+	assignee, psID, err := m.assignmentFields(rec, "PermissionSetId")
+	if err != nil {
+		return "", err
 	}
 	for _, a := range m.snap.PermissionSets {
 		if idEqual(a.PermissionSetID, psID) && idEqual(a.AssigneeID, assignee) {
@@ -914,9 +927,68 @@ func (m *model) insertAssignment(rec writeRecord) (string, *saveError) {
 	if ps == nil {
 		return "", fieldError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "PermissionSetId")
 	}
+	u := &m.snap.Users[m.userIndex(assignee)]
+	name := cmp.Or(ps.PermissionSetName, ps.PermissionSetID)
+	switch lic := ps.LicenseID; {
+	case ps.IsOwnedByProfile.IsTrue():
+		return "", fieldError("FIELD_INTEGRITY_EXCEPTION", "You can't assign or unassign this permission set because it's associated with a profile.", "PermissionSetId")
+	case strings.HasPrefix(lic, "100"):
+		if l := m.licenseRow(u.License); l == nil || !idEqual(l.ID, lic) {
+			return "", fieldError("FIELD_INTEGRITY_EXCEPTION", "Can't assign permission set "+name+" to user "+u.Username+". The user license doesn't allow the permission set's license.", "PermissionSetId")
+		}
+	case strings.HasPrefix(lic, "0PL"):
+		if !slices.ContainsFunc(m.snap.PermissionSetLicenses, func(a org.PermissionSetLicenseAssign) bool {
+			return idEqual(a.AssigneeID, assignee) && idEqual(a.ID, lic)
+		}) {
+			return "", fieldError("FIELD_INTEGRITY_EXCEPTION", "Can't assign permission set "+name+" to user "+u.Username+". The user has no permission set license for it.", "PermissionSetId")
+		}
+	}
 	m.snap.PermissionSets = append(m.snap.PermissionSets, org.PermissionSetAssignment{
-		AssigneeID: assignee, PermissionSetID: ps.PermissionSetID, PermissionSetName: ps.PermissionSetName, IsOwnedByProfile: ps.IsOwnedByProfile})
+		AssigneeID: assignee, PermissionSetID: ps.PermissionSetID, PermissionSetName: ps.PermissionSetName, IsOwnedByProfile: ps.IsOwnedByProfile, LicenseID: ps.LicenseID})
 	m.snap.Has.PermissionSets = true
 	m.nextPSA++
 	return string(orggen.AppendID(nil, "0Pa", "SW", uint64(m.nextPSA))), nil
+}
+
+// insertLicenseAssignment assigns a permission set license the org knows.
+func (m *model) insertLicenseAssignment(rec writeRecord) (string, *saveError) {
+	assignee, pslID, err := m.assignmentFields(rec, "PermissionSetLicenseId")
+	if err != nil {
+		return "", err
+	}
+	var psl *org.PermissionSetLicenseAssign
+	for id, a := range m.psls {
+		if idEqual(id, pslID) {
+			psl = &a
+			break
+		}
+	}
+	if psl == nil {
+		return "", fieldError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "PermissionSetLicenseId")
+	}
+	for _, a := range m.snap.PermissionSetLicenses {
+		if idEqual(a.ID, pslID) && idEqual(a.AssigneeID, assignee) {
+			return "", fieldError("DUPLICATE_VALUE", "duplicate value found: AssigneeId duplicates value on record with id: "+a.ID)
+		}
+	}
+	m.snap.PermissionSetLicenses = append(m.snap.PermissionSetLicenses, org.PermissionSetLicenseAssign{AssigneeID: assignee, Label: psl.Label, ID: psl.ID})
+	m.snap.Has.PermissionSetLicenses = true
+	m.nextPSLA++
+	return string(orggen.AppendID(nil, "2LA", "SW", uint64(m.nextPSLA))), nil
+}
+
+// assignmentFields checks an assignment insert: AssigneeId, an existing
+// user, and the Id field of what is assigned, and no other field.
+func (m *model) assignmentFields(rec writeRecord, idField string) (assignee, id string, err *saveError) {
+	assignee, _ = stringValue(rec.fields["AssigneeId"])
+	id, _ = stringValue(rec.fields[idField])
+	for name := range rec.fields {
+		if name != "AssigneeId" && name != idField {
+			return "", "", fieldError("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: "+name+".", name)
+		}
+	}
+	if m.userIndex(assignee) < 0 {
+		return "", "", fieldError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "AssigneeId")
+	}
+	return assignee, id, nil
 }

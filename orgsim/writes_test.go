@@ -23,6 +23,9 @@ const (
 	profPC      = "00eDn00000bA00OIAS"
 	acctGlobex  = "001Dn00000bU000IAC"
 	psCaseView  = "0PSDn00000bF00XOAS" // assigned to ccGlobex, not owned by a profile
+	psKnowledge = "0PSDn00000bF00bOAC" // needs the Customer Community license
+	psProfile   = "0PSDn00000bF000OAC" // owned by a profile
+	pslCommerce = "0PLDn00000be002OAA" // B2B Commerce Buyer, assigned to ccGlobex
 	writeTarget = "/services/data/v" + testVersion + "/composite/sobjects"
 )
 
@@ -50,6 +53,12 @@ func collection(t *testing.T, s *Server, method string, allOrNone bool, recs ...
 		t.Fatalf("%d results for %d records", len(out), len(recs))
 	}
 	return out
+}
+
+// assignRec is a PermissionSetAssignment or PermissionSetLicenseAssign
+// record to insert.
+func assignRec(object, assignee, field, id string) map[string]any {
+	return map[string]any{"attributes": map[string]string{"type": object}, "AssigneeId": assignee, field: id}
 }
 
 func userRec(id string, fields ...any) map[string]any {
@@ -81,6 +90,7 @@ func TestWriteRules(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		opts    Options
+		insert  bool // POST, else PATCH
 		recs    []map[string]any
 		codes   []string // per record: "" for success
 		message string   // of the first failure
@@ -122,6 +132,42 @@ func TestWriteRules(t *testing.T) {
 					t.Errorf("the user's role: %v", u)
 				}
 			},
+		},
+		{
+			name:   "a permission set license, then a permission set",
+			insert: true,
+			recs: []map[string]any{
+				assignRec("PermissionSetLicenseAssign", ccPlusUser, "PermissionSetLicenseId", pslCommerce),
+				assignRec("PermissionSetLicenseAssign", ccGlobex, "PermissionSetLicenseId", pslCommerce),
+				assignRec("PermissionSetAssignment", ccPlusUser, "PermissionSetId", psCaseView),
+			},
+			codes: []string{"", "DUPLICATE_VALUE", ""},
+			check: func(t *testing.T, s *Server) {
+				u := row(t, s, "SELECT PermissionSetLicense.MasterLabel FROM PermissionSetLicenseAssign WHERE AssigneeId = '"+ccPlusUser+"'")
+				if u["PermissionSetLicense"].(map[string]any)["MasterLabel"] != "B2B Commerce Buyer" {
+					t.Errorf("assigned permission set license: %v", u)
+				}
+			},
+		},
+		{
+			name:    "a permission set of another user license",
+			insert:  true,
+			recs:    []map[string]any{assignRec("PermissionSetAssignment", ccPlusUser, "PermissionSetId", psKnowledge)},
+			codes:   []string{"FIELD_INTEGRITY_EXCEPTION"},
+			message: "Can't assign permission set Community_Knowledge_Reader to user",
+		},
+		{
+			name:    "a profile's permission set",
+			insert:  true,
+			recs:    []map[string]any{assignRec("PermissionSetAssignment", ccPlusUser, "PermissionSetId", psProfile)},
+			codes:   []string{"FIELD_INTEGRITY_EXCEPTION"},
+			message: "associated with a profile",
+		},
+		{
+			name:   "a permission set license the org does not have",
+			insert: true,
+			recs:   []map[string]any{assignRec("PermissionSetLicenseAssign", ccPlusUser, "PermissionSetLicenseId", "0PLDn00000zzzzzOAA")},
+			codes:  []string{"INVALID_CROSS_REFERENCE_KEY"},
 		},
 		{
 			name:    "a change the tables forbid",
@@ -191,7 +237,11 @@ func TestWriteRules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newServer(t, demoSnapshot(t), tc.opts)
-			res := collection(t, s, http.MethodPatch, false, tc.recs...)
+			method := http.MethodPatch
+			if tc.insert {
+				method = http.MethodPost
+			}
+			res := collection(t, s, method, false, tc.recs...)
 			for i, r := range res {
 				if code(r) != tc.codes[i] || r.Success != (tc.codes[i] == "") {
 					t.Fatalf("record %d: %+v, want %q", i+1, r, tc.codes[i])

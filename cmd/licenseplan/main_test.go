@@ -297,7 +297,7 @@ func TestOutDir(t *testing.T) {
 		t.Errorf("stdout is not the summary: %q", r.stdout)
 	}
 	got := fileNames(t, out)
-	want := []string{"load/" + load.FileAccounts, "load/" + load.FileInPlace, "load/" + load.FileDisable, "load/" + load.FileCreate,
+	want := []string{"load/" + load.FileAccounts, "load/" + load.FileInPlace, "load/" + load.FileDisable, "load/" + load.FileCreate, "load/" + load.FilePSL, "load/" + load.FilePS,
 		"load/README.md", "load/" + load.FileLeft, "plan.csv", "plan.json", "plan.xlsx", "report.html", "report.md"}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
