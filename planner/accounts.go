@@ -1,6 +1,9 @@
 package planner
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/rules"
 )
@@ -21,6 +24,8 @@ type accountPlans struct {
 	// and assign_owner_role steps (0 for none).
 	partnerSeq []int
 	roleSeq    []int
+	// notes are the configured owner roles the plan could not use.
+	notes []string
 }
 
 // prepStep is one account step of the prepare phase.
@@ -45,7 +50,7 @@ type acctTally struct {
 
 // planAccounts plans the accounts of pop. ownerRoles is
 // Options.OwnerRoles; roles is UserRole.csv, which names the roles it gives.
-func planAccounts(pop *population, ds *decisions, table *rules.Table, ownerRoles map[string]string, roles []org.Role) *accountPlans {
+func planAccounts(pop *population, ds *decisions, table *rules.Table, ownerRoles map[string]string, roles []org.Role, hasRoles bool) *accountPlans {
 	n := len(pop.accts)
 	ap := &accountPlans{partnerSeq: make([]int, n), roleSeq: make([]int, n)}
 	// per account rank: the rule of the first user (in plan order) that
@@ -78,11 +83,32 @@ func planAccounts(pop *population, ds *decisions, table *rules.Table, ownerRoles
 		}
 	}
 	var names map[string]string // role Id -> name, made when a role is first named
+	refused := map[string]bool{}
 	for r := range n {
 		if by := ownerBy[r]; by != "" {
 			id := ownerRole(ownerRoles, pop.accts[r].id)
 			if id != "" && names == nil {
 				names = roleNames(roles)
+			}
+			// With UserRole.csv the configured role must be one of the
+			// org's internal roles: a role of another org, or a portal
+			// role, would be refused at the step and stop the account's
+			// users. The step then has no role, as when none is
+			// configured, and a note says why.
+			if id != "" && hasRoles {
+				why := ""
+				if role := findRole(roles, id); role == nil {
+					why = "is not a role of this org (not in UserRole.csv)"
+				} else if role.PortalType != "" && !strings.EqualFold(role.PortalType, "None") {
+					why = "is a portal role (PortalType " + role.PortalType + "); an account owner needs an internal role"
+				}
+				if why != "" {
+					if !refused[id] {
+						refused[id] = true
+						ap.notes = append(ap.notes, fmt.Sprintf("owner-roles: role %s %s: the assign_owner_role steps that would give it have no role. Configure an internal role of this org, then plan again.", id, why))
+					}
+					id = ""
+				}
 			}
 			ap.prep = append(ap.prep, prepStep{rank: int32(r), action: AssignOwnerRole, ruleID: by, roleID: id, roleName: names[id]})
 			ap.roleSeq[r] = len(ap.prep)
@@ -124,6 +150,16 @@ func ownerRole(m map[string]string, id string) string {
 // OwnerRoleAll is the Options.OwnerRoles key that stands for every account
 // not named.
 const OwnerRoleAll = "*"
+
+// findRole returns the role of UserRole.csv with Id id, or nil.
+func findRole(roles []org.Role, id string) *org.Role {
+	for i := range roles {
+		if org.SameID(roles[i].ID, id) {
+			return &roles[i]
+		}
+	}
+	return nil
+}
 
 // roleNames maps the Id of every role of UserRole.csv to its name.
 func roleNames(roles []org.Role) map[string]string {

@@ -51,7 +51,7 @@ func runStages(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Opt
 	ds := decide(pop, lk, sh, snap, tg, opts)
 	// 3. Accounts: partner accounts to enable, owners to give a role,
 	// roles created.
-	acc := planAccounts(pop, ds, table, opts.OwnerRoles, snap.Roles)
+	acc := planAccounts(pop, ds, table, opts.OwnerRoles, snap.Roles, snap.Has.Roles)
 	// 4. Layout: steps per phase, and for a full plan their seqs.
 	steps := countSteps(ds, sh, acc)
 	// 5. Tally: licenses, rules, warnings and the summary.
@@ -61,7 +61,7 @@ func runStages(snap *org.Snapshot, table *rules.Table, tg *targets.Set, opts Opt
 	licenses, capacityWarnings := licenses(pop, ds, lk)
 	o.Licenses = licenses
 	o.Warnings = nonNilList(slices.Concat(capacityWarnings, completenessWarnings(snap)))
-	o.Notes = nonNilList(slices.Concat(inputNotes(snap.Has), ds.notes))
+	o.Notes = nonNilList(slices.Concat(inputNotes(snap.Has), ds.notes, acc.notes))
 	o.Rules = rulesUsed(table, ds.ruleUse)
 	o.Summary = summarize(ds, sh, o, steps)
 	if !full {

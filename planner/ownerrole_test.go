@@ -44,7 +44,9 @@ func ownerRoleFixture(t *testing.T) (*org.Snapshot, *targets.Set) {
 			{ID: acctUnknown, Name: "Unknown", IsPartner: org.False, OwnerID: "005OWNU"},
 			{ID: acctMinor, Name: "Minor", IsPartner: org.False, OwnerID: "005OWNM", OwnerHasRole: org.False},
 		},
-		Roles: []org.Role{{ID: "00EX00000000001", Name: "Channel Manager", PortalType: "None"}},
+		Roles: []org.Role{{ID: "00EX00000000001", Name: "Channel Manager", PortalType: "None"},
+			{ID: "00EY", PortalType: "None"}, {ID: "00EZ", PortalType: "None"},
+			{ID: "00EP", Name: "Noowner Customer User", PortalType: "CustomerPortal", PortalAccountID: acctNoRole}},
 		Profiles: []org.Profile{
 			{ID: "00e1", Name: "Customer Community User", License: "Customer Community"},
 			{ID: "00e2", Name: "Customer Community Plus User", License: "Customer Community Plus"},
@@ -93,16 +95,28 @@ func TestAssignOwnerRole(t *testing.T) {
 		roles    map[string]string
 		wantRole string
 		wantDesc string
+		wantNote string // in the plan's notes
 	}{
-		{"no role configured", nil, "", "choose an internal role"},
-		{"role for every account", map[string]string{OwnerRoleAll: "00EX00000000001"}, "00EX00000000001", `the role "Channel Manager" (00EX00000000001)`},
-		{"role for the account beats *", map[string]string{OwnerRoleAll: "00EY", acctNoRole: "00EZ"}, "00EZ", "the role 00EZ "},
-		{"a 15-character Id names the 18-character one", map[string]string{acctNoRole[:15]: "00EZ"}, "00EZ", "the role 00EZ "},
-		{"another account's role does not apply", map[string]string{acctMinor: "00EZ"}, "", "choose an internal role"},
+		{"no role configured", nil, "", "choose an internal role", ""},
+		{"role for every account", map[string]string{OwnerRoleAll: "00EX00000000001"}, "00EX00000000001", `the role "Channel Manager" (00EX00000000001)`, ""},
+		{"role for the account beats *", map[string]string{OwnerRoleAll: "00EY", acctNoRole: "00EZ"}, "00EZ", "the role 00EZ ", ""},
+		{"a 15-character Id names the 18-character one", map[string]string{acctNoRole[:15]: "00EZ"}, "00EZ", "the role 00EZ ", ""},
+		{"another account's role does not apply", map[string]string{acctMinor: "00EZ"}, "", "choose an internal role", ""},
+		{"a role the org does not have is not given", map[string]string{OwnerRoleAll: "00EQ"}, "", "choose an internal role",
+			"owner-roles: role 00EQ is not a role of this org (not in UserRole.csv)"},
+		{"a portal role is not given", map[string]string{OwnerRoleAll: "00EP"}, "", "choose an internal role",
+			"owner-roles: role 00EP is a portal role (PortalType CustomerPortal)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := Build(snap, table(t), tg, Options{Now: now, OwnerRoles: tt.roles})
+			notes := strings.Join(p.Notes, "\n")
+			if tt.wantNote != "" && !strings.Contains(notes, tt.wantNote) {
+				t.Errorf("notes %q lack %q", p.Notes, tt.wantNote)
+			}
+			if tt.wantNote == "" && strings.Contains(notes, "owner-roles") {
+				t.Errorf("notes %q name owner-roles", p.Notes)
+			}
 			got := ownerRoleSteps(p)
 			if len(got) != 1 {
 				t.Fatalf("assign_owner_role steps on %v, want only %s", slices.Collect(func(yield func(string) bool) {

@@ -463,10 +463,10 @@ func TestOutline(t *testing.T) {
 		from, to string
 		want     []string
 	}{
-		{"Customer Community", "Partner Community", []string{"enable_partner_account", "change_license", "reassign_permission_sets"}},
+		{"Customer Community", "Partner Community", []string{"assign_owner_role", "enable_partner_account", "change_license", "reassign_permission_sets"}},
 		{"Customer Community", "Customer Community Login", []string{"change_license"}},
-		{"Customer Community Plus", "Partner Community", []string{"enable_partner_account", "disable_user", "create_user", "transfer_records", "reassign_permission_sets"}},
-		{"Salesforce", "Customer Community", []string{"deactivate_user", "create_user", "transfer_records", "reassign_permission_sets"}},
+		{"Customer Community Plus", "Partner Community", []string{"assign_owner_role", "enable_partner_account", "disable_user", "create_user", "transfer_records", "reassign_permission_sets"}},
+		{"Salesforce", "Customer Community", []string{"assign_owner_role", "deactivate_user", "create_user", "transfer_records", "reassign_permission_sets"}},
 		{"Salesforce", "Salesforce", nil},
 	}
 	for _, tt := range tests {

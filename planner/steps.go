@@ -2,6 +2,7 @@ package planner
 
 import (
 	"github.com/licenseplan/licenseplan/rules"
+	"slices"
 )
 
 // stepTmpl is one step of a user's recipe before seqs are known.
@@ -69,20 +70,31 @@ type OutlineStep struct {
 }
 
 // Outline returns the steps a user taking rule r gets, assuming the account
-// is not yet a partner account and the user has permission sets.
+// is not yet a partner account, its owner has no role, and the user has
+// permission sets.
 func Outline(r *rules.Rule) []OutlineStep {
 	tmpl := recipe(r, r.Outcome, r.PartnerAccount, r.Outcome != rules.ChangeInPlace || r.Upgrade)
 	var out []OutlineStep
-	shift := 0
-	if r.PartnerAccount && len(tmpl) > 0 {
-		out = append(out, OutlineStep{Phase: Prepare, Action: EnablePartnerAccount, Reversible: true, Conditional: "when the account is not a partner account yet (one step per account)"})
-		shift = 1
+	var pre []int // 1-based positions of the account steps every step depends on
+	// As conditions gives condOwnerNoRole: a role-based target, or a new
+	// user for the contact.
+	if slices.Contains(r.MayWarn, rules.AccountOwnerNoRole) && (r.To.RequiresRole || r.Outcome != rules.ChangeInPlace) && len(tmpl) > 0 {
+		out = append(out, OutlineStep{Phase: Prepare, Action: AssignOwnerRole, Reversible: true,
+			Conditional: "when the account owner has no role (one step per account; the role comes from owner-roles)"})
+		pre = append(pre, len(out))
 	}
+	partnerPos := 0
+	if r.PartnerAccount && len(tmpl) > 0 {
+		out = append(out, OutlineStep{Phase: Prepare, Action: EnablePartnerAccount, Reversible: true, DependsOn: slices.Clone(pre),
+			Conditional: "when the account is not a partner account yet (one step per account)"})
+		partnerPos = len(out)
+	}
+	shift := len(out)
 	for _, t := range tmpl {
-		s := OutlineStep{Phase: t.phase, Action: t.action, Reversible: t.reversible}
+		s := OutlineStep{Phase: t.phase, Action: t.action, Reversible: t.reversible, DependsOn: slices.Clone(pre)}
 		for _, d := range t.deps {
 			if d == partnerDep {
-				s.DependsOn = append(s.DependsOn, 1)
+				s.DependsOn = append(s.DependsOn, partnerPos)
 			} else {
 				s.DependsOn = append(s.DependsOn, d+1+shift)
 			}

@@ -443,7 +443,7 @@ func TestExplain(t *testing.T) {
 		from, to string
 		want     []string
 	}{
-		{"Customer Community Login", "Partner Community", []string{"Outcome:  change_in_place", "Rule:     H000.CC.PC", "Conflict:", "wins", "1. [prepare] enable_partner_account", "2. [convert] change_license (after 1) (irreversible)", "PARTNER_ACCOUNT_REQUIRED", "IRREVERSIBLE"}},
+		{"Customer Community Login", "Partner Community", []string{"Outcome:  change_in_place", "Rule:     H000.CC.PC", "Conflict:", "wins", "1. [prepare] assign_owner_role", "2. [prepare] enable_partner_account (after 1)", "3. [convert] change_license (after 1, 2) (irreversible)", "PARTNER_ACCOUNT_REQUIRED", "IRREVERSIBLE"}},
 		{"Chatter Free", "Customer Community", []string{"Outcome:  recreate", "M001.R13.R", "You can only reassign this user to a profile of the current license.", "deactivate_user", "NO_CONVERSION_PATH"}},
 		{"Customer Community Plus", "Customer Community", []string{"disable_reenable", "H000.CCPLUS.CC", "results in a loss in functionality", "FUNCTIONALITY_LOSS", "disable_user"}},
 		{"salesforce", "SALESFORCE", []string{"no_change", "SAME", "Steps:\n  none"}},
