@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -329,4 +330,73 @@ func TestXLSXBooleansEverywhere(t *testing.T) {
 			t.Errorf("%s = %q, want unknown", col, v)
 		}
 	}
+}
+
+// TestXLSXGolden keeps a text picture of the admin plan's workbook in
+// testdata/golden-plan.xlsx.txt, so a change to what an admin sees shows in
+// review: each worksheet's dimension, print setup and dropdowns, then its
+// cells, with [q] before a text whose format has quotePrefix and the
+// target of a hyperlink after ->.
+func TestXLSXGolden(t *testing.T) {
+	p := xlsxAdminPlan()
+	p.Fingerprint = "sha256:" + strings.Repeat("0f", 32)
+	b := writeXLSX(t, XLSX{}, p)
+	checkGolden(t, "golden-plan.xlsx.txt", []byte(b.dump(t)))
+}
+
+// dump describes the workbook as text (see TestXLSXGolden).
+func (b *xlsxBook) dump(t *testing.T) string {
+	t.Helper()
+	quoted := b.quotePrefixed(t)
+	var out strings.Builder
+	dimension := regexp.MustCompile(`<dimension ref="([^"]*)"`)
+	titles := map[string]string{}
+	for _, dn := range b.f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" {
+			titles[dn.Scope] = dn.RefersTo
+		}
+	}
+	for _, sheet := range b.f.GetSheetList() {
+		dim := dimension.FindStringSubmatch(b.sheetXML(t, sheet))
+		pl, err := b.f.GetPageLayout(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hf, err := b.f.GetHeaderFooter(sheet)
+		if err != nil || hf == nil {
+			t.Fatalf("%s: no header and footer: %v", sheet, err)
+		}
+		dvs, err := b.f.GetDataValidations(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&out, "== %s %s\n", sheet, dim[1])
+		fmt.Fprintf(&out, "print: %s, fit %d wide %d tall, titles %s\n", *pl.Orientation, *pl.FitToWidth, *pl.FitToHeight, titles[sheet])
+		fmt.Fprintf(&out, "page header %q, footer %q\n", hf.OddHeader, hf.OddFooter)
+		for _, dv := range dvs {
+			fmt.Fprintf(&out, "dropdown %s: %s\n", dv.Sqref, dv.Formula1)
+		}
+		for i, r := range b.rows(t, sheet) {
+			cells := make([]string, len(r))
+			for j, v := range r {
+				ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				typ, _ := b.f.GetCellType(sheet, ref)
+				switch {
+				case v == "":
+				case typ == excelize.CellTypeBool || typ == excelize.CellTypeNumber || typ == excelize.CellTypeUnset:
+					cells[j] = v
+				default:
+					cells[j] = strconv.Quote(v)
+					if id, _ := b.f.GetCellStyle(sheet, ref); quoted[id] {
+						cells[j] = "[q]" + cells[j]
+					}
+				}
+				if target := b.link(t, sheet, ref); target != "" {
+					cells[j] += " -> " + target
+				}
+			}
+			fmt.Fprintf(&out, "%d: %s\n", i+1, strings.Join(cells, " | "))
+		}
+	}
+	return out.String()
 }
