@@ -137,14 +137,11 @@ func TestXLSXAdminColumns(t *testing.T) {
 }
 
 func TestXLSXRecordLinksNeedAnInstance(t *testing.T) {
+	// TestRecordBase has the other addresses that make no links.
 	tests := []struct{ name, kind, path string }{
 		{"snapshot folder", "snapshot", "./snapshot"},
 		{"demo org", "demo", "built-in demo org"},
-		{"plain http", "org", "http://acme.my.salesforce.com"},
 		{"script", "org", "javascript:alert(1)"},
-		{"user info", "org", "https://user:pw@acme.my.salesforce.com"},
-		{"query", "org", "https://acme.my.salesforce.com/?x=1"},
-		{"a path", "org", "https://evil.example/phish"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

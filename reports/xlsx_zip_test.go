@@ -92,6 +92,7 @@ func TestRecordBase(t *testing.T) {
 		{"org", "https://acme.my.salesforce.com/", "https://acme.my.salesforce.com"},
 		{"org", "https://acme--uat.sandbox.my.salesforce.com:443", "https://acme--uat.sandbox.my.salesforce.com:443"},
 		{"org", "http://127.0.0.1:8080", ""},
+		{"org", "https://user:pw@acme.my.salesforce.com", ""},
 		{"org", "https://acme.example/x", ""},
 		{"org", "https://acme.example#frag", ""},
 		{"org", "https://acme.example?x=1", ""},
