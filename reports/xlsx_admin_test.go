@@ -187,6 +187,31 @@ func TestXLSXLinkLimit(t *testing.T) {
 	}
 }
 
+// Each worksheet of a split Steps has its own links, and its own limit.
+func TestXLSXLinksOnSplitSheets(t *testing.T) {
+	b := writeXLSX(t, XLSX{rowLimit: 4, linkLimit: 2}, xlsxAdminPlan())
+	parts := b.parts(sheetSteps)
+	if len(parts) < 3 {
+		t.Fatalf("Steps parts = %q, want it split", parts)
+	}
+	for _, sheet := range parts {
+		rows := b.rows(t, sheet)
+		linked := 0
+		for i, r := range rows[1:] {
+			ref := xlRef(t, rows[0], "Record Link", i+2)
+			if target := b.link(t, sheet, ref); target != "" {
+				linked++
+				if v := xlCell(rows[0], r, "Record Link"); target != v {
+					t.Errorf("%s!%s shows %q and links to %q", sheet, ref, v, target)
+				}
+			}
+		}
+		if want := min(2, len(rows)-1); linked != want {
+			t.Errorf("%s has %d links, want %d", sheet, linked, want)
+		}
+	}
+}
+
 // Seen: Status had no dropdown.
 func TestXLSXStatusDropdown(t *testing.T) {
 	p := xlsxGeneratedPlan(t, 300)
