@@ -4,13 +4,17 @@ import (
 	"context"
 	"io"
 	"testing"
+
+	"github.com/licenseplan/licenseplan/planner"
 )
 
 // benchUsers is the size of the synthetic plan the benchmarks write.
 const benchUsers = 100_000
 
-func benchmarkWriter(b *testing.B, w Writer) {
-	p := syntheticPlan(benchUsers)
+func benchmarkWriter(b *testing.B, w Writer) { benchmarkWrite(b, w, syntheticPlan(benchUsers)) }
+
+// benchmarkWrite writes p with w, reporting the bytes of one write.
+func benchmarkWrite(b *testing.B, w Writer, p *planner.Plan) {
 	ctx := context.Background()
 	cw := &countWriter{}
 	if err := w.Write(ctx, cw, p); err != nil {

@@ -27,14 +27,23 @@ var csvHeader = []string{
 // -, @, tab or carriage return gets a leading single quote, so a spreadsheet
 // shows it as text instead of running it. Other values are returned as is.
 func SafeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	if startsFormula(s) {
 		return "'" + s
 	}
 	return s
+}
+
+// startsFormula reports whether a spreadsheet could take s for a formula:
+// s begins with =, +, -, @, tab or carriage return.
+func startsFormula(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	return false
 }
 
 // Write implements Writer.

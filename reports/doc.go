@@ -11,8 +11,9 @@
 // output is a terminal: options such as Text.Color are set by the caller.
 //
 // All writers treat every org-derived value (names, usernames, account names,
-// license names, messages) as hostile: CSV and XLSX cells are neutralised
-// against formula injection (SafeCell), HTML and Markdown are escaped so that
+// license names, messages) as hostile: CSV cells are neutralised against
+// formula injection with a leading ' (SafeCell), XLSX stores them as text
+// with a quotePrefix cell format, HTML and Markdown are escaped so that
 // no value becomes markup, and terminal output has control characters made visible so that a
 // name cannot inject escape sequences.
 package reports

@@ -4,14 +4,13 @@ import (
 	"archive/zip"
 	"bytes"
 	"cmp"
-	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
-	orgpkg "github.com/licenseplan/licenseplan/org"
 	"io"
 	"iter"
 	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	orgpkg "github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/rules"
 )
@@ -30,18 +30,27 @@ import (
 //   - Summary: the org, the source, production or sandbox, when the plan was
 //     generated, its fingerprint, the counts per outcome and per warning code,
 //     the sheets and their rows, and the plan's notes;
-//   - Steps: the ordered steps, with empty Owner, Status and Notes columns for
-//     the admin to fill in;
+//   - Steps: the ordered steps, with the Ids an admin acts on (contact,
+//     target profile, current and target role), a link to the record of
+//     each step when the instance is known, and empty Owner, Status (a
+//     dropdown) and Notes columns for the admin to fill in;
 //   - Users, Accounts, Warnings (plan-level first, then every user warning),
 //     Licenses (capacity before and after) and Rules (every rule the plan
 //     used, with its source).
 //
-// Every sheet has its header row frozen and an autofilter; numbers are
-// numeric cells, generatedAt is a date-time cell, outcomes and severities are
-// colour-coded, and no cell holds a formula. Every text cell goes through
-// SafeCell and has control characters made visible, as in the terminal
-// output. A sheet holds at most 1,048,576 rows, header included; a longer
-// list continues in "Steps (2)", "Steps (3)" and so on, and Summary says so.
+// Every sheet has its header row frozen and an autofilter, a <dimension>
+// that covers its cells, and a print setup: landscape, fit to the page's
+// width, the header row repeated on every page, the org and the plan's
+// fingerprint in the page header and page x of y in the footer. Numbers are
+// numeric cells, booleans are boolean cells, generatedAt is a date-time
+// cell, outcomes and severities are colour-coded, and no cell holds a
+// formula. Text is stored as text, with control characters made visible as
+// in the terminal output; a text that begins with =, +, -, @, tab or
+// carriage return has a cell format with quotePrefix, so a spreadsheet
+// shows it unchanged and never evaluates it (plan.csv quotes it with a
+// leading ' instead, see SafeCell). A sheet holds at most 1,048,576 rows,
+// header included; a longer list continues in "Steps (2)", "Steps (3)" and
+// so on, and Summary says so.
 //
 // The output is deterministic: the same plan gives the same bytes.
 type XLSX struct {
@@ -49,6 +58,9 @@ type XLSX struct {
 	// Excel's limit (excelize.TotalRows). Tests lower it to exercise the
 	// split without writing a million rows.
 	rowLimit int
+	// linkLimit is how many hyperlinks a worksheet holds; 0 means Excel's
+	// limit (excelize.TotalSheetHyperlinks). Tests lower it.
+	linkLimit int
 }
 
 // Sheet names, in workbook order.
@@ -99,7 +111,17 @@ type xlsxCol struct {
 	width float64
 	// admin marks a column the admin fills in (Owner, Status, Notes).
 	admin bool
+	// choices, when set, make the column's data cells a dropdown of these
+	// values (a data validation list).
+	choices []string
 }
+
+// stepStatuses are the choices of the Steps sheet's Status column.
+var stepStatuses = []string{"To do", "In progress", "Done", "Blocked", "Skipped"}
+
+// xlsxLink is a cell value that is a hyperlink: the address, shown as the
+// cell's text and linked to.
+type xlsxLink string
 
 // xlsxTable is one logical sheet: a header and n data rows, split over as
 // many worksheets as the row limit needs.
@@ -114,7 +136,10 @@ type xlsxTable struct {
 
 // xlsxStyles are the style IDs the writer uses.
 type xlsxStyles struct {
-	header, admin, date, unknown   int
+	header, admin, date, unknown int
+	// quote is plain text with quotePrefix (see xlsxZip); link is a
+	// hyperlink's text.
+	quote, link                    int
 	production, sandbox, shortfall int
 	outcome                        map[rules.Outcome]int
 	severity                       map[rules.Severity]int
@@ -131,15 +156,6 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 		return fmt.Errorf("XLSX: %w", err)
 	}
 	f := excelize.NewFile()
-	// Deflate at its fastest level: about three times faster than the
-	// default for a slightly larger file.
-	f.ZipWriter = func(w io.Writer) excelize.ZipWriter {
-		zw := zip.NewWriter(w)
-		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(out, flate.BestSpeed)
-		})
-		return zw
-	}
 	defer func() {
 		// Close removes the stream writers' temporary files.
 		if cerr := f.Close(); cerr != nil && err == nil {
@@ -150,19 +166,21 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 	if err != nil {
 		return fmt.Errorf("XLSX: styles: %w", err)
 	}
-	limit := x.limit()
+	sw := &xlsxSheetWriter{f: f, st: st, limit: x.limit(), linkLimit: x.links(),
+		headerFooter: pageHeaderFooter(p), parts: map[string]string{}, links: map[string][]xlsxHyperlink{}}
+	f.ZipWriter = func(w io.Writer) excelize.ZipWriter { return newXLSXZip(w, sw.links, []int{st.quote}) }
 	data, err := dataTables(ctx, p, st)
 	if err != nil {
 		return fmt.Errorf("XLSX: %w", err)
 	}
-	summary := summaryTable(p, st, data, limit)
+	summary := summaryTable(p, st, data, sw.limit, sw.linkLimit)
 	tables := append([]*xlsxTable{summary}, data...)
 
 	// Create every worksheet first, so the workbook order is the table
 	// order whatever order they are written in.
 	first := true
 	for _, t := range tables {
-		for _, name := range partNames(t.name, partsOf(t.n, limit)) {
+		for _, name := range partNames(t.name, partsOf(t.n, sw.limit)) {
 			if first {
 				err = f.SetSheetName("Sheet1", name)
 				first = false
@@ -174,8 +192,13 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 			}
 		}
 	}
+	// excelize names the part of the worksheet with sheetId n
+	// xl/worksheets/sheetn.xml.
+	for id, name := range f.GetSheetMap() {
+		sw.parts[name] = "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
+	}
 	for _, t := range tables {
-		if err := writeTable(ctx, f, t, limit, st); err != nil {
+		if err := sw.writeTable(ctx, t); err != nil {
 			return fmt.Errorf("XLSX: %w", err)
 		}
 	}
@@ -195,6 +218,19 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 		return fmt.Errorf("writing XLSX: %w", err)
 	}
 	return nil
+}
+
+// xlsxSheetWriter writes the tables of one workbook into its worksheets.
+type xlsxSheetWriter struct {
+	f            *excelize.File
+	st           *xlsxStyles
+	limit        int // rows per worksheet, header included
+	linkLimit    int // hyperlinks per worksheet
+	headerFooter *excelize.HeaderFooterOptions
+	// parts maps each worksheet's name to its part in the zip.
+	parts map[string]string
+	// links collects the hyperlinks of each worksheet part, for xlsxZip.
+	links map[string][]xlsxHyperlink
 }
 
 // limit returns the rows per worksheet, header included. A limit below 3
@@ -230,14 +266,29 @@ func partName(name string, k int) string {
 	return name + " (" + strconv.Itoa(k+1) + ")"
 }
 
-// writeTable streams t into its worksheets.
-func writeTable(ctx context.Context, f *excelize.File, t *xlsxTable, limit int, st *xlsxStyles) error {
-	per := limit - 1
-	parts := partsOf(t.n, limit)
-	lastCol, err := excelize.ColumnNumberToName(len(t.cols))
-	if err != nil {
-		return fmt.Errorf("sheet %s: %w", t.name, err)
+// links returns the hyperlinks per worksheet; past them a link's address
+// is plain text.
+func (x XLSX) links() int {
+	if x.linkLimit < 1 || x.linkLimit > excelize.TotalSheetHyperlinks {
+		return excelize.TotalSheetHyperlinks
 	}
+	return x.linkLimit
+}
+
+// writeTable streams t into its worksheets.
+func (sw *xlsxSheetWriter) writeTable(ctx context.Context, t *xlsxTable) error {
+	f, st := sw.f, sw.st
+	per := sw.limit - 1
+	parts := partsOf(t.n, sw.limit)
+	colNames := make([]string, len(t.cols))
+	for j := range t.cols {
+		name, err := excelize.ColumnNumberToName(j + 1)
+		if err != nil {
+			return fmt.Errorf("sheet %s: %w", t.name, err)
+		}
+		colNames[j] = name
+	}
+	lastCol := colNames[len(colNames)-1]
 	header := make([]any, len(t.cols))
 	for j, c := range t.cols {
 		s := st.header
@@ -251,31 +302,52 @@ func writeTable(ctx context.Context, f *excelize.File, t *xlsxTable, limit int, 
 	for k := range parts {
 		name := partName(t.name, k)
 		rows := min(per, t.n-k*per) // data rows on this worksheet
-		// The autofilter covers the header and the data; it is set before
-		// the stream writer reads the worksheet.
-		if err := f.AutoFilter(name, "A1:"+lastCol+strconv.Itoa(1+max(rows, 0)), nil); err != nil {
+		last := strconv.Itoa(1 + max(rows, 0))
+		// The autofilter, dimension, dropdowns and print setup are set
+		// before the stream writer reads the worksheet.
+		if err := f.AutoFilter(name, "A1:"+lastCol+last, nil); err != nil {
 			return fmt.Errorf("sheet %s: autofilter: %w", name, err)
 		}
-		sw, err := f.NewStreamWriter(name)
+		if err := f.SetSheetDimension(name, "A1:"+lastCol+last); err != nil {
+			return fmt.Errorf("sheet %s: dimension: %w", name, err)
+		}
+		if err := sw.pageSetup(name); err != nil {
+			return fmt.Errorf("sheet %s: print setup: %w", name, err)
+		}
+		for j, c := range t.cols {
+			if c.choices == nil {
+				continue
+			}
+			dv := excelize.NewDataValidation(true)
+			dv.Sqref = colNames[j] + "2:" + colNames[j] + strconv.Itoa(1+max(rows, 1))
+			if err := dv.SetDropList(c.choices); err != nil {
+				return fmt.Errorf("sheet %s: %s dropdown: %w", name, c.name, err)
+			}
+			if err := f.AddDataValidation(name, dv); err != nil {
+				return fmt.Errorf("sheet %s: %s dropdown: %w", name, c.name, err)
+			}
+		}
+		stream, err := f.NewStreamWriter(name)
 		if err != nil {
 			return fmt.Errorf("sheet %s: %w", name, err)
 		}
 		// Right to left: excelize puts each new column before the ones it
 		// has, and Excel wants them in ascending order.
 		for j := len(t.cols) - 1; j >= 0; j-- {
-			if err := sw.SetColWidth(j+1, j+1, t.cols[j].width); err != nil {
+			if err := stream.SetColWidth(j+1, j+1, t.cols[j].width); err != nil {
 				return fmt.Errorf("sheet %s: column width: %w", name, err)
 			}
 		}
-		if err := sw.SetPanes(&excelize.Panes{
+		if err := stream.SetPanes(&excelize.Panes{
 			Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 			Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
 		}); err != nil {
 			return fmt.Errorf("sheet %s: freezing the header: %w", name, err)
 		}
-		if err := sw.SetRow("A1", header); err != nil {
+		if err := stream.SetRow("A1", header); err != nil {
 			return fmt.Errorf("sheet %s: header: %w", name, err)
 		}
+		part := sw.parts[name]
 		for r := range rows {
 			if err := checkCtx(ctx, i); err != nil {
 				return err
@@ -283,15 +355,150 @@ func writeTable(ctx context.Context, f *excelize.File, t *xlsxTable, limit int, 
 			clear(row)
 			t.fill(i, row)
 			i++
-			if err := sw.SetRow("A"+strconv.Itoa(r+2), row); err != nil {
+			at := strconv.Itoa(r + 2)
+			for j, v := range row {
+				switch v := v.(type) {
+				case string:
+					if startsFormula(v) {
+						row[j] = excelize.Cell{StyleID: st.quote, Value: v}
+					}
+				case excelize.Cell:
+					// A styled text never holds org data that needs
+					// quoting; if one did, quotePrefix wins over its style.
+					if s, ok := v.Value.(string); ok && startsFormula(s) {
+						row[j] = excelize.Cell{StyleID: st.quote, Value: s}
+					}
+				case xlsxLink:
+					if len(sw.links[part]) < sw.linkLimit {
+						sw.links[part] = append(sw.links[part], xlsxHyperlink{ref: colNames[j] + at, url: string(v)})
+						row[j] = excelize.Cell{StyleID: st.link, Value: string(v)}
+					} else {
+						row[j] = string(v)
+					}
+				}
+			}
+			if err := stream.SetRow("A"+at, row); err != nil {
 				return fmt.Errorf("sheet %s row %d: %w", name, r+2, err)
 			}
 		}
-		if err := sw.Flush(); err != nil {
+		if err := stream.Flush(); err != nil {
 			return fmt.Errorf("sheet %s: %w", name, err)
 		}
 	}
 	return nil
+}
+
+// pageSetup sets up worksheet name for print: landscape, as wide as the
+// page and as many pages long as it takes, the header row repeated on
+// every page, the org and fingerprint in the page header and page x of y
+// in the footer.
+func (sw *xlsxSheetWriter) pageSetup(name string) error {
+	f := sw.f
+	fitToPage := true
+	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fitToPage}); err != nil {
+		return err
+	}
+	wide, tall, landscape := 1, 0, "landscape"
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{
+		Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall,
+	}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(name, sw.headerFooter); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{
+		Name: "_xlnm.Print_Titles", RefersTo: quoteSheetName(name) + "!$1:$1", Scope: name,
+	})
+}
+
+// quoteSheetName quotes a sheet name for a reference: 'Steps (2)'.
+func quoteSheetName(name string) string {
+	return "'" + strings.ReplaceAll(name, "'", "''") + "'"
+}
+
+// pageHeaderFooter is the page header and footer of every worksheet: the
+// org (name and environment) on the left of the header and the plan's
+// fingerprint on the right; the sheet's name and page x of y in the footer.
+func pageHeaderFooter(p *planner.Plan) *excelize.HeaderFooterOptions {
+	org := "org not named"
+	if o := p.Source.Org; o != nil && o.Name != "" {
+		org = o.Name
+	}
+	org = truncateRunes(escapeCell(org), 80) + " (" + p.Source.Environment.String() + ")"
+	fp := p.Fingerprint
+	if fp == "" {
+		fp = "fingerprint not computed"
+	}
+	return &excelize.HeaderFooterOptions{
+		OddHeader: "&L" + headerFooterText(org) + "&R" + headerFooterText(truncateRunes(escapeCell(fp), 100)),
+		OddFooter: "&L&A&RPage &P of &N",
+	}
+}
+
+// headerFooterText makes s literal text in a page header or footer, where
+// & starts a code (&P is the page number).
+func headerFooterText(s string) string { return strings.ReplaceAll(s, "&", "&&") }
+
+// truncateRunes cuts s to at most n runes, ending it with … when cut.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for k := range s {
+		if i == n-1 {
+			return s[:k] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// salesforceID reports whether id looks like a Salesforce record Id: 15 or
+// 18 letters and digits. Only such an Id goes into a link.
+func salesforceID(id string) bool {
+	if len(id) != 15 && len(id) != 18 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// recordBase is the address that record links start with: the instance
+// URL of a plan of a live org ("https://acme.my.salesforce.com"), when it
+// is a plain https address. A snapshot or the demo org has none: its
+// instance is not known.
+func recordBase(src planner.Source) string {
+	if src.Kind != "org" {
+		return ""
+	}
+	u, err := url.Parse(src.Path)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Opaque != "" ||
+		u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
+		return ""
+	}
+	for i := 0; i < len(u.Host); i++ {
+		c := u.Host[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '.' || c == '-' || c == ':') {
+			return ""
+		}
+	}
+	return "https://" + u.Host
+}
+
+// recordLink is the link to record id under base, nil when either is not
+// known or id is not a record Id.
+func recordLink(base, id string) any {
+	if base == "" || !salesforceID(id) {
+		return nil
+	}
+	return xlsxLink(base + "/" + id)
 }
 
 // sortedZip copies the zip archive in b to w with its entries sorted by name.
@@ -348,10 +555,15 @@ func newXLSXStyles(f *excelize.File) (*xlsxStyles, error) {
 	}
 	dateFmt := xlsxDateFormat
 	st := &xlsxStyles{
-		header:        style(headerStyle(fillHeader)),
-		admin:         style(headerStyle(fillAdmin)),
-		date:          style(&excelize.Style{CustomNumFmt: &dateFmt, Alignment: &excelize.Alignment{Horizontal: "left"}}),
-		unknown:       style(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "808080"}}),
+		header:  style(headerStyle(fillHeader)),
+		admin:   style(headerStyle(fillAdmin)),
+		date:    style(&excelize.Style{CustomNumFmt: &dateFmt, Alignment: &excelize.Alignment{Horizontal: "left"}}),
+		unknown: style(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "808080"}}),
+		// The default format, set apart from it by an explicit "locked"
+		// (the default), so excelize does not merge the two; xlsxZip adds
+		// quotePrefix to it.
+		quote:         style(&excelize.Style{Protection: &excelize.Protection{Locked: true}}),
+		link:          style(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}}),
 		production:    style(func() *excelize.Style { s := fill(fillProduction); s.Font = &excelize.Font{Bold: true}; return s }()),
 		sandbox:       style(fill(fillSandbox)),
 		shortfall:     style(func() *excelize.Style { s := fill(fillShortfall); s.Font = &excelize.Font{Bold: true}; return s }()),
@@ -414,8 +626,10 @@ const xlsxTruncated = "… [truncated: the full text is in plan.json]"
 //     \u202e), as on the terminal: XML cannot hold most of them, and the
 //     others could hide or reorder what the reviewer sees;
 //   - a value longer than a cell holds (32,767 characters) is cut and ends
-//     with a note that says so;
-//   - SafeCell then quotes a leading =, +, -, @, tab or carriage return.
+//     with a note that says so.
+//
+// A value that begins with =, +, -, @, tab or carriage return keeps its
+// text: writeTable gives its cell the quotePrefix format.
 func cellText(s string) string {
 	if needsEscape(s) {
 		s = escapeCell(s)
@@ -423,7 +637,7 @@ func cellText(s string) string {
 	if len(s) > excelize.TotalCellChars {
 		s = truncateCell(s)
 	}
-	return SafeCell(s)
+	return s
 }
 
 // needsEscape reports whether s has a rune escapeCell changes.
@@ -482,12 +696,18 @@ func truncateCell(s string) string {
 	return s
 }
 
-// triState shows a "true"/"false"/"" field of the plan.
-func triState(s string) string {
-	if s == "" {
-		return "unknown"
+// triState shows a "true"/"false"/"" field of the plan: a boolean cell,
+// or a grey "unknown" when the plan does not know.
+func (st *xlsxStyles) triState(s string) any {
+	switch s {
+	case "true":
+		return true
+	case "false":
+		return false
+	case "":
+		return excelize.Cell{StyleID: st.unknown, Value: "unknown"}
 	}
-	return s
+	return text(s)
 }
 
 // dataTables returns the sheets after Summary, in workbook order.
@@ -505,12 +725,71 @@ func dataTables(ctx context.Context, p *planner.Plan, st *xlsxStyles) ([]*xlsxTa
 	return []*xlsxTable{
 		stepsTable(p, st),
 		usersTable(p, st),
-		accountsTable(p),
+		accountsTable(p, st),
 		warningsTable(p, st, accounts, userWarnings),
 		licensesTable(p, st),
 		rulesTable(p, st),
 	}, nil
 }
+
+// The columns of the Steps sheet, in order.
+const (
+	stepSeq = iota
+	stepPhase
+	stepAction
+	stepUserID
+	stepUsername
+	stepName
+	stepAccountID
+	stepAccountName
+	stepContactID
+	stepFromLicense
+	stepToLicense
+	stepFromProfile
+	stepToProfile
+	stepToProfileID
+	stepRoleID
+	stepToRoleID
+	stepOutcome
+	stepRuleID
+	stepDependsOn
+	stepReversible
+	stepDescription
+	stepWarnings
+	stepLink
+	stepOwner
+	stepStatus
+	stepNotes
+	stepCols
+)
+
+// stepCols are the columns of the Steps sheet, indexed by the step*
+// constants.
+var stepColumns = [stepCols]xlsxCol{
+	stepSeq: {name: "Seq", width: 7}, stepPhase: {name: "Phase", width: 11}, stepAction: {name: "Action", width: 25},
+	stepUserID: {name: "User Id", width: 20}, stepUsername: {name: "Username", width: 32}, stepName: {name: "Name", width: 24},
+	stepAccountID: {name: "Account Id", width: 20}, stepAccountName: {name: "Account Name", width: 28},
+	stepContactID:   {name: "Contact Id", width: 20},
+	stepFromLicense: {name: "From License", width: 26}, stepToLicense: {name: "To License", width: 26},
+	stepFromProfile: {name: "From Profile", width: 28}, stepToProfile: {name: "To Profile", width: 28},
+	stepToProfileID: {name: "To Profile Id", width: 20},
+	stepRoleID:      {name: "Current Role Id", width: 20}, stepToRoleID: {name: "Target Role Id", width: 20},
+	stepOutcome: {name: "Outcome", width: 18}, stepRuleID: {name: "Rule Id", width: 22}, stepDependsOn: {name: "Depends On", width: 14},
+	stepReversible: {name: "Reversible", width: 11}, stepDescription: {name: "Description", width: 60}, stepWarnings: {name: "Warnings", width: 40},
+	stepLink:  {name: "Record Link", width: 48},
+	stepOwner: {name: "Owner", width: 18, admin: true}, stepStatus: {name: "Status", width: 14, admin: true, choices: stepStatuses},
+	stepNotes: {name: "Notes", width: 40, admin: true},
+}
+
+// What the Target Role Id column shows when the plan names no role Id.
+const (
+	// roleBySalesforce: the step gives the user a role-based license and
+	// the plan picks no role: Salesforce gives the user the lowest portal
+	// role of the account (the ROLE_REQUIRED warning names it).
+	roleBySalesforce = "set by Salesforce"
+	// roleByAdmin: an assign_owner_role step with no role configured.
+	roleByAdmin = "admin chooses"
+)
 
 func stepsTable(p *planner.Plan, st *xlsxStyles) *xlsxTable {
 	// fill is called for each row in order, so it pulls the rows one by
@@ -520,47 +799,91 @@ func stepsTable(p *planner.Plan, st *xlsxStyles) *xlsxTable {
 	if n == 0 {
 		stop()
 	}
+	base := recordBase(p.Source)
 	return &xlsxTable{
 		name: sheetSteps,
-		cols: []xlsxCol{
-			{name: "Seq", width: 7}, {name: "Phase", width: 11}, {name: "Action", width: 25},
-			{name: "User Id", width: 20}, {name: "Username", width: 32}, {name: "Name", width: 24},
-			{name: "Account Id", width: 20}, {name: "Account Name", width: 28},
-			{name: "From License", width: 26}, {name: "To License", width: 26},
-			{name: "From Profile", width: 28}, {name: "To Profile", width: 28},
-			{name: "Outcome", width: 18}, {name: "Rule Id", width: 22}, {name: "Depends On", width: 14},
-			{name: "Reversible", width: 11}, {name: "Description", width: 60}, {name: "Warnings", width: 40},
-			{name: "Owner", width: 18, admin: true}, {name: "Status", width: 14, admin: true}, {name: "Notes", width: 40, admin: true},
-		},
-		n: n,
+		cols: stepColumns[:],
+		n:    n,
 		fill: func(i int, row []any) {
 			_, r, _ := next()
 			if i == n-1 {
 				stop()
 			}
-			s, u, acct, acctName := &r.Step, r.User, r.AccountID, r.AccountName
-			row[0] = s.Seq
-			row[1] = text(s.Phase.String())
-			row[2] = text(s.Action.String())
-			row[3] = text(s.UserID)
-			row[6] = text(acct)
-			row[7] = text(acctName)
+			s, u := &r.Step, r.User
+			row[stepSeq] = s.Seq
+			row[stepPhase] = text(s.Phase.String())
+			row[stepAction] = text(s.Action.String())
+			row[stepUserID] = text(s.UserID)
+			row[stepAccountID] = text(r.AccountID)
+			row[stepAccountName] = text(r.AccountName)
 			if u != nil {
-				row[4] = text(u.Username)
-				row[5] = text(u.Name)
-				row[8] = text(u.FromLicense)
-				row[9] = text(u.ToLicense)
-				row[10] = text(u.FromProfile)
-				row[11] = text(u.ToProfile)
-				row[12] = st.outcomeCell(u.Outcome)
-				row[17] = text(joinCodes(u.Warnings))
+				row[stepUsername] = text(u.Username)
+				row[stepName] = text(u.Name)
+				row[stepFromLicense] = text(u.FromLicense)
+				row[stepToLicense] = text(u.ToLicense)
+				row[stepFromProfile] = text(u.FromProfile)
+				row[stepToProfile] = text(u.ToProfile)
+				row[stepToProfileID] = text(u.ToProfileID)
+				row[stepOutcome] = st.outcomeCell(u.Outcome)
+				row[stepWarnings] = text(joinCodes(u.Warnings))
+				if u.Seen != nil {
+					row[stepContactID] = text(u.Seen.ContactID)
+					row[stepRoleID] = text(u.Seen.RoleID)
+				}
+				if nu := u.NewUser; nu != nil {
+					if row[stepContactID] == nil {
+						row[stepContactID] = text(nu.ContactID)
+					}
+					if row[stepToProfileID] == nil {
+						row[stepToProfileID] = text(nu.ProfileID)
+					}
+				}
 			}
-			row[13] = text(s.RuleID)
-			row[14] = text(joinInts(s.DependsOn, ", "))
-			row[15] = s.Reversible
-			row[16] = text(s.Description)
+			row[stepToRoleID] = st.targetRole(s, u)
+			row[stepRuleID] = text(s.RuleID)
+			row[stepDependsOn] = text(joinInts(s.DependsOn, ", "))
+			row[stepReversible] = s.Reversible
+			row[stepDescription] = text(s.Description)
+			row[stepLink] = recordLink(base, stepRecord(s, u))
 		},
 	}
+}
+
+// targetRole is the Target Role Id cell of step s of user u (nil for an
+// account step): the role an assign_owner_role step gives; for a step
+// that gives u a license that needs a role, a grey roleBySalesforce, as
+// the plan picks none; else nothing, as the step changes no role.
+func (st *xlsxStyles) targetRole(s *planner.Step, u *planner.UserPlan) any {
+	switch {
+	case s.Action == planner.AssignOwnerRole && s.RoleID != "":
+		return text(s.RoleID)
+	case s.Action == planner.AssignOwnerRole:
+		return excelize.Cell{StyleID: st.unknown, Value: roleByAdmin}
+	case u != nil && (s.Action == planner.ChangeLicense || s.Action == planner.CreateUser) && u.HasWarning(rules.RoleRequired):
+		return excelize.Cell{StyleID: st.unknown, Value: roleBySalesforce}
+	}
+	return nil
+}
+
+// stepRecord is the Id of the record step s of user u (nil for an account
+// step) acts on, which its Record Link opens: the account to enable, the
+// owner to give a role, the contact to enable as a new user, else the
+// user.
+func stepRecord(s *planner.Step, u *planner.UserPlan) string {
+	switch s.Action {
+	case planner.EnablePartnerAccount:
+		return s.AccountID
+	case planner.AssignOwnerRole:
+		return s.OwnerID
+	case planner.CreateUser:
+		if u != nil && u.NewUser != nil && u.NewUser.ContactID != "" {
+			return u.NewUser.ContactID
+		}
+		if u != nil && u.Seen != nil && u.Seen.ContactID != "" {
+			return u.Seen.ContactID
+		}
+	}
+	return s.UserID
 }
 
 func usersTable(p *planner.Plan, st *xlsxStyles) *xlsxTable {
@@ -595,7 +918,7 @@ func usersTable(p *planner.Plan, st *xlsxStyles) *xlsxTable {
 	}
 }
 
-func accountsTable(p *planner.Plan) *xlsxTable {
+func accountsTable(p *planner.Plan, st *xlsxStyles) *xlsxTable {
 	return &xlsxTable{
 		name: sheetAccounts,
 		cols: []xlsxCol{
@@ -610,7 +933,7 @@ func accountsTable(p *planner.Plan) *xlsxTable {
 			a := &p.Accounts[i]
 			row[0] = text(a.AccountID)
 			row[1] = text(a.AccountName)
-			row[2] = text(triState(a.IsPartner))
+			row[2] = st.triState(a.IsPartner)
 			if a.EnablePartnerStep != 0 {
 				row[3] = a.EnablePartnerStep
 			}
@@ -618,7 +941,7 @@ func accountsTable(p *planner.Plan) *xlsxTable {
 			row[5] = a.Changing
 			row[6] = len(a.RolesCreated)
 			row[7] = text(strings.Join(a.RolesCreated, "; "))
-			row[8] = text(triState(a.OwnerHasRole))
+			row[8] = st.triState(a.OwnerHasRole)
 		},
 	}
 }
@@ -735,7 +1058,7 @@ type summaryRow struct {
 
 // summaryTable builds the Summary sheet: the plan's header, its counts, the
 // sheets of the workbook with their rows, and the plan's notes.
-func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit int) *xlsxTable {
+func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit, linkLimit int) *xlsxTable {
 	var rows []summaryRow
 	add := func(section, item string, value any, detail string) {
 		rows = append(rows, summaryRow{section: section, item: item, value: value, detail: detail})
@@ -769,6 +1092,13 @@ func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit int)
 	}
 	if l := p.Source.Login; l != nil {
 		add("Source", "Login", text(l.Method), "from "+l.From)
+	}
+	if base := recordBase(p.Source); base != "" {
+		add("Source", "Record links", text(base), fmt.Sprintf(
+			"Steps' Record Link opens each step's record in the org; a worksheet holds at most %d links, later rows show the address as text", linkLimit))
+	} else {
+		add("Source", "Record links", excelize.Cell{StyleID: st.unknown, Value: "none"},
+			"the org's instance is not known (a snapshot folder, the demo org, or an address that is not https), so Steps has no record links")
 	}
 	if p.GeneratedAt.IsZero() {
 		add("Plan", "Generated", excelize.Cell{StyleID: st.unknown, Value: "unknown"}, "")

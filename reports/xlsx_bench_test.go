@@ -1,8 +1,6 @@
 package reports
 
 import (
-	"context"
-	"io"
 	"testing"
 )
 
@@ -12,22 +10,17 @@ import (
 //	go test ./reports -run '^$' -bench 'WriteXLSX' -benchmem
 func BenchmarkWriteXLSX(b *testing.B) { benchmarkWriter(b, XLSX{}) }
 
+// BenchmarkWriteXLSXLinked writes the synthetic plan as a plan of a live
+// org: each step's Record Link is a hyperlink, up to a worksheet's limit.
+func BenchmarkWriteXLSXLinked(b *testing.B) {
+	p := syntheticPlan(benchUsers)
+	p.Source.Kind, p.Source.Path = "org", "https://acme.my.salesforce.com"
+	benchmarkWrite(b, XLSX{}, p)
+}
+
 // BenchmarkWriteXLSXGenerated writes the plan of a generated org of
 // benchUsers users with the experience-cloud preset, the plan
 // `licenseplan plan` makes for such an org.
 func BenchmarkWriteXLSXGenerated(b *testing.B) {
-	p := xlsxGeneratedPlan(b, benchUsers)
-	ctx := context.Background()
-	cw := &countWriter{}
-	if err := (XLSX{}).Write(ctx, cw, p); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(cw.n)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if err := (XLSX{}).Write(ctx, io.Discard, p); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchmarkWrite(b, XLSX{}, xlsxGeneratedPlan(b, benchUsers))
 }

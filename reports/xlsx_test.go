@@ -119,22 +119,33 @@ func xlRef(t testing.TB, header []string, col string, r int) string {
 // relationships.
 func (b *xlsxBook) sheetXML(t testing.TB, sheet string) string {
 	t.Helper()
+	return b.part(t, b.sheetPart(t, sheet))
+}
+
+// part returns the content of a part of the workbook's zip.
+func (b *xlsxBook) part(t testing.TB, name string) string {
+	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(b.raw), int64(len(b.raw)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	read := func(name string) []byte {
-		rc, err := zr.Open(name)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		defer rc.Close()
-		data, err := io.ReadAll(rc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
+	rc, err := zr.Open(name)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// sheetPart returns the name of a worksheet's part, found through the
+// workbook's relationships.
+func (b *xlsxBook) sheetPart(t testing.TB, sheet string) string {
+	t.Helper()
+	read := func(name string) []byte { return []byte(b.part(t, name)) }
 	var wb struct {
 		Sheets []struct {
 			Name string `xml:"name,attr"`
@@ -159,7 +170,7 @@ func (b *xlsxBook) sheetXML(t testing.TB, sheet string) string {
 		}
 		for _, r := range rels.Rels {
 			if r.ID == s.RID {
-				return string(read(path.Join("xl", r.Target)))
+				return path.Join("xl", r.Target)
 			}
 		}
 	}
@@ -209,8 +220,9 @@ func TestXLSXSheetsAndHeaders(t *testing.T) {
 		t.Errorf("active sheet = %d, want 0 (Summary)", got)
 	}
 	headers := map[string]string{
-		sheetSummary:  "Section,Item,Value,Detail",
-		sheetSteps:    "Seq,Phase,Action,User Id,Username,Name,Account Id,Account Name,From License,To License,From Profile,To Profile,Outcome,Rule Id,Depends On,Reversible,Description,Warnings,Owner,Status,Notes",
+		sheetSummary: "Section,Item,Value,Detail",
+		sheetSteps: "Seq,Phase,Action,User Id,Username,Name,Account Id,Account Name,Contact Id,From License,To License,From Profile,To Profile,To Profile Id," +
+			"Current Role Id,Target Role Id,Outcome,Rule Id,Depends On,Reversible,Description,Warnings,Record Link,Owner,Status,Notes",
 		sheetUsers:    "User Id,Username,Name,Account Id,Account Name,From License,To License,From Profile,To Profile,Outcome,Rule Id,Steps,Warnings,Warning Codes",
 		sheetAccounts: "Account Id,Account Name,Partner Account,Enable Partner Step,Users,Changing,Roles Created,Role Names,Owner Has Role",
 		sheetWarnings: "Code,Severity,Scope,User Id,Username,Account Id,Account Name,License,Message",
@@ -307,7 +319,7 @@ func TestXLSXContent(t *testing.T) {
 		{sheetSteps, "1", "Account Name", hostileScript},
 		{sheetSteps, "1", "Username", ""},
 		{sheetSteps, "1", "Reversible", "FALSE"},
-		{sheetSteps, "3", "Name", "'" + hostileMinus},
+		{sheetSteps, "3", "Name", hostileMinus},
 		{sheetSteps, "3", "Outcome", "change_in_place"},
 		{sheetSteps, "3", "Warnings", "IRREVERSIBLE PARTNER_ACCOUNT_REQUIRED PERMISSION_SETS_REMOVED ROLE_CREATED"},
 		{sheetSteps, "3", "Rule Id", ""}, // the step's own rule: the fixture's steps have none
@@ -315,12 +327,12 @@ func TestXLSXContent(t *testing.T) {
 		{sheetSteps, "8", "Depends On", "6, 7"},
 		{sheetSteps, "8", "Name", hostileNewline},
 		{sheetSteps, "10", "Phase", "follow-up"},
-		{sheetSteps, "4", "Username", "'" + hostileTab + "@acme.example"},
-		{sheetUsers, "005000000000001AAA", "Name", "'" + hostileHyperlink},
+		{sheetSteps, "4", "Username", hostileTab + "@acme.example"},
+		{sheetUsers, "005000000000001AAA", "Name", hostileHyperlink},
 		{sheetUsers, "005000000000001AAA", "Account Name", hostilePipe},
 		{sheetUsers, "005000000000001AAA", "Warnings", "0"},
-		{sheetUsers, "005000000000002AAA", "Name", "'" + hostilePlus},
-		{sheetUsers, "005000000000004AAA", "Name", "'" + hostileAt},
+		{sheetUsers, "005000000000002AAA", "Name", hostilePlus},
+		{sheetUsers, "005000000000004AAA", "Name", hostileAt},
 		{sheetUsers, "005000000000006AAA", "Name", `Esc\x1b[31mRed\x1b]0;pwned\x07`},
 		{sheetUsers, "005000000000006AAA", "Account Name", `Globex\x1b[2J`},
 		{sheetUsers, "005000000000003AAA", "Steps", "3, 9"},
@@ -331,7 +343,8 @@ func TestXLSXContent(t *testing.T) {
 		{sheetAccounts, "001000000000001AAA", "Role Names", hostileScript + " Partner Executive; " + hostileScript + " Partner Manager; " + hostileScript + " Partner User"},
 		{sheetAccounts, "001000000000003AAA", "Partner Account", "unknown"},
 		{sheetAccounts, "001000000000003AAA", "Enable Partner Step", ""},
-		{sheetAccounts, "001000000000002AAA", "Owner Has Role", "false"},
+		{sheetAccounts, "001000000000002AAA", "Owner Has Role", "FALSE"},
+		{sheetAccounts, "001000000000002AAA", "Partner Account", "TRUE"},
 		{sheetLicenses, "Partner Community", "Shortfall", "2"},
 		{sheetLicenses, "Customer Community", "Total", "unknown"},
 		{sheetLicenses, "Chatter Free", "Total", "5000"},
@@ -395,6 +408,9 @@ func TestXLSXContent(t *testing.T) {
 	}
 }
 
+// TestXLSXHostileNamesAreInertText checks that no cell is a formula, and
+// that a text that begins like one is stored as it is, as text, in a cell
+// whose format has quotePrefix, with no ' added to it.
 func TestXLSXHostileNamesAreInertText(t *testing.T) {
 	for _, pc := range []struct {
 		name string
@@ -402,6 +418,8 @@ func TestXLSXHostileNamesAreInertText(t *testing.T) {
 	}{{"fixture", fixturePlan()}, {"demo", xlsxDemoPlan(t)}} {
 		t.Run(pc.name, func(t *testing.T) {
 			b := writeXLSX(t, XLSX{}, pc.p)
+			quoted := b.quotePrefixed(t)
+			checked := 0
 			for _, sheet := range b.f.GetSheetList() {
 				if x := b.sheetXML(t, sheet); strings.Contains(x, "<f>") || strings.Contains(x, "<f ") {
 					t.Errorf("sheet %s holds a formula", sheet)
@@ -412,40 +430,46 @@ func TestXLSXHostileNamesAreInertText(t *testing.T) {
 						if v == "" {
 							continue
 						}
-						if strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-							t.Errorf("%s row %d column %d begins with %q: %q", sheet, i+1, j+1, v[0], v)
-						}
 						if strings.ContainsAny(v, "\x1b\x07\u202e") {
 							t.Errorf("%s row %d column %d holds a raw control character: %q", sheet, i+1, j+1, v)
 						}
-						if v[0] != '\'' {
+						if v[0] == '\'' {
+							t.Errorf("%s row %d column %d begins with a literal ': %q", sheet, i+1, j+1, v)
+						}
+						if !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
 							continue
 						}
-						// A neutralised value is a string cell, not a formula.
+						checked++
 						name, _ := excelize.CoordinatesToCellName(j+1, i+1)
 						typ, err := b.f.GetCellType(sheet, name)
 						if err != nil {
 							t.Fatal(err)
 						}
 						if typ != excelize.CellTypeInlineString {
-							t.Errorf("%s!%s type %v, want an inline string", sheet, name, typ)
+							t.Errorf("%s!%s (%q) type %v, want an inline string", sheet, name, v, typ)
 						}
 						if fo, _ := b.f.GetCellFormula(sheet, name); fo != "" {
 							t.Errorf("%s!%s has formula %q", sheet, name, fo)
 						}
+						if id, _ := b.f.GetCellStyle(sheet, name); !quoted[id] {
+							t.Errorf("%s!%s (%q) has format %d, want one with quotePrefix", sheet, name, v, id)
+						}
 					}
 				}
 			}
+			if checked == 0 {
+				t.Error("no cell begins with a formula character")
+			}
 		})
 	}
-	// The demo's =HYPERLINK account is there, quoted, and a string.
+	// The demo's =HYPERLINK account is there, as it is, and a string.
 	b := writeXLSX(t, XLSX{}, xlsxDemoPlan(t))
 	header, data := b.table(t, sheetAccounts)
 	i := slices.IndexFunc(data, func(r []string) bool {
-		return xlCell(header, r, "Account Name") == `'=HYPERLINK("http://evil.example","Click")`
+		return xlCell(header, r, "Account Name") == `=HYPERLINK("http://evil.example","Click")`
 	})
 	if i < 0 {
-		t.Fatal("the demo's =HYPERLINK account is not on Accounts as quoted text")
+		t.Fatal("the demo's =HYPERLINK account is not on Accounts as text")
 	}
 	at := xlRef(t, header, "Account Name", i+2)
 	if typ, _ := b.f.GetCellType(sheetAccounts, at); typ != excelize.CellTypeInlineString {
@@ -454,6 +478,27 @@ func TestXLSXHostileNamesAreInertText(t *testing.T) {
 	if fo, _ := b.f.GetCellFormula(sheetAccounts, at); fo != "" {
 		t.Errorf("%s has formula %q", at, fo)
 	}
+}
+
+// quotePrefixed returns the cell formats (style Ids) of the workbook that
+// have quotePrefix="1", read from styles.xml.
+func (b *xlsxBook) quotePrefixed(t testing.TB) map[int]bool {
+	t.Helper()
+	var styles struct {
+		Xfs []struct {
+			QuotePrefix string `xml:"quotePrefix,attr"`
+		} `xml:"cellXfs>xf"`
+	}
+	if err := xml.Unmarshal([]byte(b.part(t, "xl/styles.xml")), &styles); err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]bool{}
+	for i, xf := range styles.Xfs {
+		if xf.QuotePrefix == "1" || xf.QuotePrefix == "true" {
+			out[i] = true
+		}
+	}
+	return out
 }
 
 func TestXLSXNumbersAndBooleans(t *testing.T) {
@@ -827,6 +872,13 @@ func TestXLSXDeterministic(t *testing.T) {
 			t.Fatal("two writes of the same plan differ")
 		}
 	}
+	// A plan of a live org has links, written from a map of worksheets.
+	linked := render(t, XLSX{rowLimit: 4}, xlsxAdminPlan())
+	for range 3 {
+		if b := render(t, XLSX{rowLimit: 4}, xlsxAdminPlan()); !bytes.Equal(linked, b) {
+			t.Fatal("two writes of the same plan with links differ")
+		}
+	}
 	// The zip entries are in name order, [Content_Types].xml first.
 	zr, err := zip.NewReader(bytes.NewReader(a), int64(len(a)))
 	if err != nil {
@@ -883,12 +935,14 @@ func TestXLSXLongCell(t *testing.T) {
 func TestCellText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain", "plain"},
-		{hostileHyperlink, "'" + hostileHyperlink},
-		{hostilePlus, "'+1+2"},
-		{hostileMinus, "'-2"},
-		{hostileAt, "'@SUM(A1)"},
-		{hostileTab, "'\tTab"},
-		{"\rcr", "'\rcr"},
+		// A leading =, +, -, @, tab or carriage return stays: the cell's
+		// format quotes it (quotePrefix), not a ' in its text.
+		{hostileHyperlink, hostileHyperlink},
+		{hostilePlus, hostilePlus},
+		{hostileMinus, hostileMinus},
+		{hostileAt, hostileAt},
+		{hostileTab, hostileTab},
+		{"\rcr", "\rcr"},
 		{hostileNewline, hostileNewline},
 		{hostileScript, hostileScript},
 		{hostileEsc, `Esc\x1b[31mRed\x1b]0;pwned\x07`},

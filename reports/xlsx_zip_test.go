@@ -1,0 +1,119 @@
+package reports
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/licenseplan/licenseplan/planner"
+)
+
+// TestXLSXLinkSplice feeds worksheets through the splice in chunks of every
+// size, so </sheetData> is split across writes in every way, and checks the
+// <hyperlinks> element lands where the schema wants it.
+func TestXLSXLinkSplice(t *testing.T) {
+	links := hyperlinksXML([]xlsxHyperlink{{ref: "W2", url: "https://x.example/1"}})
+	const ins = `<hyperlinks><hyperlink ref="W2" r:id="rId1"/></hyperlinks>`
+	tests := []struct {
+		name, in, want string
+		err            bool
+	}{
+		{"before pageMargins",
+			`<worksheet><sheetData><row r="1"/></sheetData><autoFilter ref="A1:B2"/><dataValidations/><pageMargins/><pageSetup/></worksheet>`,
+			`<worksheet><sheetData><row r="1"/></sheetData><autoFilter ref="A1:B2"/><dataValidations/>` + ins + `<pageMargins/><pageSetup/></worksheet>`, false},
+		{"before printOptions",
+			`<worksheet><sheetData></sheetData><printOptions/><pageMargins/></worksheet>`,
+			`<worksheet><sheetData></sheetData>` + ins + `<printOptions/><pageMargins/></worksheet>`, false},
+		{"before the end",
+			`<worksheet><sheetData><row r="1"><c><is><t>&lt;/sheetData&gt;</t></is></c></row></sheetData></worksheet>`,
+			`<worksheet><sheetData><row r="1"><c><is><t>&lt;/sheetData&gt;</t></is></c></row></sheetData>` + ins + `</worksheet>`, false},
+		{"no sheetData", `<worksheet></worksheet>`, "", true},
+		{"hyperlinks already", `<worksheet><sheetData></sheetData><hyperlinks/></worksheet>`, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for size := 1; size <= len(tt.in); size++ {
+				var out bytes.Buffer
+				s := &xlsxLinkSplice{w: &out, insert: links}
+				for i := 0; i < len(tt.in); i += size {
+					chunk := tt.in[i:min(i+size, len(tt.in))]
+					if n, err := s.Write([]byte(chunk)); err != nil || n != len(chunk) {
+						t.Fatalf("chunks of %d: Write = %d, %v", size, n, err)
+					}
+				}
+				err := s.finish()
+				if (err != nil) != tt.err {
+					t.Fatalf("chunks of %d: finish = %v, want an error: %v", size, err, tt.err)
+				}
+				if !tt.err && out.String() != tt.want {
+					t.Fatalf("chunks of %d:\n got %s\nwant %s", size, out.String(), tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestQuotePrefixXfs(t *testing.T) {
+	const styles = `<styleSheet><cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs>` +
+		`<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="0" applyProtection="1"><protection locked="1"/></xf><xf/></cellXfs>` +
+		`<cellStyles count="1"><cellStyle name="Normal" xfId="0"/></cellStyles></styleSheet>`
+	tests := []struct {
+		name string
+		ids  []int
+		want string
+		err  bool
+	}{
+		{"one with a child", []int{1}, strings.Replace(styles, `<xf numFmtId="0" applyProtection="1">`, `<xf quotePrefix="1" numFmtId="0" applyProtection="1">`, 1), false},
+		{"first and an empty one", []int{0, 2},
+			strings.Replace(strings.Replace(styles, `<cellXfs count="3"><xf numFmtId="0"/>`, `<cellXfs count="3"><xf quotePrefix="1" numFmtId="0"/>`, 1),
+				`<xf/></cellXfs>`, `<xf quotePrefix="1"/></cellXfs>`, 1), false},
+		{"none", nil, styles, false},
+		{"past the end", []int{3}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := quotePrefixXfs(styles, tt.ids)
+			if (err != nil) != tt.err {
+				t.Fatalf("err = %v, want an error: %v", err, tt.err)
+			}
+			if got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+	if _, err := quotePrefixXfs("<styleSheet/>", []int{0}); err == nil {
+		t.Error("styles without cellXfs: no error")
+	}
+}
+
+func TestRecordBase(t *testing.T) {
+	tests := []struct{ kind, path, want string }{
+		{"org", "https://acme.my.salesforce.com", "https://acme.my.salesforce.com"},
+		{"org", "https://acme.my.salesforce.com/", "https://acme.my.salesforce.com"},
+		{"org", "https://acme--uat.sandbox.my.salesforce.com:443", "https://acme--uat.sandbox.my.salesforce.com:443"},
+		{"org", "http://127.0.0.1:8080", ""},
+		{"org", "https://user:pw@acme.my.salesforce.com", ""},
+		{"org", "https://acme.example/x", ""},
+		{"org", "https://acme.example#frag", ""},
+		{"org", "https://acme.example?x=1", ""},
+		{"org", "https://ac%22me.example", ""},
+		{"org", "", ""},
+		{"snapshot", "https://acme.my.salesforce.com", ""},
+		{"demo", "https://acme.my.salesforce.com", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+" "+tt.path, func(t *testing.T) {
+			if got := recordBase(planner.Source{Kind: tt.kind, Path: tt.path}); got != tt.want {
+				t.Errorf("recordBase = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	for id, ok := range map[string]bool{
+		"005000000000001AAA": true, "005000000000001": true, "00500000000001": false,
+		"005000000000001AA": false, "005000000000001AA/": false, "=HYPERLINK(\"x\")": false, "": false,
+	} {
+		if got := recordLink("https://x.example", id) != nil; got != ok {
+			t.Errorf("recordLink(%q) linked = %v, want %v", id, got, ok)
+		}
+	}
+}
