@@ -164,6 +164,8 @@ func Build(p *planner.Plan) *Set {
 	// After ContactId, ProfileId and Username: the new-user fields, in
 	// org.NewUserFieldNames order.
 	create.Header = append(create.Header, org.NewUserFieldNames[:]...)
+	// Last: the role, where the plan knows one (planner.NewUser.UserRoleID).
+	create.Header = append(create.Header, "UserRoleId")
 	// A permission set may need a permission set license, so 05 runs
 	// before 06.
 	psl := &File{Name: FilePSL, Title: "Assign again the permission set licenses the change removed", Object: ObjectPSL,
@@ -255,7 +257,7 @@ func createRow(f *File, seq int, u *planner.UserPlan) (Reason, bool) {
 		return NoContact, false
 	}
 	fields := nu.Fields()
-	f.add(seq, append([]string{nu.ContactID, nu.ProfileID, nu.Username}, fields[:]...)...)
+	f.add(seq, append(append([]string{nu.ContactID, nu.ProfileID, nu.Username}, fields[:]...), nu.UserRoleID)...)
 	return 0, true
 }
 
@@ -274,6 +276,9 @@ func omitEmptyColumns(f *File) {
 		if slices.ContainsFunc(f.Rows, func(r []string) bool { return r[j] != "" }) {
 			keep = append(keep, j)
 			continue
+		}
+		if j-fixed >= org.NumNewUserFields {
+			continue // UserRoleId: no row has a role the plan knows; Salesforce gives one
 		}
 		f.Omitted = append(f.Omitted, Omitted{Field: f.Header[j], Required: org.RequiredNewUserField(j - fixed)})
 	}

@@ -395,3 +395,39 @@ func TestOwnerRoleAndProfileRows(t *testing.T) {
 		})
 	}
 }
+
+// 04 carries UserRoleId where the plan knows the new user's role, and
+// leaves the column out, unreported, when it knows none.
+func TestCreateRole(t *testing.T) {
+	p := demoPlanWith(t, nil)
+	if got := Build(p).Files[4].Header; slices.Contains(got, "UserRoleId") {
+		t.Fatalf("04 header %v has UserRoleId with no role known", got)
+	}
+	var nu *planner.NewUser
+	for _, u := range p.Users.All() {
+		if u.NewUser != nil {
+			nu = u.NewUser // shared with the plan: setting it sets the plan's
+			break
+		}
+	}
+	if nu == nil {
+		t.Fatal("the demo plan re-creates no user")
+	}
+	nu.UserRoleID = "00EDn00000bK0ZZMAS"
+	f := Build(p).Files[4]
+	if f.Name != FileCreate || f.Header[len(f.Header)-1] != "UserRoleId" {
+		t.Fatalf("04 header %v, want UserRoleId last", f.Header)
+	}
+	if slices.ContainsFunc(f.Omitted, func(o Omitted) bool { return o.Field == "UserRoleId" }) {
+		t.Error("UserRoleId reported as left out")
+	}
+	found := 0
+	for _, r := range f.Rows {
+		if r[len(r)-1] == nu.UserRoleID && r[0] == nu.ContactID {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d rows of 04 carry the role, want 1", found)
+	}
+}

@@ -568,6 +568,16 @@ func (m *model) giveRole(u *org.User, to *rules.License) {
 	u.RoleID, u.RoleName, u.RolePortalType, u.RolePortalRole = worker.ID, worker.Name, worker.PortalType, worker.PortalRole
 }
 
+// roleByID returns the role with Id id, or nil.
+func (m *model) roleByID(id string) *org.Role {
+	for i := range m.snap.Roles {
+		if idEqual(m.snap.Roles[i].ID, id) {
+			return &m.snap.Roles[i]
+		}
+	}
+	return nil
+}
+
 // dropAssignments removes a user's permission sets (not the profile's)
 // and permission set licenses, as an upgrade to a role-based license does
 // (000, introduction).
@@ -894,7 +904,17 @@ func (m *model) insertUser(rec writeRecord) (string, *saveError) {
 		a := m.snap.Accounts[ai]
 		u.AccountName, u.AccountOwnerID, u.AccountIsPartner = a.Name, a.OwnerID, a.IsPartner
 	}
-	if to != nil && to.RequiresRole {
+	if roleID := get["userroleid"]; roleID != "" {
+		// A role given on insert must be a portal role of the contact's
+		// account, of the license's portal type (the message is orgsim's).
+		r := m.roleByID(roleID)
+		if r == nil || to == nil || !to.RequiresRole || !idEqual(r.PortalAccountID, accountID) || !strings.EqualFold(r.PortalType, to.PortalType()) {
+			m.freeSeat(p.License)
+			m.nextUser--
+			return "", fieldError("FIELD_INTEGRITY_EXCEPTION", "The role is not a portal role of the user's account for this license.", "UserRoleId")
+		}
+		u.RoleID, u.RoleName, u.RolePortalType, u.RolePortalRole = r.ID, r.Name, r.PortalType, r.PortalRole
+	} else if to != nil && to.RequiresRole {
 		m.giveRole(&u, to)
 	}
 	m.snap.Users = append(m.snap.Users, u)

@@ -311,6 +311,24 @@ func TestDisableAndCreate(t *testing.T) {
 	if r := collection(t, s, http.MethodPost, false, newUserRec("003Dn00000bZ0ZZIAC", "other@example.invalid")); code(r[0]) != "INVALID_CROSS_REFERENCE_KEY" {
 		t.Errorf("an unknown contact: %+v", r[0])
 	}
+
+	// A role given on insert: a portal role of the contact's account, of
+	// the license's type; another role is refused.
+	manager := row(t, s, "SELECT Id FROM UserRole WHERE PortalAccountId = '"+acctGlobex+"' AND PortalRole = 'Manager' AND PortalType = 'CustomerPortal'")["Id"].(string)
+	withRole := func(role string) map[string]any {
+		r := newUserRec(other, "olivia.bennett+plus@acme.example.com.uat")
+		r["ProfileId"], r["UserRoleId"] = profCCPlus, role
+		return r
+	}
+	if r := collection(t, s, http.MethodPost, false, withRole("00EDn00000bK003MAC")); code(r[0]) != "FIELD_INTEGRITY_EXCEPTION" {
+		t.Errorf("an internal role for a portal user: %+v", r[0])
+	}
+	if r := collection(t, s, http.MethodPost, false, withRole(manager)); !r[0].Success {
+		t.Fatalf("the account's manager role: %+v", r[0])
+	}
+	if got := row(t, s, "SELECT UserRoleId FROM User WHERE ContactId = '"+other+"' AND IsActive = true")["UserRoleId"]; got != manager {
+		t.Errorf("the new user's role %v, want %s", got, manager)
+	}
 }
 
 func TestCollectionShapes(t *testing.T) {

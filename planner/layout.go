@@ -88,7 +88,7 @@ func layout(pop *population, ds *decisions, sh *shared, acc *accountPlans, lk *l
 	for pi := range ds.dec {
 		u := &pop.users[pop.order[pi]]
 		d := &ds.dec[pi]
-		t.people[pi] = person{u.ID, u.Username, u.Name, u.AccountID, u.License, u.ProfileName, t.rec.record(u, d.outcome)}
+		t.people[pi] = person{u.ID, u.Username, u.Name, u.AccountID, u.License, u.ProfileName, t.rec.record(u, d.outcome, targetLicense(lk.table, d))}
 		t.first[pi] = int32(len(t.seqs))
 		if d.recipe < 0 {
 			continue
@@ -125,4 +125,12 @@ func (t *stepTable) describe(d *decision) {
 		ds[j] = describe(st.action, r, prof)
 	}
 	t.desc[k] = ds
+}
+
+// targetLicense is the catalog license d moves to, nil when none.
+func targetLicense(t *rules.Table, d *decision) *rules.License {
+	if d.to < 0 {
+		return nil
+	}
+	return t.Catalog.Licenses[d.to]
 }

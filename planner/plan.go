@@ -277,6 +277,11 @@ type NewUser struct {
 	LocaleSidKey      string `json:"localeSidKey"`
 	EmailEncodingKey  string `json:"emailEncodingKey"`
 	LanguageLocaleKey string `json:"languageLocaleKey"`
+	// UserRoleID is the new user's role on a role-based target license:
+	// the old user's portal role when it is of the target's type, else the
+	// account's role of that type at the old role's level; "" when none
+	// is known (Salesforce gives the account's lowest role).
+	UserRoleID string `json:"userRoleId,omitempty"`
 }
 
 // Fields returns the settings of n, indexed by the org.NewUser* constants

@@ -73,3 +73,36 @@ func TestUserRecordFields(t *testing.T) {
 		}
 	}
 }
+
+// A re-created user keeps its place in the account's role hierarchy where
+// the plan can tell: its own role when the target uses the same portal
+// type, else the account's role of the target type at the same level.
+func TestNewRoleID(t *testing.T) {
+	tb := table(t)
+	lic := func(n string) *rules.License { l, _ := tb.Catalog.Lookup(n); return l }
+	rt := &recordTable{snapRoles: []org.Role{
+		{ID: "00EPW", PortalAccountID: "001A", PortalType: "Partner", PortalRole: "Worker"},
+		{ID: "00EPM", PortalAccountID: "001A", PortalType: "Partner", PortalRole: "Manager"},
+		{ID: "00ECM", PortalAccountID: "001B", PortalType: "CustomerPortal", PortalRole: "Manager"},
+	}}
+	manager := org.User{AccountID: "001A", RoleID: "00ECM1", RolePortalType: "CustomerPortal", RolePortalRole: "Manager"}
+	tests := []struct {
+		name string
+		u    org.User
+		to   string
+		want string
+	}{
+		{"same portal type: the old role", manager, "Customer Community Plus", "00ECM1"},
+		{"partner role at the same level", manager, "Partner Community", "00EPM"},
+		{"no such role on the account yet", org.User{AccountID: "001B", RoleID: "00EX", RolePortalType: "Partner", RolePortalRole: "Executive"}, "Customer Community Plus", ""},
+		{"a target without roles", manager, "Customer Community", ""},
+		{"the old user had no role", org.User{AccountID: "001A"}, "Partner Community", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rt.newRoleID(&tt.u, lic(tt.to)); got != tt.want {
+				t.Errorf("newRoleID = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"strings"
+
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/rules"
 )
@@ -18,13 +20,24 @@ type recordTable struct {
 	profIDs []string
 	recs    []record            // person.rec indexes it
 	fields  []org.NewUserFields // record.fields indexes it
+	// roles finds an account's portal role by type and level, for the
+	// new users' UserRoleId; made when first needed.
+	roles     map[roleKey]string
+	snapRoles []org.Role
 }
+
+// roleKey names a portal role of an account: its portal type and level
+// (PortalRole: Worker, Manager, Executive), both lower-case.
+type roleKey struct{ account, portalType, level string }
 
 // record is what a person holds of its user's record.
 type record struct {
 	contactID, profileID, roleID string
 	fields                       int32 // index into recordTable.fields, or -1
 	active, enabled              org.Tri
+	// newRole is the new user's UserRoleId, for a user enabled again on
+	// a role-based license: see newRoleID.
+	newRole string
 }
 
 func newRecordTable(sh *shared, lk *lookups, ds *decisions) recordTable {
@@ -38,7 +51,7 @@ func newRecordTable(sh *shared, lk *lookups, ds *decisions) recordTable {
 		}
 	}
 	rt := recordTable{profIDs: make([]string, len(sh.strs)),
-		recs: make([]record, 0, changes), fields: make([]org.NewUserFields, 0, reenabled)}
+		recs: make([]record, 0, changes), fields: make([]org.NewUserFields, 0, reenabled), snapRoles: lk.snap.Roles}
 	for i, name := range sh.strs {
 		rt.profIDs[i] = lk.profileID(name)
 	}
@@ -46,9 +59,10 @@ func newRecordTable(sh *shared, lk *lookups, ds *decisions) recordTable {
 }
 
 // record copies what the plan keeps of u's record, when u's outcome o is a
-// change, and returns its index (-1 for none). The new-user fields are kept
-// only when o enables u's contact again.
-func (rt *recordTable) record(u *org.User, o rules.Outcome) int32 {
+// change to license to (nil when unknown), and returns its index (-1 for
+// none). The new-user fields are kept only when o enables u's contact
+// again.
+func (rt *recordTable) record(u *org.User, o rules.Outcome, to *rules.License) int32 {
 	if !o.IsChange() {
 		return -1
 	}
@@ -57,6 +71,9 @@ func (rt *recordTable) record(u *org.User, o rules.Outcome) int32 {
 	if o == rules.DisableReenable && !u.New.IsZero() {
 		r.fields = int32(len(rt.fields))
 		rt.fields = append(rt.fields, u.New)
+	}
+	if o == rules.DisableReenable {
+		r.newRole = rt.newRoleID(u, to)
 	}
 	rt.recs = append(rt.recs, r)
 	return int32(len(rt.recs) - 1)
@@ -86,5 +103,32 @@ func (rt *recordTable) newUser(p *person, profileID string) *NewUser {
 		Alias: f[org.NewUserAlias], CommunityNickname: f[org.NewUserCommunityNickname],
 		TimeZoneSidKey: f[org.NewUserTimeZoneSidKey], LocaleSidKey: f[org.NewUserLocaleSidKey],
 		EmailEncodingKey: f[org.NewUserEmailEncodingKey], LanguageLocaleKey: f[org.NewUserLanguageLocaleKey],
+		UserRoleID: r.newRole,
 	}
+}
+
+// newRoleID is the role the new user of u gets on role-based license to:
+// the old user's own role when it is a portal role of the target's type,
+// else the account's role of that type at the old role's level (a
+// Manager stays a Manager), from UserRole.csv. "" when the target needs
+// no role, the old user had none, or the account has no such role yet:
+// Salesforce then gives the account's lowest role (creating the roles
+// when there are none), as the ROLE_REQUIRED warning says.
+func (rt *recordTable) newRoleID(u *org.User, to *rules.License) string {
+	if to == nil || !to.RequiresRole || u.RoleID == "" || u.AccountID == "" || u.RolePortalRole == "" {
+		return ""
+	}
+	want := to.PortalType()
+	if strings.EqualFold(u.RolePortalType, want) {
+		return u.RoleID
+	}
+	if rt.roles == nil {
+		rt.roles = make(map[roleKey]string)
+		for _, r := range rt.snapRoles {
+			if r.PortalAccountID != "" && r.PortalRole != "" {
+				rt.roles[roleKey{r.PortalAccountID, strings.ToLower(r.PortalType), strings.ToLower(r.PortalRole)}] = r.ID
+			}
+		}
+	}
+	return rt.roles[roleKey{u.AccountID, strings.ToLower(want), strings.ToLower(u.RolePortalRole)}]
 }
