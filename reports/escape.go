@@ -81,7 +81,11 @@ func escapeRunes(s string, unsafe func(rune) bool) string {
 // mdEscape makes an org-derived value safe to place in Markdown text, in a
 // list item or in a table cell:
 //
-//   - <, > and & become HTML entities, so "<script>" is never markup;
+//   - < is backslash-escaped, so "<script>" is never markup, and so is a
+//     leading > (a block quote) and an & that could start an entity
+//     ("&amp;"): backslash escapes, not HTML entities, because GitHub, Jira
+//     and Confluence all read them, while Jira and Confluence show a
+//     pasted "&gt;" as it is;
 //   - characters that start inline markup (\ ` * _ [ ] | # ~ $) are
 //     backslash-escaped, so "a|b" never splits a table cell;
 //   - a leading - + = or "1." / "1)" is escaped so a value never starts a
@@ -108,14 +112,20 @@ func mdEscape(s string) string {
 			}
 		}
 	}
-	for _, r := range s {
+	for i, r := range s {
 		switch r {
 		case '<':
-			b.WriteString("&lt;")
+			b.WriteString(`\<`)
 		case '>':
-			b.WriteString("&gt;")
+			if b.Len() == 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteByte('>')
 		case '&':
-			b.WriteString("&amp;")
+			if i+1 < len(s) && (isAlnum(s[i+1]) || s[i+1] == '#') {
+				b.WriteByte('\\')
+			}
+			b.WriteByte('&')
 		case '\\', '`', '*', '_', '[', ']', '|', '#', '~', '$':
 			b.WriteByte('\\')
 			b.WriteRune(r)
@@ -141,4 +151,8 @@ func leadingDigits(s string) int {
 		n++
 	}
 	return n
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

@@ -13,18 +13,37 @@ import (
 	"github.com/licenseplan/licenseplan/rules"
 )
 
-// Markdown writes report.md, a report for tickets and change boards: where
-// the plan comes from, a summary, license capacity, warnings (plan-level,
-// then grouped by code, most severe first), the ordered steps and the rules
-// used with their sources. Every org-derived value is escaped (mdEscape).
+// Markdown writes report.md, a summary for tickets and change boards: where
+// the plan comes from and its fingerprint, a summary, license capacity,
+// warnings (plan-level, then grouped by code, most severe first), the steps
+// by phase with the first of them, and the rules used with their sources.
+// Every org-derived value is escaped (mdEscape).
+//
+// It fits a Jira field (32,767 characters) whatever the org's size: every
+// list is capped (the md* limits below) and every org value is cut to
+// mdMaxValue characters, so report.md stays under MarkdownLimit
+// characters; the full lists are in plan.xlsx and plan.csv, which it
+// points to. A test checks the bound on the worst case.
 type Markdown struct {
 	// Execution, when set, adds a section on what apply did (report
 	// --journal).
 	Execution *Execution
 }
 
-// mdMaxUsersPerCode is how many affected users each warning code lists.
-const mdMaxUsersPerCode = 50
+// MarkdownLimit is the most characters report.md holds: under a Jira
+// field's 32,767, with room for the text a ticket adds.
+const MarkdownLimit = 30000
+
+// The caps that keep report.md under MarkdownLimit.
+const (
+	mdMaxUsersPerCode = 3   // affected users named per warning code
+	mdMaxSteps        = 12  // steps listed in full
+	mdMaxRows         = 12  // rows of the capacity, plan-warning, notes and rules lists
+	mdMaxValue        = 100 // characters of one org value (names, descriptions)
+	mdMaxText         = 240 // characters of one message or note
+	mdMaxCodes        = 30  // warning codes listed
+	mdMaxRules        = 25  // rules listed
+)
 
 // Write implements Writer.
 func (m Markdown) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
@@ -34,25 +53,47 @@ func (m Markdown) Write(ctx context.Context, w io.Writer, p *planner.Plan) error
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("Markdown: %w", err)
 	}
+	r := mdReport{p: p, accounts: p.AccountNames()}
+	// Each section is made in memory, then written while the report stays
+	// under MarkdownLimit; the caps keep every section short, and this
+	// keeps the bound whatever a plan holds.
+	sections := []func(context.Context) error{
+		r.section(r.header), r.section(r.summary), r.section(func() { r.execution(m.Execution) }),
+		r.section(r.capacity), r.section(r.planWarnings), r.section(r.notes),
+		r.warningsByCode, r.steps, r.section(r.rules),
+	}
 	o := newOut(w)
-	r := mdReport{o: o, p: p, accounts: p.AccountNames()}
-	r.header()
-	r.summary()
-	r.execution(m.Execution)
-	r.capacity()
-	r.planWarnings()
-	r.notes()
-	if err := r.warningsByCode(ctx); err != nil {
-		return fmt.Errorf("Markdown: %w", err)
+	total := 0
+	for i, sec := range sections {
+		var buf strings.Builder
+		r.o = newOut(&buf)
+		if err := sec(ctx); err != nil {
+			return fmt.Errorf("Markdown: %w", err)
+		}
+		if err := r.o.flush(); err != nil {
+			return fmt.Errorf("Markdown: %w", err)
+		}
+		if total+buf.Len() > MarkdownLimit-len(mdCutNote) {
+			if i < len(sections) {
+				o.print(mdCutNote)
+			}
+			break
+		}
+		total += buf.Len()
+		o.print(buf.String())
 	}
-	if err := r.steps(ctx); err != nil {
-		return fmt.Errorf("Markdown: %w", err)
-	}
-	r.rules()
 	if err := o.flush(); err != nil {
 		return fmt.Errorf("writing Markdown: %w", err)
 	}
 	return nil
+}
+
+// mdCutNote ends a report.md cut short to stay under MarkdownLimit.
+const mdCutNote = "\n---\n\nThe rest of this report is left out to keep it under 30,000 characters: plan.xlsx and plan.csv have every step and user.\n"
+
+// section adapts a section without errors to the section list.
+func (r *mdReport) section(f func()) func(context.Context) error {
+	return func(context.Context) error { f(); return nil }
 }
 
 type mdReport struct {
@@ -73,18 +114,18 @@ func (r *mdReport) header() {
 	if title == "" {
 		r.o.print("# License migration plan\n\n")
 	} else {
-		r.o.print("# License migration plan: ", mdEscape(title), "\n\n")
+		r.o.print("# License migration plan: ", mdValue(title), "\n\n")
 	}
 	if p.Source.Environment == org.EnvDemo {
 		r.o.print("> **DEMO: built-in demo org.** ", mdEscape(demoDetail), "\n\n")
 	}
 	if o := p.Source.Org; o != nil {
-		r.o.print("- **Org:** ", mdEscape(o.Name), " (", mdEscape(o.ID), ")")
+		r.o.print("- **Org:** ", mdValue(o.Name), " (", mdValue(o.ID), ")")
 		if o.OrganizationType != "" {
-			r.o.print(", ", mdEscape(o.OrganizationType))
+			r.o.print(", ", mdValue(o.OrganizationType))
 		}
 		if o.InstanceName != "" {
-			r.o.print(", instance ", mdEscape(o.InstanceName))
+			r.o.print(", instance ", mdValue(o.InstanceName))
 		}
 		switch p.Source.Environment {
 		case org.EnvProduction:
@@ -102,18 +143,21 @@ func (r *mdReport) header() {
 		}
 		r.o.print("\n")
 	}
-	r.o.print("- **Source:** ", orDash(mdEscape(p.Source.Kind)))
+	r.o.print("- **Source:** ", orDash(mdValue(p.Source.Kind)))
 	if p.Source.Path != "" {
-		r.o.print(", ", mdEscape(p.Source.Path))
+		r.o.print(", ", mdValue(p.Source.Path))
 	}
 	r.o.print("\n")
 	if p.Source.Targets != "" {
-		r.o.print("- **Targets:** ", mdEscape(p.Source.Targets), "\n")
+		r.o.print("- **Targets:** ", mdMsg(p.Source.Targets), "\n")
 	}
 	if len(p.Source.Files) > 0 {
-		files := make([]string, len(p.Source.Files))
-		for i, f := range p.Source.Files {
-			files[i] = mdEscape(f)
+		var files []string
+		for _, f := range p.Source.Files[:min(len(p.Source.Files), mdMaxRows)] {
+			files = append(files, mdValue(f))
+		}
+		if n := len(p.Source.Files) - mdMaxRows; n > 0 {
+			files = append(files, fmt.Sprintf("and %d more", n))
 		}
 		r.o.print("- **Files read:** ", strings.Join(files, ", "), "\n")
 	}
@@ -121,15 +165,50 @@ func (r *mdReport) header() {
 		r.o.print("- **API calls:** ", strconv.Itoa(p.Source.APICalls), "\n")
 	}
 	if l := p.Source.Login; l != nil {
-		r.o.print("- **Login:** ", mdEscape(l.Method), " (from ", mdEscape(l.From), ")\n")
+		r.o.print("- **Login:** ", mdValue(l.Method), " (from ", mdValue(l.From), ")\n")
 	}
 	generated := "unknown"
 	if !p.GeneratedAt.IsZero() {
 		generated = p.GeneratedAt.UTC().Format(time.RFC3339)
 	}
 	r.o.print("- **Generated:** ", generated, "\n")
+	fp := p.Fingerprint
+	if fp == "" {
+		fp = "not computed"
+	}
+	r.o.print("- **Fingerprint:** `", fp, "`\n")
 	r.o.print("- **Schema version:** ", strconv.Itoa(p.SchemaVersion), "\n")
 	r.o.print("- **Made by:** ", mdEscape(madeBy(&p.Overview)), "\n\n")
+	r.o.print("This is a summary: every list is capped. plan.xlsx and plan.csv list every step and user, and plan.json is the plan itself.\n\n")
+}
+
+// mdValue is an org value, escaped and cut to mdMaxValue characters.
+func mdValue(s string) string { return mdEscape(cut(s, mdMaxValue)) }
+
+// mdMsg is a message or note, escaped and cut to mdMaxText characters.
+func mdMsg(s string) string { return mdEscape(cut(s, mdMaxText)) }
+
+// cut shortens s to n runes, ending in "…" when it was longer.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n-1 {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// more writes the line that stands for the n items a capped list leaves
+// out, pointing to where they are.
+func (r *mdReport) more(n int, where string) {
+	if n > 0 {
+		r.o.print("\n…and ", strconv.Itoa(n), " more: see ", where, ".\n")
+	}
 }
 
 func (r *mdReport) summary() {
@@ -140,8 +219,8 @@ func (r *mdReport) summary() {
 	for _, oc := range outcomeCounts(s.Outcomes) {
 		row("Outcome: "+mdEscape(oc.label), oc.count)
 	}
-	for _, tu := range r.p.Targets {
-		row("Users targeted by "+mdEscape(tu.Source), tu.Users)
+	for _, tu := range r.p.Targets[:min(len(r.p.Targets), mdMaxRows)] {
+		row("Users targeted by "+mdValue(tu.Source), tu.Users)
 	}
 	if len(r.p.Targets) > 0 {
 		row("Users without a target", s.NoTarget)
@@ -164,15 +243,16 @@ func (r *mdReport) capacity() {
 	}
 	r.o.print("| License | Total | Used | Moving in | Moving out | After | Shortfall |\n",
 		"| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	for _, l := range r.p.Licenses {
+	for _, l := range r.p.Licenses[:min(len(r.p.Licenses), mdMaxRows)] {
 		short := strconv.Itoa(l.Shortfall)
 		if l.Shortfall > 0 {
 			short = "**" + short + "**"
 		}
-		r.o.print("| ", mdEscape(l.License), " | ", intOr(l.Total, "unknown"), " | ", intOr(l.Used, "unknown"),
+		r.o.print("| ", mdValue(l.License), " | ", intOr(l.Total, "unknown"), " | ", intOr(l.Used, "unknown"),
 			" | ", strconv.Itoa(l.MovingIn), " | ", strconv.Itoa(l.MovingOut), " | ", intOr(l.After, "unknown"),
 			" | ", short, " |\n")
 	}
+	r.more(len(r.p.Licenses)-mdMaxRows, "plan.xlsx, sheet Licenses")
 	r.o.print("\n")
 }
 
@@ -182,20 +262,21 @@ func (r *mdReport) planWarnings() {
 		r.o.print("None.\n\n")
 		return
 	}
-	for _, w := range r.p.Warnings {
+	for _, w := range r.p.Warnings[:min(len(r.p.Warnings), mdMaxRows)] {
 		r.o.print("- **", mdCode(w.Code), "** (", severity(w.Code))
 		if w.License != "" {
-			r.o.print(", license ", mdEscape(w.License))
+			r.o.print(", license ", mdValue(w.License))
 		}
 		if w.AccountID != "" {
-			r.o.print(", account ", mdEscape(r.accountLabel(w.AccountID)))
+			r.o.print(", account ", mdValue(r.accountLabel(w.AccountID)))
 		}
 		msg := w.Message
 		if msg == "" {
 			msg = w.Code.Message()
 		}
-		r.o.print("): ", mdEscape(msg), "\n")
+		r.o.print("): ", mdMsg(msg), "\n")
 	}
+	r.more(len(r.p.Warnings)-mdMaxRows, "plan.xlsx, sheet Warnings")
 	r.o.print("\n")
 }
 
@@ -205,9 +286,10 @@ func (r *mdReport) notes() {
 		r.o.print("None.\n\n")
 		return
 	}
-	for _, n := range r.p.Notes {
-		r.o.print("- ", mdEscape(n), "\n")
+	for _, n := range r.p.Notes[:min(len(r.p.Notes), mdMaxRows)] {
+		r.o.print("- ", mdMsg(n), "\n")
 	}
+	r.more(len(r.p.Notes)-mdMaxRows, "plan.json, notes")
 	r.o.print("\n")
 }
 
@@ -275,7 +357,7 @@ func (r *mdReport) warningsByCode(ctx context.Context) error {
 		r.o.print("No user has a warning.\n\n")
 		return nil
 	}
-	for _, c := range codes {
+	for _, c := range codes[:min(len(codes), mdMaxCodes)] {
 		g := groups[c]
 		noun := "users"
 		if g.users == 1 {
@@ -287,38 +369,64 @@ func (r *mdReport) warningsByCode(ctx context.Context) error {
 			msg = g.message
 		}
 		if msg != "" {
-			r.o.print(mdEscape(msg), "\n\n")
+			r.o.print(mdMsg(msg), "\n\n")
 		}
 		for _, i := range g.listed {
 			u := r.p.Users.At(i)
-			r.o.print("- ", mdEscape(orElse(u.Username, u.UserID)))
+			r.o.print("- ", mdValue(orElse(u.Username, u.UserID)))
 			if acct := r.userAccount(&u); acct != "" {
-				r.o.print(" (", mdEscape(acct), ")")
+				r.o.print(" (", mdValue(acct), ")")
 			}
 			r.o.print("\n")
 		}
 		if more := g.users - len(g.listed); more > 0 {
-			r.o.print("- ... and ", strconv.Itoa(more), " more\n")
+			r.o.print("- ... and ", strconv.Itoa(more), " more (plan.xlsx, sheet Warnings)\n")
 		}
 		r.o.print("\n")
 	}
+	r.more(len(codes)-mdMaxCodes, "plan.xlsx, sheet Warnings")
 	return nil
 }
 
+// steps counts the steps by phase and action, then lists the first
+// mdMaxSteps of them in order.
 func (r *mdReport) steps(ctx context.Context) error {
 	r.o.print("## Steps\n\n")
-	if r.p.Steps.Len() == 0 {
+	n := r.p.Steps.Len()
+	if n == 0 {
 		r.o.print("No steps.\n\n")
 		return nil
 	}
-	r.o.print("| Seq | Phase | Action | User | Account | Description | Depends on | Reversible |\n",
-		"| ---: | --- | --- | --- | --- | --- | --- | --- |\n")
-	for i, row := range r.p.StepRows() {
+	type kind struct {
+		phase  planner.Phase
+		action planner.Action
+	}
+	counts := map[kind]int{}
+	var kinds []kind
+	irreversible := map[kind]int{}
+	for i, s := range r.p.Steps.All() {
 		if err := checkCtx(ctx, i); err != nil {
 			return err
 		}
-		if r.o.err != nil {
-			return r.o.err
+		k := kind{s.Phase, s.Action}
+		if counts[k] == 0 {
+			kinds = append(kinds, k) // in execution order: phases run in order
+		}
+		counts[k]++
+		if !s.Reversible {
+			irreversible[k]++
+		}
+	}
+	r.o.print(strconv.Itoa(n), " steps, in this order of phases:\n\n| Phase | Action | Steps | Irreversible |\n| --- | --- | ---: | ---: |\n")
+	for _, k := range kinds {
+		r.o.print("| ", k.phase.String(), " | ", k.action.String(), " | ", strconv.Itoa(counts[k]), " | ", strconv.Itoa(irreversible[k]), " |\n")
+	}
+	r.o.print("\nThe first ", strconv.Itoa(min(n, mdMaxSteps)), ":\n\n")
+	r.o.print("| Seq | Phase | Action | User | Account | Description | Depends on | Reversible |\n",
+		"| ---: | --- | --- | --- | --- | --- | --- | --- |\n")
+	for i, row := range r.p.StepRows() {
+		if i == mdMaxSteps {
+			break
 		}
 		s := &row.Step
 		user, account := "", r.accountLabel(s.AccountID)
@@ -335,31 +443,41 @@ func (r *mdReport) steps(ctx context.Context) error {
 		if s.Reversible {
 			rev = "yes"
 		}
+		deps := s.DependsOn
+		depText := joinInts(deps[:min(len(deps), 8)], ", ")
+		if len(deps) > 8 {
+			depText += ", …"
+		}
 		r.o.print("| ", strconv.Itoa(s.Seq), " | ", s.Phase.String(), " | ", s.Action.String(),
-			" | ", mdEscape(user), " | ", mdEscape(account), " | ", mdEscape(s.Description),
-			" | ", joinInts(s.DependsOn, ", "), " | ", rev, " |\n")
+			" | ", mdValue(user), " | ", mdValue(account), " | ", mdMsg(s.Description),
+			" | ", depText, " | ", rev, " |\n")
 	}
+	r.more(n-mdMaxSteps, "plan.xlsx, sheet Steps, or plan.csv, for every step")
 	r.o.print("\n")
 	return nil
 }
 
+// rules lists the rules the plan used: each once, with its source, and
+// whether the two source documents disagree on it (`licenseplan rules
+// explain FROM TO` gives the whole explanation).
 func (r *mdReport) rules() {
 	r.o.print("## Rules used\n\n")
 	if len(r.p.Rules) == 0 {
 		r.o.print("No rules were applied.\n")
 		return
 	}
-	r.o.print("| Rule | From | To | Outcome | Users | Source | Explanation |\n",
+	r.o.print("| Rule | From | To | Outcome | Users | Source | Sources disagree |\n",
 		"| --- | --- | --- | --- | ---: | --- | --- |\n")
-	for _, ru := range r.p.Rules {
-		expl := ru.Explanation
+	for _, ru := range r.p.Rules[:min(len(r.p.Rules), mdMaxRules)] {
+		conflict := "no"
 		if ru.Conflict != "" {
-			expl = strings.TrimSpace(expl + " Conflict: " + ru.Conflict)
+			conflict = "yes"
 		}
-		r.o.print("| ", mdEscape(ru.ID), " | ", mdEscape(ru.From), " | ", mdEscape(ru.To), " | ",
-			ru.Outcome.String(), " | ", strconv.Itoa(ru.Users), " | ", mdEscape(ru.Source), " | ",
-			mdEscape(expl), " |\n")
+		r.o.print("| ", mdValue(ru.ID), " | ", mdValue(ru.From), " | ", mdValue(ru.To), " | ",
+			ru.Outcome.String(), " | ", strconv.Itoa(ru.Users), " | ", mdMsg(ru.Source), " | ", conflict, " |\n")
 	}
+	r.more(len(r.p.Rules)-mdMaxRules, "plan.xlsx, sheet Rules")
+	r.o.print("\nFor a rule's whole explanation, and what each source says where they disagree: `licenseplan rules explain FROM TO`.\n")
 }
 
 // accountLabel is an account's name, or its id when the plan has no name.
@@ -424,7 +542,7 @@ func (r *mdReport) execution(e *Execution) {
 	if e.Complete {
 		state = "complete: every step apply carries out completed"
 	}
-	o.print("- **Journal:** ", mdEscape(e.Journal), "\n")
+	o.print("- **Journal:** ", mdValue(e.Journal), "\n")
 	o.print("- **Runs:** ", fmt.Sprint(e.Runs), ", from ", e.Started.UTC().Format(time.RFC3339), " to ", e.Ended.UTC().Format(time.RFC3339), "\n")
 	o.print("- **State:** ", state, "\n")
 	o.print("- **Records sent:** ", fmt.Sprint(e.Writes), " (", fmt.Sprint(e.Unknown), " batches whose answer was lost, then checked against the org)\n\n")
@@ -435,9 +553,10 @@ func (r *mdReport) execution(e *Execution) {
 	o.print("\n")
 	if len(e.Problems) > 0 {
 		o.print("Steps that did not complete:\n\n")
-		for _, s := range e.Problems {
-			o.print("- step ", fmt.Sprint(s.Seq), " ", mdEscape(s.Status), ": ", mdEscape(s.Reason), "\n")
+		for _, s := range e.Problems[:min(len(e.Problems), mdMaxRows)] {
+			o.print("- step ", fmt.Sprint(s.Seq), " ", mdValue(s.Status), ": ", mdMsg(s.Reason), "\n")
 		}
+		r.more(len(e.Problems)-mdMaxRows, "the journal, or licenseplan report --journal --format html")
 		o.print("\n")
 	}
 	if v := e.Verify; v != nil {
@@ -448,9 +567,10 @@ func (r *mdReport) execution(e *Execution) {
 		o.print("**Verification** (", v.Time.UTC().Format(time.RFC3339), "): ", fmt.Sprint(v.Users), " users and ",
 			fmt.Sprint(v.Accounts), " accounts checked, ", fmt.Sprint(v.Passed), " passed; ", verdict, "; ",
 			fmt.Sprint(v.Unverified), " users left to a person.\n\n")
-		for _, m := range v.Mismatches {
-			o.print("- ", mdEscape(m), "\n")
+		for _, m := range v.Mismatches[:min(len(v.Mismatches), mdMaxRows)] {
+			o.print("- ", mdMsg(m), "\n")
 		}
+		r.more(len(v.Mismatches)-mdMaxRows, "licenseplan verify --plan plan.json")
 		if len(v.Mismatches) > 0 {
 			o.print("\n")
 		}

@@ -1,16 +1,26 @@
 package reports
 
 import (
+	"bytes"
+	"html"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	ghtml "github.com/yuin/goldmark/renderer/html"
+
+	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/rules"
 )
 
 func TestMdEscape(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain text", "plain text"},
-		{hostileScript, "&lt;script&gt;alert(1)&lt;/script&gt;"},
+		{hostileScript, `\<script>alert(1)\</script>`},
 		{hostilePipe, `a\|b`},
 		{hostileNewline, "Line one Line two"},
 		{"a\r\nb", "a  b"},
@@ -20,8 +30,11 @@ func TestMdEscape(t *testing.T) {
 		{hostileEsc, `Esc\\x1b\[31mRed\\x1b\]0;pwned\\x07`},
 		{"*bold* _it_ `code` [link](x) # h ~s~ $x$", "\\*bold\\* \\_it\\_ \\`code\\` \\[link\\](x) \\# h \\~s\\~ \\$x\\$"},
 		{`back\slash`, `back\\slash`},
-		{"AT&T", "AT&amp;T"},
-		{"&lt;", "&amp;lt;"},
+		{"AT&T", `AT\&T`},
+		{"&lt;", `\&lt;`},
+		{"a & b", "a & b"},
+		{"Guest -> Customer", "Guest -> Customer"},
+		{"> quoted", `\> quoted`},
 		{"- item", `\- item`},
 		{"+ item", `\+ item`},
 		{hostileHyperlink, `\=HYPERLINK("http://x")`},
@@ -55,11 +68,12 @@ func countCells(line string) int {
 func TestMarkdownIsEscaped(t *testing.T) {
 	md := string(render(t, Markdown{}, fixturePlan()))
 	t.Run("no raw script", func(t *testing.T) {
-		if strings.Contains(strings.ToLower(md), "<script") {
-			t.Error("report contains a raw <script")
+		html := commonMark(t, md)
+		if strings.Contains(strings.ToLower(html), "<script") {
+			t.Error("the rendered report holds a <script element")
 		}
-		if !strings.Contains(md, "&lt;script&gt;alert(1)&lt;/script&gt;") {
-			t.Error("the hostile account name is missing (escaped)")
+		if !strings.Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Error("the hostile account name does not render as text")
 		}
 	})
 	t.Run("no control characters", func(t *testing.T) {
@@ -109,7 +123,7 @@ func TestMarkdownIsEscaped(t *testing.T) {
 func TestMarkdownSections(t *testing.T) {
 	md := string(render(t, Markdown{}, fixturePlan()))
 	for _, want := range []string{
-		"# License migration plan: Acme \\| &lt;Corp&gt; \\*prod\\*\n",
+		"# License migration plan: Acme \\| \\<Corp> \\*prod\\*\n",
 		"**production org**",
 		"- **Generated:** 2025-03-14T09:26:53Z\n",
 		"| Partner accounts to enable | 1 |",
@@ -120,11 +134,11 @@ func TestMarkdownSections(t *testing.T) {
 		"- **LICENSE_CAPACITY** (high, license Partner Community): ",
 		"- **ACCOUNT_OWNER_NO_ROLE** (high, account a\\|b): ",
 		"### PERMISSION_SETS_REMOVED (medium): 2 users",
-		"- minus@acme.example (&lt;script&gt;alert(1)&lt;/script&gt;)\n",
+		"- minus@acme.example (\\<script>alert(1)\\</script>)\n",
 		"- line@acme.example\n",
-		"| 1 | prepare | enable_partner_account |  | &lt;script&gt;alert(1)&lt;/script&gt; | ",
+		"| 1 | prepare | enable_partner_account |  | \\<script>alert(1)\\</script> | ",
 		"| 8 | recreate | transfer_records | line@acme.example |  | Transfer records owned by the old user | 6, 7 | no |",
-		"| customer-community-to-partner-community-reenable | Customer Community | Partner Community | disable_reenable | 1 | rules.yaml line 12 | Org override: disable and enable again. Conflict: ",
+		"| customer-community-to-partner-community-reenable | Customer Community | Partner Community | disable_reenable | 1 | rules.yaml line 12 | yes |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report does not contain %q", want)
@@ -162,10 +176,100 @@ func TestMarkdownCapsUsersPerCode(t *testing.T) {
 	if n := strings.Count(sec, "\n- user"); n != mdMaxUsersPerCode {
 		t.Errorf("section lists %d users, want %d", n, mdMaxUsersPerCode)
 	}
-	if !strings.Contains(sec, "\n- ... and 10 more\n") {
-		t.Error(`section has no "... and 10 more"`)
+	if want := "\n- ... and 57 more (plan.xlsx, sheet Warnings)\n"; !strings.Contains(sec, want) {
+		t.Errorf("section has no %q", want)
 	}
 	if !strings.Contains(sec, "- user0@example.com (Account 0)\n") {
 		t.Error("users are not listed as username (account)")
+	}
+}
+
+// commonMark renders md as GitHub does (CommonMark with the GFM
+// extensions: tables, autolinks, strikethrough), with raw HTML kept, so a
+// value that became markup shows.
+func commonMark(t *testing.T, md string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	gm := goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(ghtml.WithUnsafe()))
+	if err := gm.Convert([]byte(md), &buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+var tagRE = regexp.MustCompile(`<[^>]*>`)
+
+// Every escaped value renders as its own text, in a list item and in a
+// table cell, and makes no markup: no element but the list's or the
+// table's, whatever the value holds.
+func TestMdEscapeRendersAsText(t *testing.T) {
+	values := []string{
+		hostileScript, hostilePipe, hostileHyperlink, hostileNewline, "AT&T", "&lt;", "&#60;script&#62;",
+		"Guest -> Customer", "> quoted", "- item", "+ item", "1. first", "12) x", "# h", "*bold* _it_ `code`",
+		"[link](http://x)", "![img](http://x/i.png)", "~~gone~~", "<http://x>", "a <b>bold</b> c", `back\slash`,
+		"=cmd|' /C calc'!A0", "x_y_z", "***", "---", "<!-- c -->", "&amp;",
+	}
+	allowed := map[string]bool{"<ul>": true, "</ul>": true, "<li>": true, "</li>": true, "<table>": true, "</table>": true,
+		"<thead>": true, "</thead>": true, "<tbody>": true, "</tbody>": true, "<tr>": true, "</tr>": true,
+		"<th>": true, "</th>": true, "<td>": true, "</td>": true}
+	for _, v := range values {
+		want := strings.Join(strings.Fields(v), " ")
+		for name, doc := range map[string]string{
+			"list item":  "- " + mdEscape(v) + "\n",
+			"table cell": "| h |\n| --- |\n| " + mdEscape(v) + " |\n",
+		} {
+			t.Run(name+"/"+v, func(t *testing.T) {
+				out := commonMark(t, doc)
+				for _, tag := range tagRE.FindAllString(out, -1) {
+					if !allowed[tag] {
+						t.Errorf("%q renders markup %s: %s", v, tag, out)
+					}
+				}
+				text := strings.Join(strings.Fields(html.UnescapeString(tagRE.ReplaceAllString(out, " "))), " ")
+				if name == "table cell" {
+					text = strings.TrimSpace(strings.TrimPrefix(text, "h"))
+				}
+				if text != want {
+					t.Errorf("%q renders as %q", v, text)
+				}
+			})
+		}
+	}
+}
+
+// report.md fits a Jira field whatever the org's size: the caps hold for a
+// large generated org, and for a plan whose every value is as long as
+// Salesforce allows and every list is long.
+func TestMarkdownSize(t *testing.T) {
+	long := func(p *planner.Plan) *planner.Plan {
+		name := strings.Repeat("<script>x</script>|", 14) // 266 characters
+		for i := range 200 {
+			p.Notes = append(p.Notes, name+strconv.Itoa(i))
+			p.Warnings = append(p.Warnings, planner.Warning{Code: rules.Code("CUSTOM_" + strconv.Itoa(i)), Message: name, License: name})
+			p.Licenses = append(p.Licenses, planner.LicenseCapacity{License: name + strconv.Itoa(i)})
+			p.Rules = append(p.Rules, planner.RuleUse{ID: name, From: name, To: name, Source: name, Conflict: name})
+			p.Source.Files = append(p.Source.Files, name)
+		}
+		p.Source.Org.Name, p.Source.Path, p.Source.Targets = name, name, name
+		return p
+	}
+	for name, p := range map[string]*planner.Plan{
+		"200,000 users":             generatedPlan(t, 200_000),
+		"long values and long lists": long(generatedPlan(t, 20_000)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			md := string(render(t, Markdown{}, p))
+			if n := utf8.RuneCountInString(md); n > MarkdownLimit {
+				t.Errorf("report.md has %d characters, more than %d", n, MarkdownLimit)
+			}
+			for _, want := range []string{"## Summary", "- **Fingerprint:** `", "plan.xlsx"} {
+				if !strings.Contains(md, want) {
+					t.Errorf("report.md lacks %q", want)
+				}
+			}
+			if strings.Contains(strings.ToLower(commonMark(t, md)), "<script") {
+				t.Error("a value became a <script element")
+			}
+		})
 	}
 }

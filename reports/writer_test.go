@@ -294,12 +294,14 @@ func TestWritersStopWhenCancelled(t *testing.T) {
 			}
 		})
 	}
-	// Writers whose cost grows with the plan must also notice a cancel in
-	// the middle of their rows.
+	// Writers whose output grows with the plan must also notice a cancel
+	// in the middle of their rows. (report.md is bounded by MarkdownLimit
+	// and written when it is complete, so a cancel from its writer comes
+	// too late to stop anything.)
 	for _, tt := range []struct {
 		name string
 		w    Writer
-	}{{"json", JSON{}}, {"csv", CSV{}}, {"md", Markdown{}}} {
+	}{{"json", JSON{}}, {"csv", CSV{}}} {
 		t.Run(tt.name+"/during", func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

@@ -135,7 +135,7 @@ func TestDefaultRunWritesEveryFile(t *testing.T) {
 		t.Error("escape byte on stdout")
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, "licenseplan-out", "report.md"))
-	if bytes.Contains(md, []byte("<script>")) {
+	if bytes.Contains(bytes.ReplaceAll(md, []byte(`\<`), nil), []byte("<script>")) {
 		t.Error("report.md carries a raw <script> from the demo's hostile names")
 	}
 }
@@ -205,7 +205,7 @@ func TestFormatsToStdout(t *testing.T) {
 			}
 		}},
 		{"md", func(t *testing.T, out string) {
-			if !strings.HasPrefix(out, "# ") || strings.Contains(out, "<script>") {
+			if !strings.HasPrefix(out, "# ") || strings.Contains(strings.ReplaceAll(out, `\<`, ""), "<script>") {
 				t.Errorf("markdown starts %q", out[:min(40, len(out))])
 			}
 		}},
