@@ -254,7 +254,7 @@ func TestMarkdownSize(t *testing.T) {
 		return p
 	}
 	for name, p := range map[string]*planner.Plan{
-		"200,000 users":             generatedPlan(t, 200_000),
+		"200,000 users":              generatedPlan(t, 200_000),
 		"long values and long lists": long(generatedPlan(t, 20_000)),
 	} {
 		t.Run(name, func(t *testing.T) {
