@@ -436,16 +436,16 @@ type LicenseCapacity struct {
 
 // RuleUse is a rule the plan applied, with its provenance.
 type RuleUse struct {
-	ID          string        `json:"id"`
-	From        string        `json:"from"`
-	To          string        `json:"to"`
-	Outcome     rules.Outcome `json:"outcome"`
+	ID      string        `json:"id"`
+	From    string        `json:"from"`
+	To      string        `json:"to"`
+	Outcome rules.Outcome `json:"outcome"`
 	// Source is the citation as text, "doc: ref" (rules.Source.String),
 	// with the source's file name for traceability.
 	Source string `json:"source"`
 	// Cite is the same source with its document's title and address.
 	Cite        rules.Citation `json:"-"`
 	Explanation string         `json:"explanation"`
-	Conflict    string        `json:"conflict,omitempty"`
-	Users       int           `json:"users"`
+	Conflict    string         `json:"conflict,omitempty"`
+	Users       int            `json:"users"`
 }
