@@ -79,3 +79,15 @@ func TestSeedTitles(t *testing.T) {
 		t.Errorf("URL000 = %q, want the Salesforce Help article", URL000)
 	}
 }
+
+// TestEveryCodeHasAdvice: the risk register gives every code a mitigation.
+func TestEveryCodeHasAdvice(t *testing.T) {
+	for _, c := range Codes {
+		if c.Code.Advice() == "" {
+			t.Errorf("%s has no advice", c.Code)
+		}
+	}
+	if len(advice) != len(Codes) {
+		t.Errorf("advice has %d codes, the vocabulary %d", len(advice), len(Codes))
+	}
+}
