@@ -583,3 +583,26 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// ruleCite is r's source with its document. The address is kept only
+// when it is the document's own, so a plan.json edited to point a
+// source elsewhere cannot put a link to anywhere else in the report.
+func ruleCite(r planner.RuleUse) rules.Citation {
+	c := r.Cite
+	if c == (rules.Citation{}) {
+		c = rules.ParseCitation(r.Source)
+	}
+	if d, _ := rules.DocumentOf(c.Doc); c.URL != d.URL {
+		c.URL = ""
+	}
+	return c
+}
+
+// sourceFile is the file name of a citation of a source document, ""
+// for a config override or licenseplan's own rule.
+func sourceFile(c rules.Citation) string {
+	if d, ok := rules.DocumentOf(c.Doc); ok && d.IsFile() {
+		return c.Doc
+	}
+	return ""
+}

@@ -691,8 +691,8 @@ func (v *htmlView) rules(rs []planner.RuleUse) {
 			expl = strings.TrimSpace(strings.Replace(expl, "Conflict: "+r.Conflict, "", 1))
 		}
 		rows = append(rows, htmlRuleRow{ID: htmlClean(r.ID), From: htmlClean(r.From), To: htmlClean(r.To), Outcome: r.Outcome.Label(),
-			Class: htmlOutcomeClass(r.Outcome.String()), Users: r.Users, Source: htmlClean(htmlCite(r).Text()),
-			SourceURL: htmlClean(htmlCite(r).URL), SourceFile: htmlClean(htmlSourceFile(htmlCite(r))),
+			Class: htmlOutcomeClass(r.Outcome.String()), Users: r.Users, Source: htmlClean(ruleCite(r).Text()),
+			SourceURL: htmlClean(ruleCite(r).URL), SourceFile: htmlClean(sourceFile(ruleCite(r))),
 			Explanation: htmlClean(expl), Quote: htmlClean(htmlSays(expl)), Conflict: htmlClean(r.Conflict)})
 	}
 	v.Rules = htmlCapped(rows, len(rs))

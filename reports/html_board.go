@@ -191,35 +191,12 @@ func htmlCSSString(s string) string {
 	return b.String()
 }
 
-// htmlCite is r's source with its document. The address is kept only
-// when it is the document's own, so a plan.json edited to point a
-// source elsewhere cannot put a link to anywhere else in the report.
-func htmlCite(r planner.RuleUse) rules.Citation {
-	c := r.Cite
-	if c == (rules.Citation{}) {
-		c = rules.ParseCitation(r.Source)
-	}
-	if d, _ := rules.DocumentOf(c.Doc); c.URL != d.URL {
-		c.URL = ""
-	}
-	return c
-}
-
-// htmlSourceFile is the file name of a citation of a source document, ""
-// for a config override or licenseplan's own rule.
-func htmlSourceFile(c rules.Citation) string {
-	if d, ok := rules.DocumentOf(c.Doc); ok && d.IsFile() {
-		return c.Doc
-	}
-	return ""
-}
-
 // htmlExplanation is r's explanation less the source, its address and
 // file, which the report shows beside it.
 func htmlExplanation(r planner.RuleUse) string {
-	c := htmlCite(r)
+	c := ruleCite(r)
 	e := r.Explanation
-	for _, f := range []rules.Field{{Label: "Source", Value: c.Text()}, {Label: "Address", Value: c.URL}, {Label: "File", Value: htmlSourceFile(c)}} {
+	for _, f := range []rules.Field{{Label: "Source", Value: c.Text()}, {Label: "Address", Value: c.URL}, {Label: "File", Value: sourceFile(c)}} {
 		if f.Value != "" {
 			e = strings.Replace(e, " "+f.Label+": "+f.Value+".", "", 1)
 		}

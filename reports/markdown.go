@@ -357,7 +357,7 @@ func (r *mdReport) rules() {
 			expl = strings.TrimSpace(expl + " Conflict: " + ru.Conflict)
 		}
 		r.o.print("| ", mdEscape(ru.ID), " | ", mdEscape(ru.From), " | ", mdEscape(ru.To), " | ",
-			ru.Outcome.String(), " | ", strconv.Itoa(ru.Users), " | ", mdEscape(ru.Source), " | ",
+			ru.Outcome.String(), " | ", strconv.Itoa(ru.Users), " | ", mdSource(ruleCite(ru)), " | ",
 			mdEscape(expl), " |\n")
 	}
 }
@@ -455,4 +455,26 @@ func (r *mdReport) execution(e *Execution) {
 			o.print("\n")
 		}
 	}
+}
+
+// mdSource cites a rule's source by its document's title, linked to the
+// document's address where it has one, with the file name for
+// traceability: [Experience Cloud Licenses Eligible for Upgrades](https://…)
+// (Salesforce Help): ref (file 000_….txt).
+func mdSource(c rules.Citation) string {
+	d, _ := rules.DocumentOf(c.Doc)
+	name := mdEscape(d.Name())
+	if c.URL != "" {
+		name = "[" + mdEscape(d.Title) + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(c.URL) + ")"
+		if d.Publisher != "" {
+			name += " (" + mdEscape(d.Publisher) + ")"
+		}
+	}
+	if c.Ref != "" {
+		name += ": " + mdEscape(c.Ref)
+	}
+	if f := sourceFile(c); f != "" {
+		name += " (file " + mdEscape(f) + ")"
+	}
+	return name
 }

@@ -169,3 +169,22 @@ func TestMarkdownCapsUsersPerCode(t *testing.T) {
 		t.Error("users are not listed as username (account)")
 	}
 }
+
+// TestMarkdownCitesSourcesByTitle: report.md cites a rule's source by its
+// document's title, linked to the Help article, with the file name after
+// it (issue 12: sources were cited as 000_7706ceabebc363c0.txt alone).
+func TestMarkdownCitesSourcesByTitle(t *testing.T) {
+	md := string(render(t, Markdown{}, demoPlan(t)))
+	for _, want := range []string{
+		"[Experience Cloud Licenses Eligible for Upgrades](" + rules.URL000 + ") (Salesforce Help): ",
+		"\"License change matrix (observed Salesforce results)\": row ",
+		"(file 000\\_7706ceabebc363c0.txt)",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report.md has no %q", want)
+		}
+	}
+	if strings.Contains(md, "| 000\\_7706ceabebc363c0.txt:") {
+		t.Error("report.md still cites a source by its file name")
+	}
+}
