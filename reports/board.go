@@ -362,8 +362,28 @@ func capItems(items []string) ([]string, int) {
 	return out, more
 }
 
+// checkCase is one state a check can be in: the first case that holds
+// decides the check (newCheck).
+type checkCase struct {
+	holds bool
+	state CheckState
+	title string
+	items []string
+}
+
+// newCheck is the check key in the state of the first case that holds.
+func newCheck(key string, cases ...checkCase) Check {
+	for _, k := range cases {
+		if k.holds {
+			c := Check{Key: key, State: k.state, Title: k.title}
+			c.Items, c.More = capItems(k.items)
+			return c
+		}
+	}
+	return Check{Key: key, State: Clear}
+}
+
 func seatsCheck(p *planner.Plan) Check {
-	c := Check{Key: "seats"}
 	var items []string
 	short := 0
 	for _, l := range p.Licenses {
@@ -373,20 +393,13 @@ func seatsCheck(p *planner.Plan) Check {
 		}
 	}
 	known, why := capacityKnown(p)
-	switch {
-	case short > 0:
-		c.State, c.Title = Blocker, "Buy or free "+htmlPlural(short, "seat", "seats")+" before the window: Salesforce refuses a license with no seat free."
-	case !known:
-		c.State, c.Title = Unknown, "Seats: unknown, "+why+". Confirm in Setup > Company Information that every target license has the seats."
-	default:
-		c.State, c.Title = Clear, "Seats: every target license has the seats the plan needs."
-	}
-	c.Items, c.More = capItems(items)
-	return c
+	return newCheck("seats",
+		checkCase{short > 0, Blocker, "Buy or free " + htmlPlural(short, "seat", "seats") + " before the window: Salesforce refuses a license with no seat free.", items},
+		checkCase{!known, Unknown, "Seats: unknown, " + why + ". Confirm in Setup > Company Information that every target license has the seats.", nil},
+		checkCase{true, Clear, "Seats: every target license has the seats the plan needs.", nil})
 }
 
 func ownerRolesCheck(p *planner.Plan) Check {
-	c := Check{Key: "owner-roles"}
 	var noRole, choose []string
 	for _, a := range p.Accounts {
 		if a.OwnerHasRole != "false" || a.Changing == 0 {
@@ -398,25 +411,16 @@ func ownerRolesCheck(p *planner.Plan) Check {
 		}
 	}
 	known, why := ownerRolesKnown(p)
-	switch {
-	case len(choose) > 0:
-		c.State = Blocker
-		c.Title = fmt.Sprintf("Choose a role for %s without one (owner-roles in the config file): Salesforce refuses the change on %s until the owner has a role.",
-			htmlPlural(len(noRole), "account owner", "account owners"), plural(len(choose), "that account", "those accounts"))
-		c.Items, c.More = capItems(choose)
-	case len(noRole) > 0:
-		c.State, c.Title = InPlan, "Give "+htmlPlural(len(noRole), "account owner", "account owners")+" a role first: the plan's first steps do it."
-		c.Items, c.More = capItems(noRole)
-	case !known:
-		c.State, c.Title = Unknown, "Account owners' roles: unknown, "+why+". Salesforce refuses the change on an account whose owner has no role."
-	default:
-		c.State, c.Title = Clear, "Account owners: every owner of an account that changes has a role."
-	}
-	return c
+	owners := htmlPlural(len(noRole), "account owner", "account owners")
+	return newCheck("owner-roles",
+		checkCase{len(choose) > 0, Blocker, fmt.Sprintf("Choose a role for %s without one (owner-roles in the config file): Salesforce refuses the change on %s until the owner has a role.",
+			owners, plural(len(choose), "that account", "those accounts")), choose},
+		checkCase{len(noRole) > 0, InPlan, "Give " + owners + " a role first: the plan's first steps do it.", noRole},
+		checkCase{!known, Unknown, "Account owners' roles: unknown, " + why + ". Salesforce refuses the change on an account whose owner has no role.", nil},
+		checkCase{true, Clear, "Account owners: every owner of an account that changes has a role.", nil})
 }
 
 func partnerCheck(p *planner.Plan) Check {
-	c := Check{Key: "partner-accounts"}
 	var names []string
 	for _, a := range p.Accounts {
 		if a.EnablePartnerStep > 0 {
@@ -424,23 +428,17 @@ func partnerCheck(p *planner.Plan) Check {
 		}
 	}
 	known, why := partnerKnown(p)
-	switch {
-	case len(names) > 0:
-		c.State, c.Title = InPlan, "Enable "+htmlPlural(len(names), "account", "accounts")+" as partner accounts before their users move: the plan's prepare steps do it."
-		if !known {
-			c.Title += " Partner status is unknown (" + why + ")."
-		}
-	case !known:
-		c.State, c.Title = Unknown, "Partner accounts: unknown, "+why+"."
-	default:
-		c.State, c.Title = Clear, "Partner accounts: no account needs to be enabled as a partner account."
+	enable := "Enable " + htmlPlural(len(names), "account", "accounts") + " as partner accounts before their users move: the plan's prepare steps do it."
+	if !known {
+		enable += " Partner status is unknown (" + why + ")."
 	}
-	c.Items, c.More = capItems(names)
-	return c
+	return newCheck("partner-accounts",
+		checkCase{len(names) > 0, InPlan, enable, names},
+		checkCase{!known, Unknown, "Partner accounts: unknown, " + why + ".", nil},
+		checkCase{true, Clear, "Partner accounts: no account needs to be enabled as a partner account.", nil})
 }
 
 func refusedCheck(p *planner.Plan) Check {
-	c := Check{Key: "refused"}
 	n := 0
 	var items []string
 	for _, code := range refusedCodes {
@@ -449,14 +447,9 @@ func refusedCheck(p *planner.Plan) Check {
 			items = append(items, fmt.Sprintf("%s (%s)", code, htmlThousands(k)))
 		}
 	}
-	if n == 0 {
-		c.State, c.Title = Clear, "Nothing else in the plan is known to be refused by Salesforce."
-		return c
-	}
-	c.State = Blocker
-	c.Title = "Fix the data of " + htmlPlural(n, "user", "users") + " before the window: Salesforce refuses their change as the plan stands (mitigations in the risk register)."
-	c.Items, c.More = capItems(items)
-	return c
+	return newCheck("refused",
+		checkCase{n > 0, Blocker, "Fix the data of " + htmlPlural(n, "user", "users") + " before the window: Salesforce refuses their change as the plan stands (mitigations in the risk register).", items},
+		checkCase{true, Clear, "Nothing else in the plan is known to be refused by Salesforce.", nil})
 }
 
 // stepMeans says what a step does for rolling back.
