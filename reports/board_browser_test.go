@@ -202,9 +202,11 @@ func TestPage1FitsOnePage(t *testing.T) {
 				page := page1Only(t, pc.p, pc.so, paper.css)
 				pdf := pr.pdf(pc.name+"-"+paper.css+".html", page, paper.size)
 				keep(t, "page1-"+pc.name+"-"+paper.css+".pdf", pdf)
-				if n := pdfPages(pdf); n != 1 {
+				n := pdfPages(pdf)
+				if n != 1 {
 					t.Errorf("page 1 prints on %d %s pages, want 1", n, paper.css)
 				}
+				t.Logf("page 1 of %s on %s: %d page(s)", pc.name, paper.css, n)
 			})
 		}
 	}

@@ -24,13 +24,18 @@ import (
 // script, no font, image or style from anywhere else) that reads the same on
 // screen, on A4 and on Letter.
 //
-// Sections: a header with the org, a production / sandbox banner, the
-// source, the generated time and the plan fingerprint; an executive summary;
-// three SVG charts (license flow from current to target license, outcomes per
-// target license, license capacity before and after), each with a table
-// equivalent; the risk register (warnings grouped by code, most severe
-// first); the steps grouped by phase; per-account detail; the rules used with
-// their sources and conflicts; and a sign-off block.
+// Page 1 is the decision (Board): the org and whether it is production,
+// the full fingerprint, the tool and rule data versions, what changes in
+// one sentence and the tiles (unknown, with why, where an input was
+// missing), the preconditions and blockers, the irreversible steps and
+// the backout for the rest, the top risks and the sign-off (SignOff). It
+// prints on one A4 or Letter page: every list on it is capped. The rest
+// is the appendix: plan details; a summary; three SVG charts (license
+// flow, outcomes per target license, license capacity before and after),
+// each with a table equivalent; the risk register, ranked by severity
+// times users; the steps by phase; per-account detail; the rules used,
+// each citing its document by title. Every printed page has the org, the
+// fingerprint and page x of y in its margins (htmlPrintCSS).
 //
 // Lists longer than htmlMaxRows show their first htmlMaxRows rows and say how
 // many more are in plan.xlsx, so a plan of 100,000 users stays readable and
