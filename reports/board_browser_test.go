@@ -192,6 +192,10 @@ func TestPage1FitsOnePage(t *testing.T) {
 		{"demo-signed", demoPlan(t), manyApprovers},
 		{"user-csv-only", userOnlyPlan(t), SignOff{Approvers: []string{"Ada Lovelace"}}},
 		{"large", largePlan(t), manyApprovers},
+		// A production org has the largest banner; the fixture has
+		// hostile names everywhere.
+		{"production-hostile", fixturePlan(), manyApprovers},
+		{"hostile-everywhere", hostilePlan(), manyApprovers},
 	}
 	for _, pc := range plans {
 		for _, paper := range []struct {
@@ -213,6 +217,7 @@ func TestPage1FitsOnePage(t *testing.T) {
 	if os.Getenv(browserOutEnv) != "" {
 		keep(t, "page1-demo.png", pr.page1Screenshot("shot.html", page1Only(t, demoPlan(t), manyApprovers, "A4")))
 		keep(t, "page1-large.png", pr.page1Screenshot("shot-large.html", page1Only(t, largePlan(t), manyApprovers, "A4")))
+		keep(t, "page1-production.png", pr.page1Screenshot("shot-prod.html", page1Only(t, fixturePlan(), SignOff{}, "A4")))
 	}
 }
 
