@@ -165,7 +165,7 @@ func (t *codeTally) userCounts() map[rules.Code]int {
 func htmlPrintCSS(org, env, fingerprint, changeID string) string {
 	var b strings.Builder
 	b.WriteString("@page {\n")
-	fmt.Fprintf(&b, "  @top-left { content: %s; }\n", htmlCSSString(org+" · "+env))
+	fmt.Fprintf(&b, "  @top-left { content: %s; }\n", htmlCSSString(org+" | "+env))
 	if changeID != "" {
 		fmt.Fprintf(&b, "  @top-center { content: %s; }\n", htmlCSSString("Change "+changeID))
 	}
