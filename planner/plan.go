@@ -24,11 +24,16 @@ import (
 // of the user's own license); accounts gain ownerRoleStep. A version 3
 // plan is a version 4 plan with neither action nor outcome, and is read
 // as one (MinReadSchemaVersion).
-const SchemaVersion = 4
+//
+// Version 5: a rule's source (rules[].source) is an object that names its
+// document by title and address, {doc, ref, title, publisher, url}, where
+// versions 3 and 4 hold the string "doc: ref". Plans of versions 3 and 4
+// are still read, and written again in their own shape.
+const SchemaVersion = 5
 
 // MinReadSchemaVersion is the oldest plan.json version that can still be
-// read (reports.ReadJSON): version 3 has the same shape as version 4, less
-// what version 4 adds.
+// read (reports.ReadJSON): versions 3 and 4 have the shape of version 5,
+// less what the later versions add, and rules[].source as a string.
 const MinReadSchemaVersion = 3
 
 // Plan is the whole migration plan, plain data: its Overview, and a step
@@ -465,12 +470,16 @@ type LicenseCapacity struct {
 
 // RuleUse is a rule the plan applied, with its provenance.
 type RuleUse struct {
-	ID          string        `json:"id"`
-	From        string        `json:"from"`
-	To          string        `json:"to"`
-	Outcome     rules.Outcome `json:"outcome"`
-	Source      string        `json:"source"`
-	Explanation string        `json:"explanation"`
-	Conflict    string        `json:"conflict,omitempty"`
-	Users       int           `json:"users"`
+	ID      string        `json:"id"`
+	From    string        `json:"from"`
+	To      string        `json:"to"`
+	Outcome rules.Outcome `json:"outcome"`
+	// Source is the citation as text, "doc: ref" (rules.Source.String),
+	// with the source's file name for traceability.
+	Source string `json:"source"`
+	// Cite is the same source with its document's title and address.
+	Cite        rules.Citation `json:"-"`
+	Explanation string         `json:"explanation"`
+	Conflict    string         `json:"conflict,omitempty"`
+	Users       int            `json:"users"`
 }

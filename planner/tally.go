@@ -185,7 +185,7 @@ func rulesUsed(table *rules.Table, ruleUse []int) []RuleUse {
 		r := table.Lookup(table.Catalog.Licenses[i/n], table.Catalog.Licenses[i%n])
 		out = append(out, RuleUse{
 			ID: r.ID, From: r.From.Name, To: r.To.Name, Outcome: r.Outcome,
-			Source: r.Source.String(), Explanation: r.Explanation(), Conflict: r.Conflict, Users: users,
+			Source: r.Source.String(), Cite: r.Source.Citation(), Explanation: r.Explanation(), Conflict: r.Conflict, Users: users,
 		})
 	}
 	slices.SortFunc(out, func(x, y RuleUse) int {

@@ -24,13 +24,18 @@ import (
 // script, no font, image or style from anywhere else) that reads the same on
 // screen, on A4 and on Letter.
 //
-// Sections: a header with the org, a production / sandbox banner, the
-// source, the generated time and the plan fingerprint; an executive summary;
-// three SVG charts (license flow from current to target license, outcomes per
-// target license, license capacity before and after), each with a table
-// equivalent; the risk register (warnings grouped by code, most severe
-// first); the steps grouped by phase; per-account detail; the rules used with
-// their sources and conflicts; and a sign-off block.
+// Page 1 is the decision (Board): the org and whether it is production,
+// the full fingerprint, the tool and rule data versions, what changes in
+// one sentence and the tiles (unknown, with why, where an input was
+// missing), the preconditions and blockers, the irreversible steps and
+// the backout for the rest, the top risks and the sign-off (SignOff). It
+// prints on one A4 or Letter page: every list on it is capped. The rest
+// is the appendix: plan details; a summary; three SVG charts (license
+// flow, outcomes per target license, license capacity before and after),
+// each with a table equivalent; the risk register, ranked by severity
+// times users; the steps by phase; per-account detail; the rules used,
+// each citing its document by title. Every printed page has the org, the
+// fingerprint and page x of y in its margins (htmlPrintCSS).
 //
 // Lists longer than htmlMaxRows show their first htmlMaxRows rows and say how
 // many more are in plan.xlsx, so a plan of 100,000 users stays readable and
@@ -43,6 +48,9 @@ type HTML struct {
 	// Execution, when set, adds a section on what apply did (report
 	// --journal).
 	Execution *Execution
+	// SignOff fills in page 1's sign-off block; empty fields are blanks
+	// to fill in.
+	SignOff SignOff
 }
 
 const (
@@ -51,7 +59,7 @@ const (
 	htmlMaxRows = 250
 	// htmlMaxUsersPerCode is how many affected users the risk register
 	// names for each warning code.
-	htmlMaxUsersPerCode = 30
+	htmlMaxUsersPerCode = 9
 	// htmlFullList is where a summarised list continues.
 	htmlFullList = "plan.xlsx"
 )
@@ -60,12 +68,16 @@ const (
 var htmlFiles embed.FS
 
 var (
-	htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{"plural": htmlPlural, "n": htmlThousands}).ParseFS(htmlFiles, "templates/report.html.tmpl"))
+	htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{"plural": htmlPlural, "n": htmlThousands, "riskRows": htmlRiskRows}).ParseFS(htmlFiles, "templates/report.html.tmpl"))
 	htmlCSS      = htmlMustRead(htmlFiles, "templates/report.css")
-	// htmlCSP allows the report's own <style> element (by hash) and nothing
-	// else: no script, no connection, no image, font or frame.
-	htmlCSP = "default-src 'none'; style-src '" + htmlCSPHash(htmlCSS) + "'; base-uri 'none'; form-action 'none'"
 )
+
+// htmlCSPFor allows the report's own two <style> elements (by hash: the
+// stylesheet and the print header and footer of this plan) and nothing
+// else: no script, no connection, no image, font or frame.
+func htmlCSPFor(printCSS string) string {
+	return "default-src 'none'; style-src '" + htmlCSPHash(htmlCSS) + "' '" + htmlCSPHash(printCSS) + "'; base-uri 'none'; form-action 'none'"
+}
 
 func htmlMustRead(fs embed.FS, name string) string {
 	b, err := fs.ReadFile(name)
@@ -89,7 +101,7 @@ func (h HTML) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("HTML: %w", err)
 	}
-	v, err := newHTMLView(ctx, p)
+	v, err := newHTMLView(ctx, p, h.SignOff)
 	if err != nil {
 		return fmt.Errorf("HTML: %w", err)
 	}
@@ -121,12 +133,19 @@ func (c ctxWriter) Write(b []byte) (int, error) {
 // htmlView is everything the template shows, computed from the plan alone.
 // Every string that comes from the plan has been through htmlClean.
 type htmlView struct {
-	Title        string
-	CSS          template.CSS // the embedded stylesheet; never org data
+	Title string
+	CSS   template.CSS // the embedded stylesheet; never org data
+	// PrintCSS is the print header and footer: the org and fingerprint
+	// as CSS strings in which every character but letters, digits and
+	// spaces is a CSS escape (htmlCSSString), so org data cannot end the
+	// string or the style element.
+	PrintCSS     template.CSS
 	CSP          string
+	Board        *htmlBoard
 	Env          htmlEnv
 	Org          *htmlOrg
 	Source       htmlSource
+	TargetUses   []planner.TargetUse
 	Generated    string
 	GeneratedISO string
 	Fingerprint  string
@@ -247,6 +266,7 @@ type htmlRisk struct {
 	Count    int    // warnings with this code (summary.warnings)
 	Users    int    // users who carry it
 	Message  string
+	Advice   string // the mitigation
 	Source   string
 	Listed   []htmlUserRef
 	More     int
@@ -291,9 +311,15 @@ type htmlRuleRow struct {
 	Outcome      string
 	Class        string
 	Users        int
-	Source       string
-	Explanation  string
-	Conflict     string
+	// Source is the document by title; SourceURL its address (shown as
+	// a link) and SourceFile the file name, for traceability.
+	Source, SourceURL, SourceFile string
+	Explanation                   string
+	// Quote is what the source says, and a config override's note, from
+	// the explanation; the rest of the explanation repeats the columns
+	// (plan.json and plan.xlsx have all of it).
+	Quote    string
+	Conflict string
 }
 
 // htmlPhaseInfo names and explains each phase.
@@ -304,11 +330,10 @@ var htmlPhaseInfo = map[planner.Phase][2]string{
 	planner.FollowUp:      {"Follow-up", "Records to transfer and permission sets to assign again after the change."},
 }
 
-func newHTMLView(ctx context.Context, p *planner.Plan) (*htmlView, error) {
+func newHTMLView(ctx context.Context, p *planner.Plan, so SignOff) (*htmlView, error) {
 	accounts := p.AccountNames()
 	v := &htmlView{
 		CSS:         template.CSS(htmlCSS),
-		CSP:         htmlCSP,
 		Fingerprint: htmlClean(p.Fingerprint),
 		Schema:      p.SchemaVersion,
 		MadeBy:      htmlClean(madeBy(&p.Overview)),
@@ -339,6 +364,9 @@ func newHTMLView(ctx context.Context, p *planner.Plan) (*htmlView, error) {
 	v.steps(accounts, steps)
 	v.accounts(p.Accounts)
 	v.rules(p.Rules)
+	v.Board = newHTMLBoard(NewBoard(p, users.codes.userCounts(), so), v.Risks.Rows)
+	printCSS := htmlPrintCSS(v.Board.Org, v.Env.Label, v.Fingerprint, v.Board.SignOff.ChangeID)
+	v.PrintCSS, v.CSP = template.CSS(printCSS), htmlCSPFor(printCSS)
 	return v, nil
 }
 
@@ -374,6 +402,9 @@ func (v *htmlView) header(p *planner.Plan) {
 	v.Source = htmlSource{Kind: htmlClean(p.Source.Kind), Path: htmlClean(p.Source.Path), Targets: htmlClean(p.Source.Targets), APICalls: p.Source.APICalls}
 	for _, f := range p.Source.Files {
 		v.Source.Files = append(v.Source.Files, htmlClean(f))
+	}
+	for _, tu := range p.Targets[:min(len(p.Targets), htmlMaxRows)] {
+		v.TargetUses = append(v.TargetUses, planner.TargetUse{Source: htmlClean(tu.Source), Users: tu.Users})
 	}
 	if !p.GeneratedAt.IsZero() {
 		t := p.GeneratedAt.UTC()
@@ -529,7 +560,7 @@ func (v *htmlView) risks(p *planner.Plan, accounts map[string]string, users *cod
 		r := htmlRisk{
 			Code: htmlClean(string(c)), Anchor: "risk-" + htmlAnchor(string(c)), Severity: severity(c), Class: "sev-unknown",
 			Count: p.Summary.Warnings[string(c)], Users: g.users, Message: htmlClean(orElse(info.Message, g.message)),
-			Source: htmlClean(info.Source), More: g.users - len(g.listed),
+			Source: htmlClean(info.Source), Advice: htmlClean(c.Advice()), More: g.users - len(g.listed),
 			Plan: planByCode[c], PlanN: planN[c], PlanMore: planN[c] - len(planByCode[c]),
 		}
 		// Codes outside the vocabulary can map to the same id.
@@ -660,13 +691,14 @@ func (v *htmlView) rules(rs []planner.RuleUse) {
 		r := rs[i]
 		// The planner's explanation ends with the conflict, which the
 		// report shows on its own.
-		expl := r.Explanation
+		expl := htmlExplanation(r)
 		if r.Conflict != "" {
 			expl = strings.TrimSpace(strings.Replace(expl, "Conflict: "+r.Conflict, "", 1))
 		}
 		rows = append(rows, htmlRuleRow{ID: htmlClean(r.ID), From: htmlClean(r.From), To: htmlClean(r.To), Outcome: r.Outcome.Label(),
-			Class: htmlOutcomeClass(r.Outcome.String()), Users: r.Users, Source: htmlClean(r.Source),
-			Explanation: htmlClean(expl), Conflict: htmlClean(r.Conflict)})
+			Class: htmlOutcomeClass(r.Outcome.String()), Users: r.Users, Source: htmlClean(ruleCite(r).Text()),
+			SourceURL: htmlClean(ruleCite(r).URL), SourceFile: htmlClean(sourceFile(ruleCite(r))),
+			Explanation: htmlClean(expl), Quote: htmlClean(htmlSays(expl)), Conflict: htmlClean(r.Conflict)})
 	}
 	v.Rules = htmlCapped(rows, len(rs))
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/rules"
 )
 
 // JSON writes plan.json: the plan as data, schema version
@@ -74,7 +75,7 @@ type jsonPlan struct {
 	Steps         []planner.Step            `json:"steps"`
 	Accounts      []planner.AccountPlan     `json:"accounts"`
 	Licenses      []planner.LicenseCapacity `json:"licenses"`
-	Rules         []planner.RuleUse         `json:"rules"`
+	Rules         []jsonRule                `json:"rules"`
 	Warnings      []planner.Warning         `json:"warnings"`
 	Notes         []string                  `json:"notes"`
 }
@@ -102,6 +103,94 @@ type jsonOrg struct {
 	IsSandbox *bool `json:"isSandbox"`
 	// Production is true when the plan's environment is production.
 	Production bool `json:"production"`
+}
+
+// jsonRule is one of plan.json's rules: planner.RuleUse, with its source
+// in the plan's version's shape (jsonRuleSource).
+type jsonRule struct {
+	ID          string         `json:"id"`
+	From        string         `json:"from"`
+	To          string         `json:"to"`
+	Outcome     rules.Outcome  `json:"outcome"`
+	Source      jsonRuleSource `json:"source"`
+	Explanation string         `json:"explanation"`
+	Conflict    string         `json:"conflict,omitempty"`
+	Users       int            `json:"users"`
+}
+
+// jsonRuleSource is a rule's source: from schema 5 an object that names
+// the document by title and address; in schemas 3 and 4 (text) the string
+// "doc: ref".
+type jsonRuleSource struct {
+	c    rules.Citation
+	text bool
+}
+
+type jsonCitation struct {
+	Doc       string `json:"doc"`
+	Ref       string `json:"ref"`
+	Title     string `json:"title"`
+	Publisher string `json:"publisher"`
+	URL       string `json:"url"`
+}
+
+// MarshalJSON writes the source without escaping <, > and &, as the rest
+// of plan.json is written.
+func (s jsonRuleSource) MarshalJSON() ([]byte, error) {
+	var v any = jsonCitation{s.c.Doc, s.c.Ref, s.c.Title, s.c.Publisher, s.c.URL}
+	if s.text {
+		v = s.c.String()
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+func (s *jsonRuleSource) UnmarshalJSON(b []byte) error {
+	var text string
+	if json.Unmarshal(b, &text) == nil {
+		*s = jsonRuleSource{c: rules.ParseCitation(text), text: true}
+		return nil
+	}
+	var c jsonCitation
+	if err := json.Unmarshal(b, &c); err != nil {
+		return err
+	}
+	*s = jsonRuleSource{c: rules.Citation{Doc: c.Doc, Ref: c.Ref, Title: c.Title, Publisher: c.Publisher, URL: c.URL}}
+	return nil
+}
+
+// ruleSourceText reports whether plan.json version v holds a rule's
+// source as text (before schema 5).
+func ruleSourceText(v int) bool { return v < 5 }
+
+// wireRule is r in plan.json version v's shape. A rule with no Cite (a
+// plan made by hand) takes it from Source.
+func wireRule(r *planner.RuleUse, v int) jsonRule {
+	c := r.Cite
+	if c == (rules.Citation{}) {
+		c = rules.ParseCitation(r.Source)
+	}
+	return jsonRule{ID: r.ID, From: r.From, To: r.To, Outcome: r.Outcome, Source: jsonRuleSource{c, ruleSourceText(v)},
+		Explanation: r.Explanation, Conflict: r.Conflict, Users: r.Users}
+}
+
+func wireRules(rs []planner.RuleUse, v int) []jsonRule {
+	out := make([]jsonRule, len(rs))
+	for i := range rs {
+		out[i] = wireRule(&rs[i], v)
+	}
+	return out
+}
+
+// ruleUse is the planner.RuleUse w holds.
+func (w *jsonRule) ruleUse() planner.RuleUse {
+	return planner.RuleUse{ID: w.ID, From: w.From, To: w.To, Outcome: w.Outcome, Source: w.Source.c.String(), Cite: w.Source.c,
+		Explanation: w.Explanation, Conflict: w.Conflict, Users: w.Users}
 }
 
 // SourceJSON returns src in plan.json's shape, for other JSON outputs that
@@ -142,12 +231,23 @@ func (doc *jsonPlan) plan() *planner.Plan {
 		Overview: planner.Overview{
 			SchemaVersion: doc.SchemaVersion, GeneratedAt: doc.GeneratedAt, Source: doc.Source.source(),
 			Targets: doc.Targets, Summary: doc.Summary, Accounts: doc.Accounts, Licenses: doc.Licenses,
-			Rules: doc.Rules, Warnings: doc.Warnings, Notes: doc.Notes,
+			Rules: doc.rules(), Warnings: doc.Warnings, Notes: doc.Notes,
 		},
 		Fingerprint: doc.Fingerprint,
 		Users:       planner.NewUsers(fixEach(doc.Users, needsUserFix, fixUser)...),
 		Steps:       planner.NewSteps(fixEach(doc.Steps, needsStepFix, fixStep)...),
 	}
+}
+
+func (doc *jsonPlan) rules() []planner.RuleUse {
+	if doc.Rules == nil {
+		return nil
+	}
+	out := make([]planner.RuleUse, len(doc.Rules))
+	for i := range doc.Rules {
+		out[i] = doc.Rules[i].ruleUse()
+	}
+	return out
 }
 
 // wire returns p in plan.json's shape, every user and step made at once.
@@ -157,7 +257,7 @@ func wire(p *planner.Plan) *jsonPlan {
 		SchemaVersion: p.SchemaVersion, GeneratedAt: p.GeneratedAt, Fingerprint: p.Fingerprint,
 		Source: wireSource(p.Source), Targets: p.Targets, Summary: p.Summary,
 		Users: fixEach(p.Users.Slice(), needsUserFix, fixUser), Steps: fixEach(p.Steps.Slice(), needsStepFix, fixStep),
-		Accounts: p.Accounts, Licenses: p.Licenses, Rules: p.Rules, Warnings: p.Warnings, Notes: p.Notes,
+		Accounts: p.Accounts, Licenses: p.Licenses, Rules: wireRules(p.Rules, p.SchemaVersion), Warnings: p.Warnings, Notes: p.Notes,
 	}
 }
 
@@ -196,7 +296,7 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 	})
 	listOf(ctx, e, elemEnc, "accounts", p.Accounts)
 	listOf(ctx, e, elemEnc, "licenses", p.Licenses)
-	listOf(ctx, e, elemEnc, "rules", p.Rules)
+	e.list(ctx, elemEnc, "rules", len(p.Rules), func(j int) any { return wireRule(&p.Rules[j], p.SchemaVersion) })
 	listOf(ctx, e, elemEnc, "warnings", p.Warnings)
 	e.last = true
 	listOf(ctx, e, elemEnc, "notes", p.Notes)

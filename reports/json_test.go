@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/rules"
 )
 
 func TestJSONRoundTrip(t *testing.T) {
@@ -187,10 +190,10 @@ func TestReadJSONErrors(t *testing.T) {
 		wantVersion bool     // errors.Is(err, ErrSchemaVersion)
 		wantText    []string // substrings of the message
 	}{
-		{"older version", strings.Replace(valid, `"schemaVersion": 4,`, `"schemaVersion": 2,`, 1), true,
-			[]string{"schemaVersion 2", "reads schemaVersion 3 to 4"}},
-		{"newer version", strings.Replace(valid, `"schemaVersion": 4,`, `"schemaVersion": 5,`, 1), true,
-			[]string{"schemaVersion 5", "reads schemaVersion 3 to 4"}},
+		{"older version", strings.Replace(valid, `"schemaVersion": 5,`, `"schemaVersion": 2,`, 1), true,
+			[]string{"schemaVersion 2", "reads schemaVersion 3 to 5"}},
+		{"newer version", strings.Replace(valid, `"schemaVersion": 5,`, `"schemaVersion": 6,`, 1), true,
+			[]string{"schemaVersion 6", "reads schemaVersion 3 to 5"}},
 		{"version zero", `{"schemaVersion": 0}`, true, []string{"schemaVersion 0"}},
 		{"missing version", `{"users": []}`, true, []string{"no schemaVersion"}},
 		{"null document", `null`, true, []string{"no schemaVersion"}},
@@ -279,4 +282,77 @@ func TestReadJSONVersion3(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRuleSourceBySchema: from schema 5 a rule's source names its document
+// by title and address; a version 3 or 4 plan keeps the text "doc: ref", so
+// it is written back byte for byte and its fingerprint still matches, and
+// reading it still gives the title and address.
+func TestRuleSourceBySchema(t *testing.T) {
+	for _, v := range []int{3, 4, 5} {
+		t.Run(fmt.Sprintf("version %d", v), func(t *testing.T) {
+			p := fixturePlan()
+			p.SchemaVersion = v
+			if err := SetFingerprint(t.Context(), p); err != nil {
+				t.Fatal(err)
+			}
+			out := render(t, JSON{}, p)
+			var doc struct {
+				Rules []struct {
+					Source json.RawMessage `json:"source"`
+				} `json:"rules"`
+			}
+			if err := json.Unmarshal(out, &doc); err != nil {
+				t.Fatal(err)
+			}
+			first := doc.Rules[0].Source
+			if isText := first[0] == '"'; isText != (v < 5) {
+				t.Errorf("version %d writes rules[0].source as %s", v, first)
+			}
+			if v == 5 {
+				var c struct{ Doc, Ref, Title, Publisher, URL string }
+				if err := json.Unmarshal(first, &c); err != nil {
+					t.Fatal(err)
+				}
+				if c.Doc != rules.Doc000 || c.Title != rules.Title000 || c.Publisher != "Salesforce Help" || c.URL != rules.URL000 || c.Ref == "" {
+					t.Errorf("rules[0].source = %+v", c)
+				}
+				if bytes.Contains(first, []byte(`\u0026`)) {
+					t.Errorf("rules[0].source escapes &: %s", first)
+				}
+			}
+			q, err := ReadJSON(bytes.NewReader(out))
+			if err != nil {
+				t.Fatalf("ReadJSON: %v", err)
+			}
+			if c := q.Rules[0].Cite; c.Title != rules.Title000 || c.URL != rules.URL000 || q.Rules[0].Source != p.Rules[0].Source {
+				t.Errorf("read back source %q cite %+v", q.Rules[0].Source, c)
+			}
+			if again := render(t, JSON{}, q); !bytes.Equal(again, out) {
+				t.Errorf("a version %d plan read and written again differs", v)
+			}
+		})
+	}
+	t.Run("a version 4 plan.json written by licenseplan before schema 5", func(t *testing.T) {
+		data, err := os.ReadFile(filepath.Join("testdata", "plan-v4.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := ReadJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("ReadJSON: %v", err)
+		}
+		found := false
+		for _, r := range q.Rules {
+			if r.Cite.Doc == rules.Doc000 {
+				found = true
+				if r.Cite.Title != rules.Title000 || r.Cite.URL != rules.URL000 {
+					t.Errorf("rule %s: cite %+v, want the Help article's title and address", r.ID, r.Cite)
+				}
+			}
+		}
+		if !found {
+			t.Error("no rule of the version 4 plan cites the Help article")
+		}
+	})
 }

@@ -42,7 +42,7 @@ const (
 	mdMaxValue        = 100 // characters of one org value (names, descriptions)
 	mdMaxText         = 240 // characters of one message or note
 	mdMaxCodes        = 30  // warning codes listed
-	mdMaxRules        = 25  // rules listed
+	mdMaxRules        = 40  // rules listed
 )
 
 // Write implements Writer.
@@ -468,15 +468,20 @@ func (r *mdReport) rules() {
 	}
 	r.o.print("| Rule | From | To | Outcome | Users | Source | Sources disagree |\n",
 		"| --- | --- | --- | --- | ---: | --- | --- |\n")
+	var cites []rules.Citation
 	for _, ru := range r.p.Rules[:min(len(r.p.Rules), mdMaxRules)] {
+		cites = append(cites, ruleCite(ru))
 		conflict := "no"
 		if ru.Conflict != "" {
 			conflict = "yes"
 		}
 		r.o.print("| ", mdValue(ru.ID), " | ", mdValue(ru.From), " | ", mdValue(ru.To), " | ",
-			ru.Outcome.String(), " | ", strconv.Itoa(ru.Users), " | ", mdMsg(ru.Source), " | ", conflict, " |\n")
+			ru.Outcome.String(), " | ", strconv.Itoa(ru.Users), " | ", mdSource(ruleCite(ru)), " | ", conflict, " |\n")
 	}
 	r.more(len(r.p.Rules)-mdMaxRules, "plan.xlsx, sheet Rules")
+	if list := mdSourceList(cites); list != "" {
+		r.o.print("\nSources:\n\n", list)
+	}
 	r.o.print("\nFor a rule's whole explanation, and what each source says where they disagree: `licenseplan rules explain FROM TO`.\n")
 }
 
@@ -575,4 +580,42 @@ func (r *mdReport) execution(e *Execution) {
 			o.print("\n")
 		}
 	}
+}
+
+// mdSource cites a rule's source by its document's title, linked to the
+// document's address where it has one, with the file name for
+// traceability: [Experience Cloud Licenses Eligible for Upgrades](https://…)
+// (Salesforce Help): ref (file 000_….txt).
+func mdSource(c rules.Citation) string {
+	d, _ := rules.DocumentOf(c.Doc)
+	name := mdEscape(d.Name())
+	if c.Ref != "" {
+		name += ": " + mdMsg(c.Ref)
+	}
+	return name
+}
+
+// mdSourceList names, once each, the documents the rules cite: title,
+// link and file name (the table names only the title).
+func mdSourceList(cites []rules.Citation) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, c := range cites {
+		d, ok := rules.DocumentOf(c.Doc)
+		if !ok || seen[c.Doc] || !d.IsFile() {
+			continue
+		}
+		seen[c.Doc] = true
+		b.WriteString("- ")
+		if c.URL != "" {
+			b.WriteString("[" + mdEscape(d.Title) + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(c.URL) + ")")
+		} else {
+			b.WriteString(mdEscape(d.Name()))
+		}
+		if c.URL != "" && d.Publisher != "" {
+			b.WriteString(" (" + mdEscape(d.Publisher) + ")")
+		}
+		b.WriteString(", file " + mdEscape(c.Doc) + "\n")
+	}
+	return b.String()
 }

@@ -273,3 +273,22 @@ func TestMarkdownSize(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkdownCitesSourcesByTitle: report.md cites a rule's source by its
+// document's title, linked to the Help article, with the file name after
+// it (issue 12: sources were cited as 000_7706ceabebc363c0.txt alone).
+func TestMarkdownCitesSourcesByTitle(t *testing.T) {
+	md := string(render(t, Markdown{}, demoPlan(t)))
+	for _, want := range []string{
+		"- [Experience Cloud Licenses Eligible for Upgrades](" + rules.URL000 + ") (Salesforce Help), file 000\\_7706ceabebc363c0.txt\n",
+		"| \"License change matrix (observed Salesforce results)\": row ",
+		"| \"Experience Cloud Licenses Eligible for Upgrades\" (Salesforce Help): ",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report.md has no %q", want)
+		}
+	}
+	if strings.Contains(md, "| 000\\_7706ceabebc363c0.txt:") {
+		t.Error("report.md still cites a source by its file name")
+	}
+}

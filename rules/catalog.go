@@ -26,8 +26,8 @@ const (
 // SourceNames are the values a catalog entry's sources may hold, and what
 // each means.
 var SourceNames = map[string]string{
-	"000":     Doc000 + " (Salesforce Help, \"Experience Cloud Licenses Eligible for Upgrades\") names the license",
-	"001":     Doc001 + " (the observed license change matrix) names the license",
+	"000":     name000 + " (" + Doc000 + ") names the license",
+	"001":     name001 + " (" + Doc001 + ") names the license",
 	"facts-1": "salesforce-facts §1 gives the license's User.UserType, or names it for a UserType",
 	"facts-2": "salesforce-facts §2 gives its LicenseDefinitionKey, or lists its name among the licenses seen in a real org",
 }

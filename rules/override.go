@@ -60,7 +60,7 @@ func (t *Table) apply(o Override) error {
 	if r.Source.Doc == "config" {
 		return fail("%s -> %s is already overridden by %s", from.Name, to.Name, r.Source.Ref)
 	}
-	was := fmt.Sprintf("Replaces rule %s (%s) from %s.", r.ID, r.Outcome.Label(), r.Source)
+	was := fmt.Sprintf("Replaces rule %s (%s) from %s.", r.ID, r.Outcome.Label(), r.Source.Citation().Text())
 	*r = Rule{From: from, To: to, Outcome: out, ID: o.ID, Note: o.Note, Message: o.Message, FunctionalityLoss: o.FunctionalityLoss}
 	if r.ID == "" {
 		id := func(l *License) string {

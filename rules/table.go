@@ -75,15 +75,21 @@ type Rule struct {
 // Field is one labelled piece of a rule's provenance.
 type Field struct{ Label, Value string }
 
-// Provenance lists where the rule comes from, in display order: source, the
+// Provenance lists where the rule comes from, in display order: source (the
+// document by title), its address, the source file (for traceability), the
 // source's words, Salesforce's message, agreement, conflict and note. Empty
 // fields are left out.
 func (r *Rule) Provenance() []Field {
-	fs := []Field{{"Source", r.Source.String()}}
+	c := r.Source.Citation()
+	fs := []Field{{"Source", c.Text()}}
 	add := func(label, v string) {
 		if v != "" {
 			fs = append(fs, Field{label, v})
 		}
+	}
+	add("Address", c.URL)
+	if d, ok := DocumentOf(c.Doc); ok && d.IsFile() {
+		add("File", c.Doc)
 	}
 	if r.Quote != "" {
 		add("Says", strconv.Quote(r.Quote))
@@ -121,13 +127,14 @@ type Table struct {
 	cells   []Rule // len(Licenses)^2, row-major by From.Index
 }
 
-// DataVersion identifies the built-in rule data (the catalog, 000's table
-// and 001's matrix): "sha256:" and the first 12 hex digits of the SHA-256
-// of the three embedded files. It changes exactly when the data changes,
+// DataVersion identifies the built-in rule data (the catalog, 000's table,
+// 001's matrix and the source documents' titles and addresses): "sha256:"
+// and the first 12 hex digits of the SHA-256 of the three embedded files
+// and Documents. It changes exactly when the data changes,
 // so two plans with the same DataVersion were planned by the same rules.
 var DataVersion = func() string {
 	h := sha256.New()
-	for _, b := range [][]byte{catalogYAML, help000YAML, matrix001CSV} {
+	for _, b := range [][]byte{catalogYAML, help000YAML, matrix001CSV, documentsDigest()} {
 		// The length first, so moving bytes from one file to the next
 		// changes the digest.
 		fmt.Fprintf(h, "%d\n", len(b))
@@ -304,7 +311,7 @@ func resolve(r *Rule, h *help000Cell, m *matrix001Cell) {
 		// one to create a new identity for.
 		r.Outcome, r.ID = NoPath, "GUEST"
 		r.Source = Source{"licenseplan", "a site's guest user (User.UserType Guest, salesforce-facts §1) cannot be converted, and deactivating it breaks the site's public access"}
-		r.Also = Doc000 + ", last paragraph: " + strconv.Quote(recreateSentence) + " A guest user stands for no person, so there is no one to create a user identity for: create a real user for the person, or leave the guest user as it is"
+		r.Also = name000 + ", last paragraph: " + strconv.Quote(recreateSentence) + " A guest user stands for no person, so there is no one to create a user identity for: create a real user for the person, or leave the guest user as it is"
 	case r.From == r.To:
 		r.Outcome, r.ID = NoChange, "SAME"
 		if m != nil {
@@ -321,12 +328,12 @@ func resolve(r *Rule, h *help000Cell, m *matrix001Cell) {
 		r.FunctionalityLoss = h.Loss
 		r.PartnerAccount = h.PartnerAccount
 		if m != nil {
-			cite := fmt.Sprintf("%s %s (%s -> %s)", Doc001, m.ref(), r.From.Name, r.To.Name)
+			cite := fmt.Sprintf("%s, %s (%s -> %s)", name001, m.ref(), r.From.Name, r.To.Name)
 			if m.outcome() == r.Outcome {
 				r.Also = cite + fmt.Sprintf(": %q", m.result)
 			} else {
-				r.Conflict = fmt.Sprintf("%s says %q (%s); %s says %s. %s wins: it is Salesforce's current official documentation for upgrades between Experience Cloud and legacy portal licenses.",
-					cite, m.result, m.outcome().Label(), Doc000, r.Outcome.Label(), Doc000)
+				r.Conflict = fmt.Sprintf("%s says %q (%s); %s says %s. The Salesforce Help article wins: it is Salesforce's current official documentation for upgrades between Experience Cloud and legacy portal licenses.",
+					cite, m.result, m.outcome().Label(), name000, r.Outcome.Label())
 			}
 		}
 	case m != nil:
@@ -336,13 +343,13 @@ func resolve(r *Rule, h *help000Cell, m *matrix001Cell) {
 		r.Quote = m.result
 		if r.Outcome == Recreate {
 			r.Message = m.result
-			r.Also = Doc000 + ", last paragraph: " + strconv.Quote(recreateSentence)
+			r.Also = name000 + ", last paragraph: " + strconv.Quote(recreateSentence)
 		}
 	default:
 		r.Outcome, r.ID = Recreate, "UNCOVERED"
 		r.Source = Source{Doc000, "last paragraph (neither document covers this pair)"}
 		r.Quote = recreateSentence
-		r.Note = "Neither source document covers " + r.From.Name + " -> " + r.To.Name + ", so licenseplan plans the path 000 gives for other license types. If Salesforce changes it in place in your org, record that in the config file's rules.overrides."
+		r.Note = "Neither source document covers " + r.From.Name + " -> " + r.To.Name + ", so licenseplan plans the path the Salesforce Help article gives for other license types. If Salesforce changes it in place in your org, record that in the config file's rules.overrides."
 	}
 }
 

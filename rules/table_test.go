@@ -156,7 +156,7 @@ func TestEvery001Cell(t *testing.T) {
 					}
 				}
 				if w, ok := in000(from, to); ok {
-					if w != want && !strings.Contains(r.Conflict, Doc001) {
+					if w != want && !strings.Contains(r.Conflict, Title001) {
 						t.Errorf("000 says %s, 001 says %q: want the conflict explained, got %q", w, cell, r.Conflict)
 					}
 					want = w
@@ -289,7 +289,7 @@ func TestConflictsName000AsWinner(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.from+" -> "+tt.to, func(t *testing.T) {
 			r := lookup(t, tb, tt.from, tt.to)
-			for _, want := range []string{Doc000 + " wins", Doc001, "You can only reassign"} {
+			for _, want := range []string{Title000, "The Salesforce Help article wins", Title001, "You can only reassign"} {
 				if !strings.Contains(r.Conflict, want) {
 					t.Errorf("conflict %q lacks %q", r.Conflict, want)
 				}
@@ -299,7 +299,7 @@ func TestConflictsName000AsWinner(t *testing.T) {
 			}
 		})
 	}
-	if r := lookup(t, tb, "Gold Partner", "Partner Community"); r.Conflict != "" || !strings.Contains(r.Also, Doc001) {
+	if r := lookup(t, tb, "Gold Partner", "Partner Community"); r.Conflict != "" || !strings.Contains(r.Also, Title001) {
 		t.Errorf("Gold Partner -> Partner Community: both documents agree; got conflict %q also %q", r.Conflict, r.Also)
 	}
 }

@@ -139,35 +139,36 @@ type CodeInfo struct {
 	// user-specific to say.
 	Message string
 	// Source names the sentence of the source documents the warning comes
-	// from, or "licenseplan" for checks the tool adds.
+	// from, by the document's title, or "licenseplan" for checks the tool
+	// adds.
 	Source string
 }
 
 // Codes is the whole vocabulary, most severe first, then alphabetical.
 var Codes = []CodeInfo{
 	{SnapshotIncomplete, High, "The snapshot is probably incomplete: a file has exactly as many rows as a known export limit, or more seats are in use than User.csv has active users. The plan covers only the users it was given.", "licenseplan"},
-	{GuestUser, High, "Guest users cannot be converted: a site's guest user stands for every unauthenticated visitor, not for a person, so it is neither changed in place nor deactivated. Create a real user for the person instead (self-registration, or a new contact and user), or leave the guest user as it is.", "licenseplan (" + Doc000 + ": last paragraph, other license types need new user identities; salesforce-facts §1: UserType Guest is its own user type)"},
-	{NoConversionPath, High, "No supported path between these licenses: deactivate the user, create a new user identity, migrate data and associate it with the new user record.", Doc000 + ": last paragraph"},
-	{Irreversible, High, "An upgrade to a license that requires a role is irreversible.", Doc000 + ": Considerations, role-based licenses"},
-	{FunctionalityLoss, High, "Switching to this license results in a loss of functionality.", Doc000 + ": License Conversion and Upgrade Compatibility"},
-	{NewUserRecord, High, "A new user record is created with a new Id: record ownership, history and Chatter do not follow, and the old username is renamed when the user is disabled.", Doc000 + ": License Conversion and Upgrade Compatibility"},
-	{ModifyAllRecordsLost, High, "Modify All Records is not available with Customer Community Plus or Partner Community licenses.", Doc000 + ": introduction"},
-	{ViewAllRecordsLost, High, "View All Records is not available with Customer Community Plus or Partner Community licenses.", Doc000 + ": introduction"},
+	{GuestUser, High, "Guest users cannot be converted: a site's guest user stands for every unauthenticated visitor, not for a person, so it is neither changed in place nor deactivated. Create a real user for the person instead (self-registration, or a new contact and user), or leave the guest user as it is.", "licenseplan (" + name000 + ": last paragraph, other license types need new user identities; salesforce-facts §1: UserType Guest is its own user type)"},
+	{NoConversionPath, High, "No supported path between these licenses: deactivate the user, create a new user identity, migrate data and associate it with the new user record.", name000 + ": last paragraph"},
+	{Irreversible, High, "An upgrade to a license that requires a role is irreversible.", name000 + ": Considerations, role-based licenses"},
+	{FunctionalityLoss, High, "Switching to this license results in a loss of functionality.", name000 + ": License Conversion and Upgrade Compatibility"},
+	{NewUserRecord, High, "A new user record is created with a new Id: record ownership, history and Chatter do not follow, and the old username is renamed when the user is disabled.", name000 + ": License Conversion and Upgrade Compatibility"},
+	{ModifyAllRecordsLost, High, "Modify All Records is not available with Customer Community Plus or Partner Community licenses.", name000 + ": introduction"},
+	{ViewAllRecordsLost, High, "View All Records is not available with Customer Community Plus or Partner Community licenses.", name000 + ": introduction"},
 	{UnknownLicense, High, "The license is not in the catalog, so no rule applies; the user is kept in the plan but not converted.", "licenseplan"},
-	{LicenseCapacity, High, "The target license does not have enough seats for the users moving in.", Doc000 + ": Considerations, license limits"},
+	{LicenseCapacity, High, "The target license does not have enough seats for the users moving in.", name000 + ": Considerations, license limits"},
 	{AccountOwnerNoRole, High, "The account owner has no role; Salesforce refuses to enable portal users on the account (portal account owner must have a role).", "salesforce-facts §5"},
-	{PartnerAccountRequired, Medium, "Enable the user's account as a partner account before upgrading the user to the Partner Community license.", Doc000 + ": Considerations, partner account"},
-	{PermissionSetsRemoved, Medium, "A license upgrade removes sharing sets, permission sets and permission set license assignments previously associated with the user.", Doc000 + ": Considerations, permission sets"},
+	{PartnerAccountRequired, Medium, "Enable the user's account as a partner account before upgrading the user to the Partner Community license.", name000 + ": Considerations, partner account"},
+	{PermissionSetsRemoved, Medium, "A license upgrade removes sharing sets, permission sets and permission set license assignments previously associated with the user.", name000 + ": Considerations, permission sets"},
 	{NoContact, Medium, "The user has no contact; an external license needs one (set ContactId before converting).", "licenseplan"},
 	{TargetProfileMismatch, Medium, "The target profile does not belong to the target license.", "licenseplan"},
 	{NoTargetProfile, Medium, "No profile of the target license is known; create one and name it in the targets.", "licenseplan"},
-	{RoleRequired, Medium, "The target license requires a role; without one Salesforce assigns the lowest role of the account.", Doc000 + ": Considerations, role-based licenses"},
-	{RoleCreated, Medium, "The account has no roles of this type yet; Salesforce creates them when the first user is upgraded.", Doc000 + ": Considerations, role-based licenses"},
-	{ScaleLimit, Medium, "The target license supports fewer users than the current one.", Doc000 + ": Considerations, scale"},
-	{SharingRecalculation, Low, "Sharing rules that apply to the upgraded user are recalculated (public groups, criteria-based sharing, implicit sharing).", Doc000 + ": Considerations, sharing"},
-	{GroupMembership, Low, "Upgraded users join the All Customer Portal Users or All Partner Users public group.", Doc000 + ": Considerations, public groups"},
-	{SiteMembership, Low, "Changes in profiles and permission sets can affect site membership: check the user still reaches the intended Experience Cloud sites.", Doc000 + ": Considerations, site membership"},
-	{SelfRegistrationSlower, Low, "Self-registration with Customer Community Plus is half as fast as with Customer Community; configure micro-batching for large registrations.", Doc000 + ": Considerations, self-registration"},
+	{RoleRequired, Medium, "The target license requires a role; without one Salesforce assigns the lowest role of the account.", name000 + ": Considerations, role-based licenses"},
+	{RoleCreated, Medium, "The account has no roles of this type yet; Salesforce creates them when the first user is upgraded.", name000 + ": Considerations, role-based licenses"},
+	{ScaleLimit, Medium, "The target license supports fewer users than the current one.", name000 + ": Considerations, scale"},
+	{SharingRecalculation, Low, "Sharing rules that apply to the upgraded user are recalculated (public groups, criteria-based sharing, implicit sharing).", name000 + ": Considerations, sharing"},
+	{GroupMembership, Low, "Upgraded users join the All Customer Portal Users or All Partner Users public group.", name000 + ": Considerations, public groups"},
+	{SiteMembership, Low, "Changes in profiles and permission sets can affect site membership: check the user still reaches the intended Experience Cloud sites.", name000 + ": Considerations, site membership"},
+	{SelfRegistrationSlower, Low, "Self-registration with Customer Community Plus is half as fast as with Customer Community; configure micro-batching for large registrations.", name000 + ": Considerations, self-registration"},
 	{InactiveUser, Low, "The user is inactive and is not planned (use --include-inactive to plan inactive users).", "licenseplan"},
 }
 
@@ -208,7 +209,8 @@ func (c Code) Rank() int {
 	return len(Codes)
 }
 
-// Source document file names, as cited in rule sources.
+// Source document file names, as Source.Doc holds them (see Documents for
+// their titles and addresses).
 const (
 	Doc000 = "000_7706ceabebc363c0.txt"
 	Doc001 = "001_008dcf5304a02f12.txt"

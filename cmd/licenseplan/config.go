@@ -20,6 +20,7 @@ import (
 
 	"github.com/licenseplan/licenseplan/internal/suggest"
 	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/reports"
 	"github.com/licenseplan/licenseplan/rules"
 )
 
@@ -52,6 +53,14 @@ type Config struct {
 	// lower-cases mapping keys and a 15-character Salesforce Id is
 	// case-sensitive.
 	OwnerRoles []OwnerRole `mapstructure:"owner-roles"`
+	// The sign-off block of report.html's page 1 (reports.SignOff):
+	// the change request's id, the implementation window, where the
+	// backout plan is, and who approves. Each is a flag of plan and
+	// report too (--approver repeats); unset fields are blanks to fill in.
+	ChangeID  string   `mapstructure:"change-id"`
+	Window    string   `mapstructure:"window"`
+	Backout   string   `mapstructure:"backout"`
+	Approvers []string `mapstructure:"approvers"`
 	// Live holds the live-org settings (live.go).
 	Live liveConfig `mapstructure:",squash"`
 
@@ -64,7 +73,25 @@ type Config struct {
 // configKeys are the keys that are also flags and LICENSEPLAN_<KEY>
 // variables. (Secrets and rules are keys of the file only.)
 var configKeys = map[string]bool{"input": true, "targets": true, "preset": true, "out": true, "format": true,
-	"include-inactive": true, "detailed-exitcode": true, "quiet": true, "strict": true}
+	"include-inactive": true, "detailed-exitcode": true, "quiet": true, "strict": true,
+	"change-id": true, "window": true, "backout": true, "approvers": true}
+
+// signOffKeys are the configKeys of the sign-off, which report binds too.
+var signOffKeys = map[string]bool{"change-id": true, "window": true, "backout": true, "approvers": true}
+
+// flagKey is the config key that flag name binds: its own name, except
+// the repeatable --approver, which fills the list approvers.
+func flagKey(name string) string {
+	if name == "approver" {
+		return "approvers"
+	}
+	return name
+}
+
+// signOff is the sign-off of c, for the HTML report.
+func (c *Config) signOff() reports.SignOff {
+	return reports.SignOff{ChangeID: c.ChangeID, Window: c.Window, Backout: c.Backout, Approvers: c.Approvers}
+}
 
 // commandKeys are the config keys each command binds to its flags of the
 // same name. snapshot's --out is the snapshot folder, not the plan's output
@@ -75,6 +102,8 @@ func commandKeys(cmd string, key string) bool {
 		return configKeys[key]
 	case "snapshot", "apply", "verify":
 		return configKeys[key] && (key == "quiet" || slices.Contains(liveFlagKeys, key))
+	case "report":
+		return signOffKeys[key]
 	}
 	return false
 }
@@ -137,10 +166,10 @@ func loadConfig(cmd *cobra.Command, s *Streams) (*Config, error) {
 	v := viper.New()
 	var bindErr error
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if !commandKeys(cmd.Name(), f.Name) {
+		if !commandKeys(cmd.Name(), flagKey(f.Name)) {
 			return
 		}
-		bindErr = errors.Join(bindErr, v.BindPFlag(f.Name, f))
+		bindErr = errors.Join(bindErr, v.BindPFlag(flagKey(f.Name), f))
 	})
 	if bindErr != nil {
 		return nil, bindErr
@@ -182,6 +211,9 @@ func loadConfig(cmd *cobra.Command, s *Streams) (*Config, error) {
 		if f := cmd.Flags().Lookup(key); f != nil && f.Changed {
 			continue
 		}
+		if f := cmd.Flags().Lookup("approver"); key == "approvers" && f != nil && f.Changed {
+			continue
+		}
 		for _, env := range names {
 			val := s.Getenv(env)
 			if val == "" {
@@ -197,8 +229,8 @@ func loadConfig(cmd *cobra.Command, s *Streams) (*Config, error) {
 		}
 	}
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if commandKeys(cmd.Name(), f.Name) {
-			cfg.origins[f.Name] = "--" + f.Name
+		if commandKeys(cmd.Name(), flagKey(f.Name)) {
+			cfg.origins[flagKey(f.Name)] = "--" + f.Name
 		}
 	})
 	if err := v.UnmarshalExact(cfg); err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/licenseplan/licenseplan/demo"
 	"github.com/licenseplan/licenseplan/internal/atomicfile"
@@ -88,6 +89,11 @@ DIR, all of them or those --format lists (--format json,html), and the
 summary to stdout. --json prints the summary as JSON in the Salesforce CLI's
 envelope instead. 'licenseplan report' re-renders a saved plan.json later.
 
+Sign-off: page 1 of report.html ends with a sign-off block. --change-id,
+--window, --backout and --approver (repeat it, one line per approver) fill
+it in, as do the config keys change-id, window, backout and approvers; what
+is not given is left as a blank field to fill in by hand.
+
 Everything is checked before the org is pulled: the config, the targets
 file, the preset, --format and that the output folders can be written.
 
@@ -111,6 +117,11 @@ output.`,
 
   # Selectors only, and fail a pipeline step when there is work to do
   licenseplan plan --input ./snapshot --targets targets.yaml --preset none --detailed-exitcode
+
+  # The change board's report, with the change record filled in
+  licenseplan plan -o my-sandbox --out ./plan --change-id CHG0012345 \
+    --window "2027-01-09 20:00-23:00 UTC" --backout https://wiki.example/CHG0012345 \
+    --approver "Ada Lovelace (CRM owner)" --approver "Grace Hopper (security)"
 
   # The summary as JSON, for a script
   licenseplan plan -o my-sandbox --out ./plan --json
@@ -138,6 +149,7 @@ output.`,
 	f.Bool("detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	f.BoolP("quiet", "q", false, "print no notes on stderr")
 	f.Bool("strict", false, "fail, writing nothing, when the input looks incomplete (SNAPSHOT_INCOMPLETE)")
+	addSignOffFlags(f)
 	addLiveFlags(f)
 	return cmd
 }
@@ -318,7 +330,7 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	}
 	var files []string
 	if out.dir != "" {
-		if files, err = writeFiles(ctx, out.dir, plan, sortedByFile(out.files), nil); err != nil {
+		if files, err = writeFiles(ctx, out.dir, plan, sortedByFile(out.files), reportExtras{signOff: cfg.signOff()}); err != nil {
 			return err
 		}
 	}
@@ -328,7 +340,7 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 			return fmt.Errorf("writing text to stdout: %w", err)
 		}
 	case out.stdout != "":
-		if err := writeFormat(ctx, s, out.stdout, plan); err != nil {
+		if err := writeFormat(ctx, s, out.stdout, plan, cfg.signOff()); err != nil {
 			return err
 		}
 	}
@@ -475,11 +487,14 @@ func generatedAt(s *Streams) (time.Time, error) {
 	return time.Now().UTC().Truncate(time.Second), nil
 }
 
-func writeFormat(ctx context.Context, s *Streams, format string, p *planner.Plan) error {
+func writeFormat(ctx context.Context, s *Streams, format string, p *planner.Plan, so reports.SignOff) error {
 	var w reports.Writer
-	if format == "text" {
+	switch format {
+	case "text":
 		w = reports.Text{Color: s.ColorOut()}
-	} else {
+	case "html":
+		w = reports.HTML{SignOff: so}
+	default:
 		var err error
 		if w, err = reports.ForFormat(format); err != nil {
 			return err
@@ -516,11 +531,17 @@ func fileFormats() []string {
 	return fs
 }
 
+// reportExtras is what the HTML and Markdown reports show besides the
+// plan: what apply did (exec, from report --journal; nil for none) and
+// the sign-off fields.
+type reportExtras struct {
+	exec    *reports.Execution
+	signOff reports.SignOff
+}
+
 // writeFiles writes each of formats into dir, in that order. Each file is written to a temporary name and renamed, so
 // a failed run never leaves a half-written plan behind.
-// exec, when set, is what apply did (report --journal): the HTML and
-// Markdown reports get a section on it.
-func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []string, exec *reports.Execution) ([]string, error) {
+func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []string, x reportExtras) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder %s: %w", dir, pathError(err))
 	}
@@ -543,9 +564,9 @@ func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []stri
 		}
 		switch format {
 		case "html":
-			w = reports.HTML{Execution: exec}
+			w = reports.HTML{Execution: x.exec, SignOff: x.signOff}
 		case "md":
-			w = reports.Markdown{Execution: exec}
+			w = reports.Markdown{Execution: x.exec}
 		}
 		if err := atomicfile.Write(ctx, filepath.Join(dir, name), 0o644, func(f io.Writer) error { return w.Write(ctx, f, p) }); err != nil {
 			return nil, err
@@ -553,4 +574,13 @@ func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []stri
 		written = append(written, name)
 	}
 	return written, nil
+}
+
+// addSignOffFlags adds the flags of the sign-off block (plan and report):
+// each binds the config key of its name (--approver: approvers).
+func addSignOffFlags(f *pflag.FlagSet) {
+	f.String("change-id", "", "change request `id` for the sign-off block of report.html (config change-id)")
+	f.String("window", "", "implementation `window` for the sign-off, such as \"2027-01-09 20:00-23:00 UTC\" (config window)")
+	f.String("backout", "", "where the backout plan is: a `document`, ticket or URL (config backout)")
+	f.StringArray("approver", nil, "an approver's `name` or role, one signature line each; repeat it (config approvers)")
 }

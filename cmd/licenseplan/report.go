@@ -39,7 +39,13 @@ file, so the reports land next to it. '--plan -' reads the plan from stdin
 --journal FILE adds a section on what 'licenseplan apply' did to
 report.html and report.md: the runs, each step's last status, the steps
 that did not complete and the verification at the end. The journal must
-belong to the plan (its fingerprint).`,
+belong to the plan (its fingerprint).
+
+Sign-off: --change-id, --window, --backout and --approver (repeat it) fill
+in the sign-off block on page 1 of report.html, as do the config keys
+change-id, window, backout and approvers (--config FILE or
+LICENSEPLAN_CONFIG); what is not given is left blank to fill in by hand.
+They are not part of the plan, so the fingerprint does not change.`,
 		Example: `  # Re-render every report next to an approved plan
   licenseplan report --plan approved/plan.json
 
@@ -49,11 +55,19 @@ belong to the plan (its fingerprint).`,
   # After a rehearsal: the reports with what apply did and the verification
   licenseplan report --plan ./plan/plan.json --journal ./plan/apply-journal.jsonl --format html,md
 
+  # For the change board: the approved plan with its change record
+  licenseplan report --plan approved/plan.json --format html --change-id CHG0012345 \
+    --window "2027-01-09 20:00-23:00 UTC" --approver "Ada Lovelace" --approver "Grace Hopper"
+
   # From a pipeline
   licenseplan plan --format json | licenseplan report --plan - --format md --out .`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runReport(cmd.Context(), s, reportArgs{planFile, formatList, outDir, cmd.Flags().Changed("format"), quiet, journal})
+			cfg, err := loadConfig(cmd, s)
+			if err != nil {
+				return err
+			}
+			return runReport(cmd.Context(), s, reportArgs{planFile, formatList, outDir, cmd.Flags().Changed("format"), quiet, journal, cfg.signOff()})
 		},
 	}
 	f := cmd.Flags()
@@ -62,6 +76,8 @@ belong to the plan (its fingerprint).`,
 	f.StringVarP(&outDir, "out", "d", "", "output `folder` (default: the plan file's folder)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing on stderr")
 	f.StringVar(&journal, "journal", "", "apply's journal `file`: report.html and report.md get a section on what apply did")
+	f.String("config", "", "config `file` for the sign-off keys (YAML; also LICENSEPLAN_CONFIG)")
+	addSignOffFlags(f)
 	_ = cmd.MarkFlagRequired("plan")
 	return cmd
 }
@@ -91,6 +107,7 @@ type reportArgs struct {
 	planFile, formatList, outDir string
 	formatGiven, quiet           bool
 	journal                      string
+	signOff                      reports.SignOff
 }
 
 func runReport(ctx context.Context, s *Streams, a reportArgs) error {
@@ -118,7 +135,7 @@ func runReport(ctx context.Context, s *Streams, a reportArgs) error {
 			return err
 		}
 	}
-	written, err := writeFiles(ctx, outDir, p, formats, exec)
+	written, err := writeFiles(ctx, outDir, p, formats, reportExtras{exec: exec, signOff: a.signOff})
 	if err != nil {
 		return err
 	}

@@ -16,10 +16,14 @@ licenses, the outcome (no_change, change_in_place, disable_reenable,
 recreate), the stable rule ID and the source it comes from. Overrides from
 the config file are applied.
 
-Sources: 000_7706ceabebc363c0.txt (Salesforce Help, "Experience Cloud
-Licenses Eligible for Upgrades") and 001_008dcf5304a02f12.txt (an 18 x 18
-matrix of license changes and Salesforce's answers). Where they disagree,
-000 wins and the rule says so.`,
+Sources: the Salesforce Help article "Experience Cloud Licenses Eligible
+for Upgrades"
+(https://help.salesforce.com/s/articleView?id=platform.networks_license_upgrade_eligible.htm),
+file 000_7706ceabebc363c0.txt, and "License change matrix (observed
+Salesforce results)", file 001_008dcf5304a02f12.txt (an 18 x 18 matrix of
+license changes and Salesforce's answers). Where they disagree, the Help
+article wins and the rule says so. 'rules explain' cites each rule's
+document by title, with its address and file.`,
 		Example: `  licenseplan rules
   licenseplan rules --format csv > rules.csv
   licenseplan rules --from "Customer Community"
