@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/licenseplan/licenseplan/org"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ type Markdown struct {
 	// Execution, when set, adds a section on what apply did (report
 	// --journal).
 	Execution *Execution
+	// SignOff fills in the sign-off fields; empty ones are left to fill
+	// in.
+	SignOff SignOff
 }
 
 // MarkdownLimit is the most characters report.md holds: under a Jira
@@ -53,12 +57,21 @@ func (m Markdown) Write(ctx context.Context, w io.Writer, p *planner.Plan) error
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("Markdown: %w", err)
 	}
-	r := mdReport{p: p, accounts: p.AccountNames()}
+	r := mdReport{p: p, accounts: p.AccountNames(), tally: newCodeTally(mdMaxUsersPerCode)}
+	// One pass over the users groups their warnings, for the decision
+	// section's risks and the warnings section.
+	for i, u := range p.Users.All() {
+		if err := checkCtx(ctx, i); err != nil {
+			return fmt.Errorf("Markdown: %w", err)
+		}
+		r.tally.add(i, &u)
+	}
+	r.board = NewBoard(p, r.tally.userCounts(), m.SignOff)
 	// Each section is made in memory, then written while the report stays
 	// under MarkdownLimit; the caps keep every section short, and this
 	// keeps the bound whatever a plan holds.
 	sections := []func(context.Context) error{
-		r.section(r.header), r.section(r.summary), r.section(func() { r.execution(m.Execution) }),
+		r.section(r.header), r.section(r.decision), r.section(r.signOff), r.section(r.summary), r.section(func() { r.execution(m.Execution) }),
 		r.section(r.capacity), r.section(r.planWarnings), r.section(r.notes),
 		r.warningsByCode, r.steps, r.section(r.rules),
 	}
@@ -100,6 +113,8 @@ type mdReport struct {
 	o        *out
 	p        *planner.Plan
 	accounts map[string]string // account id -> name
+	tally    *codeTally        // the users' warnings by code
+	board    *Board            // what a change board decides on
 }
 
 func (r *mdReport) header() {
@@ -143,13 +158,9 @@ func (r *mdReport) header() {
 		}
 		r.o.print("\n")
 	}
-	r.o.print("- **Source:** ", orDash(mdValue(p.Source.Kind)))
-	if p.Source.Path != "" {
-		r.o.print(", ", mdValue(p.Source.Path))
-	}
-	r.o.print("\n")
-	if p.Source.Targets != "" {
-		r.o.print("- **Targets:** ", mdMsg(p.Source.Targets), "\n")
+	r.o.print("- **Input:** ", mdMsg(r.board.Input), "\n")
+	if r.board.Targets != "" {
+		r.o.print("- **Targets:** ", mdMsg(r.board.Targets), "\n")
 	}
 	if len(p.Source.Files) > 0 {
 		var files []string
@@ -180,6 +191,102 @@ func (r *mdReport) header() {
 	r.o.print("- **Schema version:** ", strconv.Itoa(p.SchemaVersion), "\n")
 	r.o.print("- **Made by:** ", mdEscape(madeBy(&p.Overview)), "\n\n")
 	r.o.print("This is a summary: every list is capped. plan.xlsx and plan.csv list every step and user, and plan.json is the plan itself.\n\n")
+}
+
+// decision is what a change board decides on: what changes, the
+// preconditions and blockers, what cannot be undone, and the top risks
+// (the same data as report.html's page 1, Board).
+func (r *mdReport) decision() {
+	b := r.board
+	r.o.print("## Decision\n\n", mdMsg(b.Changes), "\n\n### Preconditions and blockers\n\n")
+	for _, c := range b.Checklist {
+		box := "- [x] **" // nothing is left for a person before the window
+		if c.State == Blocker || c.State == Unknown {
+			box = "- [ ] **"
+		}
+		title := c.Title
+		if len(c.Items) > 0 {
+			title = strings.TrimSuffix(title, ".")
+		}
+		r.o.print(box, checkMarks[c.State], ":** ", mdMsg(title))
+		if len(c.Items) > 0 {
+			items := make([]string, len(c.Items))
+			for i, it := range c.Items {
+				items[i] = mdValue(it)
+			}
+			r.o.print(": ", strings.Join(items, "; "))
+			if c.More > 0 {
+				r.o.print("; and ", strconv.Itoa(c.More), " more")
+			}
+		}
+		r.o.print("\n")
+	}
+	r.o.print("\n### What cannot be undone\n\n")
+	if len(b.Irreversible) == 0 {
+		r.o.print("Nothing: every step can be backed out.\n")
+	}
+	for _, sc := range b.Irreversible {
+		r.o.print("- ", strconv.Itoa(sc.Steps), " ", sc.Action.String(), ": ", mdMsg(sc.Means), "\n")
+	}
+	if len(b.Reversible) > 0 {
+		r.o.print("\nBackout for the rest:\n\n")
+		for _, sc := range b.Reversible {
+			r.o.print("- ", strconv.Itoa(sc.Steps), " ", sc.Action.String(), ": ", mdMsg(sc.Means), "\n")
+		}
+	}
+	r.o.print("\n### Top risks\n\n")
+	if len(b.Risks) == 0 && b.Low == nil {
+		r.o.print("None.\n\n")
+		return
+	}
+	r.o.print("| Risk | Severity | Users | Mitigation | Owner | Status |\n| --- | --- | ---: | --- | --- | --- |\n")
+	risks := b.Risks[:min(len(b.Risks), boardMaxRisks)]
+	if b.Low != nil {
+		risks = append(slices.Clone(risks), *b.Low)
+	}
+	for _, k := range risks {
+		name, mitigation := mdCode(k.Code), mdMsg(k.Mitigation)
+		if len(k.Codes) > 0 {
+			codes := make([]string, len(k.Codes))
+			for i, c := range k.Codes {
+				codes[i] = mdCode(c)
+			}
+			name = fmt.Sprintf("%d low-severity codes", len(k.Codes))
+			mitigation += " " + strings.Join(codes, ", ")
+		}
+		r.o.print("| ", name, " | ", k.Severity.String(), " | ", strconv.Itoa(k.Users), " | ", mitigation,
+			" | ", orElse(mdValue(k.Owner), " "), " | ", mdValue(k.Status), " |\n")
+	}
+	if n := len(b.Risks) - boardMaxRisks; n > 0 {
+		r.o.print("\n…and ", strconv.Itoa(n), " more risks: see Warnings by code below.\n")
+	}
+	r.o.print("\n")
+}
+
+// signOff is the sign-off block: the change record's fields (from config
+// or flags, or blank to fill in), the org and fingerprint again, and a
+// line per approver.
+func (r *mdReport) signOff() {
+	so := r.board.SignOff
+	blank := func(v string) string {
+		if v == "" {
+			return "\\_\\_\\_\\_\\_\\_\\_\\_"
+		}
+		return mdValue(v)
+	}
+	r.o.print("## Sign-off\n\n")
+	r.o.print("- **Org:** ", mdValue(r.board.Org), "\n- **Plan fingerprint:** `", orElse(r.board.Fingerprint, "not computed"), "`\n")
+	r.o.print("- **Change ID:** ", blank(so.ChangeID), "\n- **Implementation window:** ", blank(so.Window), "\n- **Backout plan:** ", blank(so.Backout), "\n\n")
+	r.o.print("| Approver | Decision (approve / with conditions / reject) | Signature | Date |\n| --- | --- | --- | --- |\n")
+	approvers := so.Approvers
+	if len(approvers) == 0 {
+		approvers = []string{"", ""}
+	}
+	for _, a := range approvers[:min(len(approvers), mdMaxRows)] {
+		r.o.print("| ", orElse(mdValue(a), " "), " |  |  |  |\n")
+	}
+	r.more(len(approvers)-mdMaxRows, "the config file's approvers")
+	r.o.print("\n")
 }
 
 // mdValue is an org value, escaped and cut to mdMaxValue characters.
@@ -226,11 +333,22 @@ func (r *mdReport) summary() {
 		row("Users without a target", s.NoTarget)
 	}
 	row("Steps", s.Steps)
-	row("Partner accounts to enable", s.PartnerAccountsToEnable)
+	// A count the inputs could not give is "unknown", never a 0 that
+	// reads as nothing to do (the board's tiles say which).
+	tile := func(label, key string, n int) {
+		for _, t := range r.board.Tiles {
+			if t.Key == key && !t.Known {
+				r.o.print("| ", label, " | unknown: ", mdMsg(t.Short), " |\n")
+				return
+			}
+		}
+		row(label, n)
+	}
+	tile("Partner accounts to enable", "partnerAccountsToEnable", s.PartnerAccountsToEnable)
 	row("Irreversible changes", s.IrreversibleChanges)
 	row("New user records", s.NewUserRecords)
-	row("Roles created", s.RolesCreated)
-	row("Licenses short", s.LicensesShort)
+	tile("Roles created", "rolesCreated", s.RolesCreated)
+	tile("Licenses short", "licensesShort", s.LicensesShort)
 	row("Warnings", s.TotalWarnings())
 	r.o.print("\n")
 }
@@ -345,14 +463,7 @@ func (t *codeTally) result() ([]rules.Code, map[rules.Code]*codeGroup) {
 
 func (r *mdReport) warningsByCode(ctx context.Context) error {
 	r.o.print("## Warnings by code\n\n")
-	t := newCodeTally(mdMaxUsersPerCode)
-	for i, u := range r.p.Users.All() {
-		if err := checkCtx(ctx, i); err != nil {
-			return err
-		}
-		t.add(i, &u)
-	}
-	codes, groups := t.result()
+	codes, groups := r.tally.result()
 	if len(groups) == 0 {
 		r.o.print("No user has a warning.\n\n")
 		return nil

@@ -126,9 +126,9 @@ func TestMarkdownSections(t *testing.T) {
 		"# License migration plan: Acme \\| \\<Corp> \\*prod\\*\n",
 		"**production org**",
 		"- **Generated:** 2025-03-14T09:26:53Z\n",
-		"| Partner accounts to enable | 1 |",
+		"| Partner accounts to enable | unknown: partner status not in the input |",
 		"| Outcome: disable and re-enable | 1 |",
-		"| Roles created | 3 |",
+		"| Roles created | unknown: roles not in the input |",
 		"| Partner Community | 10 | 9 | 3 | 0 | 12 | **2** |",
 		"| Customer Community | unknown | unknown | 0 | 2 | unknown | 0 |",
 		"- **LICENSE_CAPACITY** (high, license Partner Community): ",
@@ -290,5 +290,42 @@ func TestMarkdownCitesSourcesByTitle(t *testing.T) {
 	}
 	if strings.Contains(md, "| 000\\_7706ceabebc363c0.txt:") {
 		t.Error("report.md still cites a source by its file name")
+	}
+}
+
+// report.md carries the change board's decision: what changes, the
+// preconditions as a checklist (blockers unticked), what cannot be
+// undone, the top risks and the sign-off with the fingerprint; and a count
+// the inputs could not give is "unknown", never 0.
+func TestMarkdownDecision(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		p       *planner.Plan
+		want    []string
+		notWant []string
+	}{
+		{"demo", demoPlan(t), []string{"## Decision\n\n64 of 159 users move to another license", "### Preconditions and blockers\n\n- [ ] **Blocker:** Buy or free 16 seats",
+			"- [x] **In plan:** Enable 4 accounts", "### What cannot be undone\n\n- 15 change_license: upgrades to a license that requires a role",
+			"### Top risks\n\n| Risk | Severity | Users | Mitigation | Owner | Status |", "low-severity codes", "## Sign-off\n",
+			"| Licenses short | 2 |"}, nil},
+		{"User.csv only", userOnlyPlan(t), []string{"| Licenses short | unknown: ", "| Roles created | unknown: ", "- [ ] **Unknown:** "},
+			[]string{"| Licenses short | 0 |", "| Roles created | 0 |"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			md := string(render(t, Markdown{}, tc.p))
+			for _, w := range tc.want {
+				if !strings.Contains(md, w) {
+					t.Errorf("report.md has no %q", w)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(md, w) {
+					t.Errorf("report.md has %q", w)
+				}
+			}
+			if fp := "- **Plan fingerprint:** `" + tc.p.Fingerprint + "`"; tc.p.Fingerprint != "" && !strings.Contains(md, fp) {
+				t.Errorf("the sign-off lacks %q", fp)
+			}
+		})
 	}
 }

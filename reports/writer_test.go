@@ -96,7 +96,7 @@ func TestForFormat(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ForFormat(%q): %v", tt.name, err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("ForFormat(%q) = %#v, want %#v", tt.name, got, tt.want)
 			}
 		})

@@ -494,6 +494,8 @@ func writeFormat(ctx context.Context, s *Streams, format string, p *planner.Plan
 		w = reports.Text{Color: s.ColorOut()}
 	case "html":
 		w = reports.HTML{SignOff: so}
+	case "md":
+		w = reports.Markdown{SignOff: so}
 	default:
 		var err error
 		if w, err = reports.ForFormat(format); err != nil {
@@ -566,7 +568,7 @@ func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []stri
 		case "html":
 			w = reports.HTML{Execution: x.exec, SignOff: x.signOff}
 		case "md":
-			w = reports.Markdown{Execution: x.exec}
+			w = reports.Markdown{Execution: x.exec, SignOff: x.signOff}
 		}
 		if err := atomicfile.Write(ctx, filepath.Join(dir, name), 0o644, func(f io.Writer) error { return w.Write(ctx, f, p) }); err != nil {
 			return nil, err

@@ -32,6 +32,12 @@ func TestSignOffSettings(t *testing.T) {
 			[]string{"CHG-ENV"}, nil},
 		{"nothing given: blanks", nil, []string{"plan", "--format", "html"},
 			[]string{`<th scope="row">Change ID</th><td><span class="blank"></span></td>`}, nil},
+		{"report.md: flags", nil, []string{"plan", "--format", "md", "--change-id", "CHG-1 <script>", "--window", "Sat 20:00-23:00 UTC",
+			"--approver", "Ada Lovelace", "--approver", "Grace Hopper"},
+			[]string{"- **Change ID:** CHG-1 \\<script>\n", "- **Implementation window:** Sat 20:00-23:00 UTC\n", "| Ada Lovelace |  |  |  |\n",
+				"| Grace Hopper |  |  |  |\n", "- **Backout plan:** \\_\\_"}, []string{"CHG-1 <script>"}},
+		{"report.md: config file", nil, []string{"plan", "--format", "md", "--config", "signoff.yaml"},
+			[]string{"- **Change ID:** CHG-FILE\n", "| \\=cmd\\|' /C calc'!A0 |  |  |  |\n"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
