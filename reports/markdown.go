@@ -645,7 +645,6 @@ func orElse(s, alt string) string {
 	return alt
 }
 
-
 // execution is the section on what apply did, from its journal.
 func (r *mdReport) execution(e *Execution) {
 	if e == nil {
