@@ -231,8 +231,17 @@ type runner struct {
 	stopped string
 }
 
+// read reads what the plan touches: its scope when the org can read one
+// (ScopedReader), else the whole org.
+func (r *runner) read(ctx context.Context) (*org.Snapshot, error) {
+	if sr, ok := r.o.(ScopedReader); ok {
+		return sr.ReadScope(ctx, ScopeOf(r.p))
+	}
+	return r.o.Read(ctx)
+}
+
 func (r *runner) run(ctx context.Context) (*Report, error) {
-	snap, err := r.o.Read(ctx)
+	snap, err := r.read(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the org before applying: %w", err)
 	}

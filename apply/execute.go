@@ -142,7 +142,7 @@ func (r *runner) inOrg(it *item) (string, bool) {
 
 // refresh reads the org again.
 func (r *runner) refresh(ctx context.Context) error {
-	snap, err := r.o.Read(ctx)
+	snap, err := r.read(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the org again to learn what a write did: %w", err)
 	}

@@ -145,6 +145,11 @@ func (o *liveOrg) Read(ctx context.Context) (*org.Snapshot, error) {
 	return res.Snapshot, nil
 }
 
+// ReadScope reads only the records a plan touches (apply.ReadScoped).
+func (o *liveOrg) ReadScope(ctx context.Context, s apply.Scope) (*org.Snapshot, error) {
+	return apply.ReadScoped(ctx, o, s)
+}
+
 func (o *liveOrg) Query(ctx context.Context, soql string, fields []string) ([][]string, error) {
 	return o.r.Query(ctx, soql, fields)
 }
@@ -309,7 +314,7 @@ func readAnswer(r *bufio.Reader) (string, error) {
 }
 
 func verifyOrg(ctx context.Context, p *planner.Plan, lo *liveOrg) (*apply.Verification, error) {
-	snap, err := lo.Read(ctx)
+	snap, err := lo.ReadScope(ctx, apply.ScopeOf(p))
 	if err != nil {
 		return nil, fmt.Errorf("reading the org to verify it: %w", err)
 	}
