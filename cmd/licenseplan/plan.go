@@ -89,7 +89,8 @@ DIR, all of them or those --format lists (--format json,html), and the
 summary to stdout. --json prints the summary as JSON in the Salesforce CLI's
 envelope instead. 'licenseplan report' re-renders a saved plan.json later.
 
-Sign-off: page 1 of report.html ends with a sign-off block. --change-id,
+Sign-off: page 1 of report.html ends with a sign-off block, and report.md
+has the same fields. --change-id,
 --window, --backout and --approver (repeat it, one line per approver) fill
 it in, as do the config keys change-id, window, backout and approvers; what
 is not given is left as a blank field to fill in by hand.

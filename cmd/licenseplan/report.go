@@ -42,7 +42,7 @@ that did not complete and the verification at the end. The journal must
 belong to the plan (its fingerprint).
 
 Sign-off: --change-id, --window, --backout and --approver (repeat it) fill
-in the sign-off block on page 1 of report.html, as do the config keys
+in the sign-off block on page 1 of report.html and in report.md, as do the config keys
 change-id, window, backout and approvers (--config FILE or
 LICENSEPLAN_CONFIG); what is not given is left blank to fill in by hand.
 They are not part of the plan, so the fingerprint does not change.`,
