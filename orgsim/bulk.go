@@ -24,7 +24,12 @@ import (
 //     header is the SOQL field paths, null as an empty field, with
 //     Sforce-Locator ("null" on the last page) and Sforce-NumberOfRecords.
 //     Before JobComplete it answers 412 JOB_NOT_COMPLETE; from another API
-//     version than the create call, 409.
+//     version than the create call, 409. A locator can be fetched again as
+//     long as the job exists. Values are quoted, as in the guide's sample
+//     ("Id","Name"); null is written as an empty, unquoted field (the
+//     guide does not show a null: an assumption to check on a real org).
+//     Source: developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/
+//     api_asynch/query_get_job_results.htm.
 //   - PATCH /jobs/query/{id} {"state":"Aborted"} aborts; DELETE deletes.
 
 // Bulk job states.
@@ -204,7 +209,7 @@ func (s *Server) bulkResults(w http.ResponseWriter, r *http.Request, version str
 		return
 	}
 	if state != jobComplete {
-		writeError(w, http.StatusPreconditionFailed, "JOB_NOT_COMPLETE", "JobNotComplete : the job is in state "+state)
+		writeError(w, http.StatusPreconditionFailed, "JOB_NOT_COMPLETE", "can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: "+state)
 		return
 	}
 	off := 0
@@ -249,8 +254,8 @@ func appendCSVHeader(b []byte, paths []*path) []byte {
 	return append(b, '\n')
 }
 
-// appendCSVRow appends one record: Bulk API 2.0 writes null as an empty
-// field and booleans as true/false.
+// appendCSVRow appends one record: null as an empty field, booleans as
+// true/false.
 func appendCSVRow(b []byte, paths []*path, row int32) []byte {
 	for i, p := range paths {
 		if i > 0 {
@@ -261,19 +266,16 @@ func appendCSVRow(b []byte, paths []*path, row int32) []byte {
 		case vString:
 			b = appendCSVField(b, v.s)
 		case vBool:
-			b = strconv.AppendBool(b, v.b)
+			b = appendCSVField(b, strconv.FormatBool(v.b))
 		case vInt:
-			b = strconv.AppendInt(b, v.n, 10)
+			b = appendCSVField(b, strconv.FormatInt(v.n, 10))
 		}
 	}
 	return append(b, '\n')
 }
 
-// appendCSVField quotes s when it holds a comma, quote or line break.
+// appendCSVField appends s quoted, its quotes doubled.
 func appendCSVField(b []byte, s string) []byte {
-	if !strings.ContainsAny(s, ",\"\r\n") {
-		return append(b, s...)
-	}
 	b = append(b, '"')
 	b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
 	return append(b, '"')

@@ -90,6 +90,9 @@ func TestBulkQueryJob(t *testing.T) {
 				if n, _ := strconv.Atoi(r.header.Get("Sforce-NumberOfRecords")); n != len(recs)-1 {
 					t.Fatalf("Sforce-NumberOfRecords %d, rows %d", n, len(recs)-1)
 				}
+				if lines := strings.SplitN(string(r.body), "\n", 3); len(recs) > 1 && !strings.HasPrefix(lines[1], `"`) {
+					t.Fatalf("row not quoted as the guide's sample: %s", lines[1])
+				}
 				rows = append(rows, recs[1:]...)
 				if locator = r.header.Get("Sforce-Locator"); locator == "null" {
 					break
