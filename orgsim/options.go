@@ -37,6 +37,9 @@ type Options struct {
 	// status is 200 and Content-Length matches the half), so the client
 	// must notice that the page does not parse and fetch it again.
 	TruncateEvery int
+	// BulkFailEvery makes every Nth Bulk API 2.0 query job end Failed
+	// with an errorMessage instead of JobComplete (0: never).
+	BulkFailEvery int
 	// DropEvery closes the connection without a response on every Nth API
 	// request.
 	DropEvery int
@@ -141,7 +144,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("orgsim: MaxCursors %d is negative", o.MaxCursors)
 	case o.Latency < 0 || o.RetryAfter < 0:
 		return o, fmt.Errorf("orgsim: Latency and RetryAfter must not be negative")
-	case o.ExpireSessionEvery < 0 || o.ExpireLocatorEvery < 0 || o.TruncateEvery < 0 || o.DropEvery < 0:
+	case o.ExpireSessionEvery < 0 || o.ExpireLocatorEvery < 0 || o.TruncateEvery < 0 || o.BulkFailEvery < 0 || o.DropEvery < 0:
 		return o, fmt.Errorf("orgsim: the Every options must not be negative")
 	}
 	if len(o.APIVersions) == 0 {
@@ -201,6 +204,7 @@ const (
 	FaultSessionExpired     Fault = "session_expired"     // 401 INVALID_SESSION_ID
 	FaultLocatorExpired     Fault = "locator_expired"     // 400 INVALID_QUERY_LOCATOR
 	FaultTruncated          Fault = "truncated"           // half a query body
+	FaultBulkJobFailed      Fault = "bulk_job_failed"     // a Bulk query job ended Failed
 	FaultDropped            Fault = "dropped"             // connection closed, no response
 	FaultLimitExceeded      Fault = "limit_exceeded"      // 403 REQUEST_LIMIT_EXCEEDED
 	FaultLostResponse       Fault = "lost_response"       // a write committed, its answer lost

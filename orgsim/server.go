@@ -41,6 +41,8 @@ type Server struct {
 	cursors  map[string]*cursor
 	cursorQ  []string // open cursors, oldest first
 	nextCur  int
+	jobs     map[string]*bulkJob // Bulk API 2.0 query jobs (bulk.go)
+	nextJob  int
 	writeSeq int // write requests that committed
 	stats    Stats
 
@@ -70,6 +72,7 @@ func New(snap *org.Snapshot, opts Options) (*Server, error) {
 		rng:      rand.New(rand.NewPCG(seed, seed^0x5a17_0c0d_e5ee_d5ed)),
 		sessions: map[string]bool{},
 		cursors:  map[string]*cursor{},
+		jobs:     map[string]*bulkJob{},
 		stats:    Stats{Endpoints: map[string]int{}, FaultsInjected: map[Fault]int{}},
 	}
 	s.orgID15 = tokenOrgID(s.current().org.ID)
@@ -269,6 +272,10 @@ func (s *Server) handleData(w http.ResponseWriter, r *http.Request, ver string, 
 	if !s.admit(w, r, token) {
 		return
 	}
+	if len(rest) >= 2 && rest[0] == "jobs" && rest[1] == "query" {
+		s.handleBulkQuery(w, r, version, rest)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		s.handleWrite(w, r, rest)
 		return
@@ -315,6 +322,8 @@ func endpointOf(rest []string) string {
 		return "sobject"
 	case len(rest) == 1 && rest[0] == "limits":
 		return "limits"
+	case len(rest) >= 2 && rest[0] == "jobs" && rest[1] == "query":
+		return "bulk_query"
 	}
 	return "not_found"
 }

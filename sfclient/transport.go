@@ -194,8 +194,12 @@ func (t *Transport) Usage() Usage {
 	return t.usage
 }
 
-// allowed reports whether a request may be sent: reads anywhere, and the
-// POSTs of the two login endpoints. A transport of a Writer also sends
+// allowed reports whether a request may be sent: reads anywhere, the POSTs
+// of the two login endpoints, and POST /services/data/vNN.N/jobs/query,
+// which creates a Bulk API 2.0 query job: it reads records and changes none
+// (Bulk API 2.0 Developer Guide, query_create_job). Nothing else under
+// /jobs/ is allowed: not /jobs/ingest (which loads data), nor PATCH or
+// DELETE of a job. A transport of a Writer also sends
 // POST and PATCH to the sObject Collections resource
 // (/services/data/vNN.N/composite/sobjects), and nothing else that writes.
 func (t *Transport) allowed(method, path string) bool {
@@ -204,7 +208,7 @@ func (t *Transport) allowed(method, path string) bool {
 	case http.MethodGet, http.MethodHead:
 		return true
 	case http.MethodPost:
-		if p == "/services/oauth2/token" || strings.HasPrefix(p, "/services/Soap/u/") {
+		if p == "/services/oauth2/token" || strings.HasPrefix(p, "/services/Soap/u/") || bulkQueryPath.MatchString(p) {
 			return true
 		}
 	}
@@ -217,10 +221,19 @@ func (t *Transport) allowed(method, path string) bool {
 // collectionsPath is the sObject Collections resource.
 var collectionsPath = regexp.MustCompile(`^/services/data/v[0-9]+\.[0-9]/composite/sobjects$`)
 
-// isWrite reports whether a request changes the org (anything but a read
-// or a login).
+// bulkQueryPath is the Bulk API 2.0 query job resource.
+var bulkQueryPath = regexp.MustCompile(`^/services/data/v[0-9]+\.[0-9]/jobs/query$`)
+
+// isWrite reports whether a request changes the org (anything but a read,
+// a login or the creation of a Bulk query job). A Bulk query job changes no
+// record, so its creation is retried like a read: at worst a retry leaves
+// one more job, which Salesforce deletes after seven days.
 func isWrite(method, path string) bool {
-	return (method == http.MethodPost || method == http.MethodPatch) && strings.HasPrefix(cleanPath(path), "/services/data/")
+	p := cleanPath(path)
+	if method == http.MethodPost && bulkQueryPath.MatchString(pathpkg.Clean(p)) {
+		return false
+	}
+	return (method == http.MethodPost || method == http.MethodPatch) && strings.HasPrefix(p, "/services/data/")
 }
 
 // cleanPath folds doubled slashes, so "//services/data" is checked like

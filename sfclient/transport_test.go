@@ -71,7 +71,16 @@ func TestTransportReadOnly(t *testing.T) {
 		{"DELETE", "/services/data/v64.0/sobjects/User/005000000000001", false},
 		{"PUT", "/services/data/v64.0/sobjects/User/005000000000001", false},
 		{"POST", "//services//data/v64.0/composite", false},
-		{"POST", "/services/data/v64.0/jobs/query", false},
+		// Bulk API 2.0: creating a query job is the one allowed POST
+		// under /jobs/; loading data, aborting or deleting is not.
+		{"POST", "/services/data/v64.0/jobs/query", true},
+		{"POST", "/services/data/v64.0/jobs/ingest", false},
+		{"POST", "/services/data/v64.0/jobs/query/750000000000001", false},
+		{"PATCH", "/services/data/v64.0/jobs/query/750000000000001", false},
+		{"DELETE", "/services/data/v64.0/jobs/query/750000000000001", false},
+		{"POST", "/services/data/v64.0/jobs/query/../ingest", false},
+		{"POST", "/services/data/v64.0/jobs/query/../../sobjects/Account", false},
+		{"GET", "/services/data/v64.0/jobs/query/750000000000001/results", true},
 		{"POST", "/services/Soap/m/64.0", false},
 		{"POST", "/services/oauth2/revoke", false},
 		{"POST", "//services/oauth2/token/../../data/v64.0/sobjects/Account", false},
@@ -164,35 +173,42 @@ func TestTransportHeadersAndCounting(t *testing.T) {
 	}
 }
 
-// TestTransportRetriesPOSTBody: a token request that gets a 503 is sent
-// again with the same body.
+// TestTransportRetriesPOSTBody: a token request, or the creation of a Bulk
+// query job (a read), that gets a 503 is sent again with the same body.
 func TestTransportRetriesPOSTBody(t *testing.T) {
-	rec := newRecorder(t)
-	n := 0
-	rec.next = func(w http.ResponseWriter, r *http.Request) {
-		n++
-		if n == 1 {
-			w.WriteHeader(503)
-			return
-		}
-		w.Write([]byte(`{}`))
-	}
-	clk := &clock{}
-	tr := testTransport(t, clk)
-	// An io.Reader that is not a *strings.Reader: http.NewRequest sets no
-	// GetBody, so the transport must buffer it.
-	body := io.MultiReader(strings.NewReader("grant_type=client_credentials&client_id=a"))
-	req, _ := http.NewRequest("POST", rec.srv.URL+"/services/oauth2/token", body)
-	resp, err := tr.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if len(rec.body) != 2 || rec.body[0] != rec.body[1] || rec.body[1] != "grant_type=client_credentials&client_id=a" {
-		t.Errorf("bodies %q", rec.body)
-	}
-	if w := clk.got(); len(w) != 1 || w[0] != 250*time.Millisecond {
-		t.Errorf("waits %v, want one of 250ms (jitter 0)", w)
+	for _, tc := range []struct{ path, body string }{
+		{"/services/oauth2/token", "grant_type=client_credentials&client_id=a"},
+		{"/services/data/v64.0/jobs/query", `{"operation":"query","query":"SELECT Id FROM User"}`},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			rec := newRecorder(t)
+			n := 0
+			rec.next = func(w http.ResponseWriter, r *http.Request) {
+				n++
+				if n == 1 {
+					w.WriteHeader(503)
+					return
+				}
+				w.Write([]byte(`{}`))
+			}
+			clk := &clock{}
+			tr := testTransport(t, clk)
+			// An io.Reader that is not a *strings.Reader: http.NewRequest
+			// sets no GetBody, so the transport must buffer it.
+			body := io.MultiReader(strings.NewReader(tc.body))
+			req, _ := http.NewRequest("POST", rec.srv.URL+tc.path, body)
+			resp, err := tr.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if len(rec.body) != 2 || rec.body[0] != rec.body[1] || rec.body[1] != tc.body {
+				t.Errorf("bodies %q", rec.body)
+			}
+			if w := clk.got(); len(w) != 1 || w[0] != 250*time.Millisecond {
+				t.Errorf("waits %v, want one of 250ms (jitter 0)", w)
+			}
+		})
 	}
 }
 

@@ -82,7 +82,8 @@ Fault injection, deterministic from --seed, applies to API requests
 answers 429 with Retry-After, --expire-session-every N expires the session
 on every Nth request, --expire-locator-every N loses the query locator on
 every Nth next-page request, --truncate-every N cuts every Nth query page in
-half, --drop-every N closes the connection, and --api-limit N refuses
+half, --bulk-fail-every N ends every Nth Bulk API 2.0 query job Failed,
+--drop-every N closes the connection, and --api-limit N refuses
 requests past N with REQUEST_LIMIT_EXCEEDED. --latency delays every response.
 
 Writes: it accepts the writes 'licenseplan apply' makes (sObject Collections
@@ -129,6 +130,7 @@ It serves until interrupted (Ctrl-C), then prints what it served on stderr.`,
 	f.IntVar(&o.opts.ExpireSessionEvery, "expire-session-every", 0, "expire the session on every `N`th API request")
 	f.IntVar(&o.opts.ExpireLocatorEvery, "expire-locator-every", 0, "lose the query locator on every `N`th next-page request")
 	f.IntVar(&o.opts.TruncateEvery, "truncate-every", 0, "cut every `N`th query page in half")
+	f.IntVar(&o.opts.BulkFailEvery, "bulk-fail-every", 0, "end every `N`th Bulk API 2.0 query job Failed")
 	f.IntVar(&o.opts.DropEvery, "drop-every", 0, "close the connection on every `N`th API request")
 	f.IntVar(&o.opts.APILimit, "api-limit", orgsim.DefaultAPILimit, "daily API request `limit`")
 	f.IntVar(&o.opts.LostResponseEvery, "lost-response-every", 0, "commit every `N`th write request, then close the connection without an answer")
@@ -347,6 +349,7 @@ func describeFaults(o orgsim.Options) string {
 	}{
 		{o.ExpireSessionEvery, "session expiry"}, {o.ExpireLocatorEvery, "locator expiry"},
 		{o.TruncateEvery, "truncated pages"}, {o.DropEvery, "dropped connections"},
+		{o.BulkFailEvery, "failed Bulk jobs"},
 	} {
 		if e.n > 0 {
 			parts = append(parts, fmt.Sprintf("%s every %d", e.what, e.n))
