@@ -26,8 +26,13 @@ import (
 //     Before JobComplete it answers 412 JOB_NOT_COMPLETE; from another API
 //     version than the create call, 409. A locator can be fetched again as
 //     long as the job exists. Values are quoted, as in the guide's sample
-//     ("Id","Name"); null is written as an empty, unquoted field (the
-//     guide does not show a null: an assumption to check on a real org).
+//     ("Id","Name"); null is written as an empty, unquoted field. The
+//     guide does not show a null; a real client reads nulls back as
+//     empty cells (forcedotcom/SFDX-Data-Move-Utility 5.7.1 release
+//     notes: "Empty cells returned by Bulk Query are now normalized ...
+//     so null Date and DateTime values are sent ... as real null
+//     values"), which is what orgsim writes. Still to check on a real
+//     org: whether a null is "" or an empty unquoted field.
 //     Source: developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/
 //     api_asynch/query_get_job_results.htm.
 //   - PATCH /jobs/query/{id} {"state":"Aborted"} aborts; DELETE deletes.
