@@ -164,7 +164,7 @@ func scopedRows(ctx context.Context, q Querier, fq org.Query, conds [][2]string,
 			continue
 		}
 		for _, id := range ids[field] {
-			if !isID(id) {
+			if !org.ValidID(id) {
 				return nil, fmt.Errorf("%q is not a Salesforce Id: the plan is damaged; make it again", id)
 			}
 		}
@@ -191,22 +191,4 @@ func csvOf(header []string, rows [][]string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// isID reports whether id has the shape of a Salesforce Id (15 or 18
-// letters and digits), so that it can go into a SOQL IN list as it is.
-func isID(id string) bool {
-	if len(id) != 15 && len(id) != 18 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if !isAlnum(id[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

@@ -341,3 +341,18 @@ func SameID(a, b string) bool {
 	}
 	return false
 }
+
+// ValidID reports whether s looks like a Salesforce Id: 15 or 18 letters
+// and digits. Only such a value goes into SOQL or a record link as it is.
+func ValidID(s string) bool {
+	if len(s) != 15 && len(s) != 18 {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}

@@ -290,25 +290,10 @@ func (r *mdReport) signOff() {
 }
 
 // mdValue is an org value, escaped and cut to mdMaxValue characters.
-func mdValue(s string) string { return mdEscape(cut(s, mdMaxValue)) }
+func mdValue(s string) string { return mdEscape(truncateRunes(s, mdMaxValue)) }
 
 // mdMsg is a message or note, escaped and cut to mdMaxText characters.
-func mdMsg(s string) string { return mdEscape(cut(s, mdMaxText)) }
-
-// cut shortens s to n runes, ending in "…" when it was longer.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := 0
-	for j := range s {
-		if i == n-1 {
-			return s[:j] + "…"
-		}
-		i++
-	}
-	return s
-}
+func mdMsg(s string) string { return mdEscape(truncateRunes(s, mdMaxText)) }
 
 // more writes the line that stands for the n items a capped list leaves
 // out, pointing to where they are.

@@ -440,36 +440,6 @@ func pageHeaderFooter(p *planner.Plan) *excelize.HeaderFooterOptions {
 // & starts a code (&P is the page number).
 func headerFooterText(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 
-// truncateRunes cuts s to at most n runes, ending it with … when cut.
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for k := range s {
-		if i == n-1 {
-			return s[:k] + "…"
-		}
-		i++
-	}
-	return s
-}
-
-// salesforceID reports whether id looks like a Salesforce record Id: 15 or
-// 18 letters and digits. Only such an Id goes into a link.
-func salesforceID(id string) bool {
-	if len(id) != 15 && len(id) != 18 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
 // recordBase is the address that record links start with: the instance
 // URL of a plan of a live org ("https://acme.my.salesforce.com"), when it
 // is a plain https address. A snapshot or the demo org has none: its
@@ -495,7 +465,7 @@ func recordBase(src planner.Source) string {
 // recordLink is the link to record id under base, nil when either is not
 // known or id is not a record Id.
 func recordLink(base, id string) any {
-	if base == "" || !salesforceID(id) {
+	if base == "" || !orgpkg.ValidID(id) {
 		return nil
 	}
 	return xlsxLink(base + "/" + id)

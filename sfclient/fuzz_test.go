@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	orgpkg "github.com/licenseplan/licenseplan/org"
 )
 
 // Fuzz targets for every decoder of what Salesforce (or something posing
@@ -123,7 +125,7 @@ func FuzzQueryPage(f *testing.F) {
 				n, len(doc.Records), doc.TotalSize, page)
 		}
 		for _, u := range res.Snapshot.Users {
-			if !validID(u.ID) {
+			if !orgpkg.ValidID(u.ID) {
 				t.Fatalf("user Id %q is not a Salesforce Id", u.ID)
 			}
 		}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/licenseplan/licenseplan/org"
 )
 
 // queryPage is one answer of the query resource (salesforce-facts.md §6).
@@ -121,27 +123,12 @@ func rows(recs []map[string]any, paths []fieldPath, idCol int) ([][]string, erro
 			}
 			row[j] = v
 		}
-		if !validID(row[idCol]) {
+		if !org.ValidID(row[idCol]) {
 			return nil, fmt.Errorf("record %d: Id %s is not a Salesforce Id", i+1, shortValue(row[idCol]))
 		}
 		out[i] = row
 	}
 	return out, nil
-}
-
-// validID reports whether s looks like a Salesforce Id: 15 or 18 letters
-// and digits. Ids go into SOQL when a query restarts, so nothing else may.
-func validID(s string) bool {
-	if len(s) != 15 && len(s) != 18 {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
 }
 
 // Query runs a SOQL query that selects fields (paths such as

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	orgpkg "github.com/licenseplan/licenseplan/org"
 )
 
 func TestCell(t *testing.T) {
@@ -74,8 +76,8 @@ func TestValidID(t *testing.T) {
 		{"", false},
 	}
 	for _, tt := range tests {
-		if validID(tt.id) != tt.ok {
-			t.Errorf("validID(%q) = %v", tt.id, !tt.ok)
+		if orgpkg.ValidID(tt.id) != tt.ok {
+			t.Errorf("ValidID(%q) = %v", tt.id, !tt.ok)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/licenseplan/licenseplan/org"
 )
 
 // MaxCollection is the most records one sObject Collections request
@@ -90,7 +92,7 @@ func (w *Writer) Insert(ctx context.Context, recs []Record) ([]RecordResult, err
 func (w *Writer) Update(ctx context.Context, recs []Record) ([]RecordResult, error) {
 	for i, r := range recs {
 		id, _ := r.Fields["Id"].(string)
-		if !validID(id) {
+		if !org.ValidID(id) {
 			return nil, fmt.Errorf("update record %d (%s): Id %s is not a Salesforce Id", i+1, r.Object, shortValue(id))
 		}
 	}
