@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/simpleforce/simpleforce"
 
@@ -63,13 +64,19 @@ type Options struct {
 
 // Client pulls one org. Make it with New.
 type Client struct {
-	auth    Authenticator
-	opts    Options
-	tr      *Transport
-	red     *Redactor
+	auth  Authenticator
+	opts  Options
+	tr    *Transport
+	red   *Redactor
+	notes []string
+
+	// mu guards the session, which a login replaces while other objects
+	// are being pulled.
+	mu      sync.Mutex
 	sf      *simpleforce.Client
 	session Session
-	notes   []string
+	gen     int        // logins so far
+	loginMu sync.Mutex // one relogin at a time
 }
 
 var versionRE = regexp.MustCompile(`^[1-9][0-9]\.0$`)
@@ -106,7 +113,7 @@ func (c *Client) APICalls() int { return c.tr.APICalls() }
 func (c *Client) Usage() Usage { return c.tr.Usage() }
 
 // InstanceURL is the org's instance URL, once connected.
-func (c *Client) InstanceURL() string { return c.session.InstanceURL }
+func (c *Client) InstanceURL() string { s, _ := c.currentSession(); return s.InstanceURL }
 
 // Connect authenticates. Pull connects by itself when needed.
 func (c *Client) Connect(ctx context.Context) error {
@@ -125,14 +132,18 @@ func (c *Client) login(ctx context.Context) error {
 		return err
 	}
 	c.red.Add(s.AccessToken)
+	sf := simpleforce.NewClient(s.InstanceURL, simpleforce.DefaultClientID, c.opts.APIVersion)
+	sf.SetSidLoc(s.AccessToken, s.InstanceURL)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.sf == nil {
 		if n, ok := c.auth.(Noticer); ok {
 			c.notes = append(c.notes, n.Notice())
 		}
 	}
 	c.session = s
-	c.sf = simpleforce.NewClient(s.InstanceURL, simpleforce.DefaultClientID, c.opts.APIVersion)
-	c.sf.SetSidLoc(s.AccessToken, s.InstanceURL)
+	c.sf = sf
+	c.gen++
 	return nil
 }
 
@@ -285,7 +296,7 @@ func (p *puller) describeAccount(ctx context.Context) (map[string]bool, error) {
 	path := fmt.Sprintf("services/data/v%s/sobjects/Account/describe", c.opts.APIVersion)
 	var names map[string]bool
 	err := c.call(ctx, "describe Account", func() error {
-		data, err := c.sf.ApexREST(http.MethodGet, path, nil)
+		data, err := c.apex(ctx, http.MethodGet, path, nil)
 		if err != nil {
 			return err
 		}
@@ -330,6 +341,17 @@ func noAccess(code string) bool {
 	return strings.HasPrefix(code, "INSUFFICIENT_ACCESS") || code == "INVALID_TYPE" || code == "NOT_FOUND"
 }
 
+// relogin logs in again after a call with the session of generation gen
+// was refused, unless another call has already done so.
+func (c *Client) relogin(ctx context.Context, gen int) error {
+	c.loginMu.Lock()
+	defer c.loginMu.Unlock()
+	if _, now := c.currentSession(); now != gen {
+		return nil
+	}
+	return c.login(ctx)
+}
+
 // badPage marks an answer that did not parse: it is fetched again.
 type badPage struct{ err error }
 
@@ -343,7 +365,7 @@ func (e *badPage) Unwrap() error { return e.err }
 func (c *Client) call(ctx context.Context, what string, fn func() error) error {
 	reauthed := false
 	for bad := 0; ; {
-		c.sf.SetHttpClient(c.tr.httpClient(ctx))
+		_, gen := c.currentSession()
 		err := fn()
 		if err == nil {
 			return nil
@@ -366,7 +388,7 @@ func (c *Client) call(ctx context.Context, what string, fn func() error) error {
 					"get a new one (for example: sf org display --target-org ALIAS --json)", ErrSessionExpired, what, ae.Message)
 			}
 			reauthed = true
-			if err := c.login(ctx); err != nil {
+			if err := c.relogin(ctx, gen); err != nil {
 				return fmt.Errorf("%s: the session expired and logging in again failed: %w", what, err)
 			}
 			continue
@@ -546,11 +568,13 @@ func (p *puller) fetch(ctx context.Context, st *objectState, next string) (*quer
 	var out [][]string
 	err := p.c.call(ctx, "query "+st.q.Object, func() error {
 		var err error
-		if page, err = p.c.query(next); err != nil {
+		if page, out, err = p.c.query(ctx, next, st.paths, st.sink.idCol); err != nil {
+			if bp := (*badPage)(nil); errors.As(err, &bp) {
+				return &badPage{fmt.Errorf("%s answer: %w", st.q.Object, bp.err)}
+			}
 			return err
 		}
-		out, err = checkPage(page, st)
-		return err
+		return checkPage(page, st)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -558,25 +582,20 @@ func (p *puller) fetch(ctx context.Context, st *objectState, next string) (*quer
 	return page, out, nil
 }
 
-// checkPage returns page's records as rows of st's columns, or a badPage
-// when a record does not decode or the page breaks the paging rules.
-func checkPage(page *queryPage, st *objectState) ([][]string, error) {
+// checkPage returns a badPage when the page breaks the paging rules.
+func checkPage(page *queryPage, st *objectState) error {
 	obj := st.q.Object
-	out, err := rows(page.Records, st.paths, st.sink.idCol)
-	if err != nil {
-		return nil, &badPage{fmt.Errorf("%s answer: %w", obj, err)}
-	}
 	if !page.Done && !strings.HasPrefix(page.NextRecordsURL, "/services/data/") {
-		return nil, &badPage{fmt.Errorf("%s answer: done is false but nextRecordsUrl %s is not a /services/data/ path",
+		return &badPage{fmt.Errorf("%s answer: done is false but nextRecordsUrl %s is not a /services/data/ path",
 			obj, shortValue(page.NextRecordsURL))}
 	}
-	if !page.Done && len(page.Records) == 0 {
-		return nil, &badPage{fmt.Errorf("%s answer: an empty page before the end", obj)}
+	if !page.Done && page.Records == 0 {
+		return &badPage{fmt.Errorf("%s answer: an empty page before the end", obj)}
 	}
 	if page.TotalSize < 0 {
-		return nil, &badPage{fmt.Errorf("%s answer: totalSize %d", obj, page.TotalSize)}
+		return &badPage{fmt.Errorf("%s answer: totalSize %d", obj, page.TotalSize)}
 	}
-	return out, nil
+	return nil
 }
 
 // pageCursor is where an object's query stands: the next page to request

@@ -2,45 +2,39 @@ package sfclient
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
-
-	"github.com/licenseplan/licenseplan/org"
 )
 
-// queryPage is one answer of the query resource (salesforce-facts.md §6).
-// licenseplan decodes it itself rather than with simpleforce's Query, which
-// panics on a null record (it writes its client into every record's map).
+// queryPage is one answer of the query resource (salesforce-facts.md §6),
+// without its records, which decodePage turns into rows.
 type queryPage struct {
-	TotalSize      int              `json:"totalSize"`
-	Done           bool             `json:"done"`
-	NextRecordsURL string           `json:"nextRecordsUrl"`
-	Records        []map[string]any `json:"records"`
+	TotalSize      int
+	Done           bool
+	NextRecordsURL string
+	Records        int // how many records the page held
 }
 
-// query fetches one page: next is SOQL, or a nextRecordsUrl (a
-// /services/data/ path) to follow. A body that does not decode is a
-// *json.SyntaxError or *json.UnmarshalTypeError, which call fetches again.
-func (c *Client) query(next string) (*queryPage, error) {
+// query fetches one page and decodes its records into rows of paths: next
+// is SOQL, or a nextRecordsUrl (a /services/data/ path) to follow. A body
+// that does not decode is a badPage, which call fetches again.
+func (c *Client) query(ctx context.Context, next string, paths []fieldPath, idCol int) (*queryPage, [][]string, error) {
 	path := "services/data/v" + c.opts.APIVersion + "/query?q=" + url.QueryEscape(next)
 	if strings.HasPrefix(next, "/services/data/") {
 		path = strings.TrimPrefix(next, "/")
 	}
-	data, err := c.sf.ApexREST(http.MethodGet, path, nil)
+	_, data, err := c.api(ctx, http.MethodGet, path, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var page queryPage
-	if err := json.Unmarshal(data, &page); err != nil {
-		return nil, err
+	page, rows, err := decodePage(data, paths, idCol)
+	if err != nil {
+		return nil, nil, &badPage{err}
 	}
-	return &page, nil
+	return page, rows, nil
 }
 
 // fieldPath is a SOQL field path split at its dots: Profile.UserLicense.Name.
@@ -52,83 +46,6 @@ func splitPaths(fields []string) []fieldPath {
 		out[i] = strings.Split(f, ".")
 	}
 	return out
-}
-
-// lookup finds key in a record, exactly or else ignoring case: Salesforce
-// answers with the field names of the describe, which a query may spell in
-// another case.
-func lookup(m map[string]any, key string) (any, bool) {
-	if v, ok := m[key]; ok {
-		return v, true
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v, true
-		}
-	}
-	return nil, false
-}
-
-// cell flattens the value at path p of rec into a CSV cell: a string as it
-// is, a boolean as true/false, a number in decimal, null (the value or any
-// parent relationship on the way) as blank. A selected field missing from
-// the record, or a value that is an object where a field was asked for, is
-// an error: the answer does not match the query.
-func cell(rec map[string]any, p fieldPath) (string, error) {
-	var cur any = rec
-	for i, key := range p {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			if cur == nil {
-				return "", nil // a null parent relationship
-			}
-			return "", fmt.Errorf("field %s: %s is not a relationship object", strings.Join(p, "."), strings.Join(p[:i], "."))
-		}
-		v, ok := lookup(m, key)
-		if !ok {
-			return "", fmt.Errorf("field %s is missing from the record", strings.Join(p, "."))
-		}
-		cur = v
-	}
-	switch v := cur.(type) {
-	case nil:
-		return "", nil
-	case string:
-		return v, nil
-	case bool:
-		return strconv.FormatBool(v), nil
-	case float64:
-		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-			return strconv.FormatInt(int64(v), 10), nil
-		}
-		return strconv.FormatFloat(v, 'f', -1, 64), nil
-	}
-	return "", fmt.Errorf("field %s: a %T, not a value", strings.Join(p, "."), cur)
-}
-
-// rows flattens a page's records into CSV rows, in field order. idCol is
-// the index of Id in the fields. It fails on the first record that does not
-// fit, so a bad page is retried whole and nothing of it is written.
-func rows(recs []map[string]any, paths []fieldPath, idCol int) ([][]string, error) {
-	out := make([][]string, len(recs))
-	for i, r := range recs {
-		if r == nil {
-			return nil, fmt.Errorf("record %d is null", i+1)
-		}
-		row := make([]string, len(paths))
-		for j, p := range paths {
-			v, err := cell(r, p)
-			if err != nil {
-				return nil, fmt.Errorf("record %d: %w", i+1, err)
-			}
-			row[j] = v
-		}
-		if !org.ValidID(row[idCol]) {
-			return nil, fmt.Errorf("record %d: Id %s is not a Salesforce Id", i+1, shortValue(row[idCol]))
-		}
-		out[i] = row
-	}
-	return out, nil
 }
 
 // Query runs a SOQL query that selects fields (paths such as
@@ -159,11 +76,8 @@ func (c *Client) queryRows(ctx context.Context, soql string, fields []string) ([
 		var recs [][]string
 		err := c.call(ctx, "query", func() error {
 			var err error
-			if page, err = c.query(next); err != nil {
+			if page, recs, err = c.query(ctx, next, paths, idCol); err != nil {
 				return err
-			}
-			if recs, err = rows(page.Records, paths, idCol); err != nil {
-				return &badPage{err}
 			}
 			if !page.Done && !strings.HasPrefix(page.NextRecordsURL, "/services/data/") {
 				return &badPage{fmt.Errorf("done is false but nextRecordsUrl %s is not a /services/data/ path", shortValue(page.NextRecordsURL))}

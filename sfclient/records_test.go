@@ -1,31 +1,30 @@
 package sfclient
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
 	orgpkg "github.com/licenseplan/licenseplan/org"
 )
 
-func TestCell(t *testing.T) {
-	var rec map[string]any
-	err := json.Unmarshal([]byte(`{
+// TestDecodePageCells: each selected field of a record becomes the CSV
+// cell the map-based decoder made (the cases of the old TestCell).
+func TestDecodePageCells(t *testing.T) {
+	const rec = `{
 		"attributes": {"type": "User"},
 		"Id": "005000000000001AAA",
 		"IsActive": true,
 		"TotalLicenses": 250,
 		"Ratio": 0.5,
 		"Big": 12345678901,
+		"Exp": 1e3,
 		"Profile": {"attributes": {"type": "Profile"}, "Name": "Partner User",
 			"UserLicense": {"attributes": {"type": "UserLicense"}, "Name": "Partner Community"}},
 		"UserRole": null,
 		"Account": {"attributes": {"type": "Account"}, "IsPartner": false, "Name": null},
-		"Weird": [1, 2]
-	}`), &rec)
-	if err != nil {
-		t.Fatal(err)
-	}
+		"Weird": [1, 2],
+		"Unselected": {"deep": [{"x": [1, {"y": null}]}]}
+	}`
 	tests := []struct {
 		path, want, err string
 	}{
@@ -34,29 +33,76 @@ func TestCell(t *testing.T) {
 		{"TotalLicenses", "250", ""},
 		{"Ratio", "0.5", ""},
 		{"Big", "12345678901", ""},
+		{"Exp", "1000", ""},
 		{"Profile.UserLicense.Name", "Partner Community", ""},
 		{"profile.userlicense.name", "Partner Community", ""}, // Salesforce's case may differ from the query's
 		{"UserRole.Name", "", ""},                             // null parent: blank
 		{"UserRole.PortalAccount.Name", "", ""},
 		{"Account.IsPartner", "false", ""},
 		{"Account.Name", "", ""},
-		{"Account.OwnerId", "", "is missing from the record"},
-		{"Username", "", "is missing from the record"},
-		{"Profile", "", "not a value"},
-		{"Weird", "", "not a value"},
+		{"Account.OwnerId", "", "field Account.OwnerId is missing from the record"},
+		{"Username", "", "field Username is missing from the record"},
+		{"Profile", "", "an object, not a value"},
+		{"Weird", "", "a list, not a value"},
 		{"IsActive.Name", "", "IsActive is not a relationship object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			got, err := cell(rec, strings.Split(tt.path, "."))
+			paths := splitPaths([]string{"Id", tt.path})
+			page, rows, err := decodePage([]byte(`{"totalSize":1,"done":true,"records":[`+rec+`]}`), paths, 0)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err %v, want %q", err, tt.err)
 				}
 				return
 			}
-			if err != nil || got != tt.want {
-				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			if err != nil || len(rows) != 1 || rows[0][1] != tt.want {
+				t.Fatalf("got %q, %v; want %q", rows, err, tt.want)
+			}
+			if page.TotalSize != 1 || !page.Done || page.Records != 1 {
+				t.Errorf("page %+v", page)
+			}
+		})
+	}
+}
+
+// TestDecodePageShapes: answers that are not a query page fail, and what
+// a page says besides its records is kept.
+func TestDecodePageShapes(t *testing.T) {
+	paths := splitPaths([]string{"Id", "Name"})
+	tests := []struct {
+		name, body, err string
+		total, records  int
+		next            string
+	}{
+		{"two records and a locator", `{"totalSize":5,"done":false,"nextRecordsUrl":"/services/data/v64.0/query/01g-2",` +
+			`"records":[{"Id":"005000000000001","Name":"a"},{"Id":"005000000000002","Name":null}]}`, "", 5, 2, "/services/data/v64.0/query/01g-2"},
+		{"records null", `{"totalSize":0,"done":true,"records":null}`, "", 0, 0, ""},
+		{"unknown keys skipped", `{"x":[{"y":1}],"totalSize":0,"done":true,"records":[]}`, "", 0, 0, ""},
+		{"null record", `{"totalSize":1,"done":true,"records":[null]}`, "record 1 is null", 0, 0, ""},
+		{"string record", `{"totalSize":1,"done":true,"records":["x"]}`, "record 1 is a string, not an object", 0, 0, ""},
+		{"records object", `{"totalSize":1,"done":true,"records":{}}`, "records is an object, not a list", 0, 0, ""},
+		{"bad Id", `{"totalSize":1,"done":true,"records":[{"Id":"x' OR '1'='1","Name":"a"}]}`, "is not a Salesforce Id", 0, 0, ""},
+		{"truncated", `{"totalSize":1,"done":true,"records":[{"Id":"005000000000001","Na`, "unexpected EOF", 0, 0, ""},
+		{"trailing data", `{"totalSize":0,"done":true,"records":[]}{}`, "data after", 0, 0, ""},
+		{"array", `[{"errorCode":"X"}]`, `a list where "{" belongs`, 0, 0, ""},
+		{"fractional totalSize", `{"totalSize":1.5,"done":true,"records":[]}`, "is not a count", 0, 0, ""},
+		{"huge totalSize", `{"totalSize":99999999999,"done":true,"records":[]}`, "is not a count", 0, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page, rows, err := decodePage([]byte(tt.body), paths, 0)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.TotalSize != tt.total || page.Records != tt.records || len(rows) != tt.records || page.NextRecordsURL != tt.next {
+				t.Errorf("page %+v, %d rows", page, len(rows))
 			}
 		})
 	}

@@ -138,7 +138,7 @@ func (w *Writer) collection(ctx context.Context, method string, recs []Record) (
 	path := "services/data/v" + c.opts.APIVersion + "/composite/sobjects"
 	var out []RecordResult
 	err = c.call(ctx, what, func() error {
-		answer, err := c.sf.ApexREST(method, path, bytes.NewReader(data))
+		answer, err := c.apex(ctx, method, path, bytes.NewReader(data))
 		if err != nil {
 			return err
 		}
