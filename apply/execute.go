@@ -169,11 +169,11 @@ func (r *runner) send(ctx context.Context, name string, op load.Operation, recs 
 			break
 		}
 		if prog != nil {
-			prog.Advance(len(chunk))
+			prog.Advance(name, len(chunk))
 		}
 	}
 	if prog != nil {
-		prog.End(err)
+		prog.End(name, err)
 	}
 	return err
 }

@@ -14,8 +14,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/simpleforce/simpleforce"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
@@ -25,15 +27,19 @@ import (
 // last version that still has SOAP login(), so every login method works.
 const DefaultAPIVersion = "64.0"
 
-// Progress receives a pull's progress, one object at a time. The Client
-// calls it from the goroutine that runs Pull.
+// Progress receives a pull's progress, per object. Objects are pulled
+// concurrently (Options.Parallel), so its methods are called from several
+// goroutines at once; for one object they come in order: Begin, Advance,
+// End.
 type Progress interface {
-	// Begin starts an object, with the totalSize of its first page.
+	// Begin starts an object, with the records it will have: the
+	// totalSize of its first page, or a Bulk job's
+	// numberRecordsProcessed.
 	Begin(object string, total int)
 	// Advance reports n more records of the object received.
-	Advance(n int)
+	Advance(object string, n int)
 	// End finishes the object; err is nil when all its records arrived.
-	End(err error)
+	End(object string, err error)
 }
 
 // Options configure a Client. The zero value works.
@@ -60,6 +66,70 @@ type Options struct {
 	// Redactor, if set, is the one the Client adds its secrets to (so the
 	// caller can redact its debug log with it); default: a new one.
 	Redactor *Redactor
+
+	// API is how Pull reads the objects (default APIAuto).
+	API API
+	// BulkThreshold: with APIAuto, an object of more records than this
+	// is read with a Bulk API 2.0 job (default DefaultBulkThreshold).
+	BulkThreshold int
+	// BulkPageSize is the maxRecords of each Bulk results page (default
+	// 50,000).
+	BulkPageSize int
+	// BulkPoll paces the polls of a Bulk job.
+	BulkPoll BulkPoll
+	// Parallel is how many objects are pulled at once (default 4).
+	Parallel int
+	// Reserve is the part of the org's daily API limit a pull leaves
+	// unused (see Reserve); default DefaultReserve.
+	Reserve Reserve
+}
+
+// API says how Pull reads the objects.
+type API string
+
+const (
+	// APIREST reads every object with REST query pages of up to 2,000.
+	APIREST API = "rest"
+	// APIBulk reads every object but Organization with Bulk API 2.0 jobs.
+	APIBulk API = "bulk"
+	// APIAuto reads an object with Bulk API 2.0 when it has more than
+	// BulkThreshold records, and with REST otherwise.
+	APIAuto API = "auto"
+)
+
+// ParseAPI reads "rest", "bulk" or "auto".
+func ParseAPI(s string) (API, error) {
+	switch a := API(strings.ToLower(strings.TrimSpace(s))); a {
+	case APIREST, APIBulk, APIAuto:
+		return a, nil
+	}
+	return "", fmt.Errorf("%w: API %s: want rest, bulk or auto", ErrConfig, shortValue(s))
+}
+
+// DefaultBulkThreshold is the record count above which APIAuto uses Bulk
+// API 2.0: at 2,000 records a page, 50,000 records are 25 REST calls, and
+// a Bulk job costs about 5 (create, 2 or 3 polls, 1 results page) but
+// waits for Salesforce to run it.
+const DefaultBulkThreshold = 50000
+
+// BulkPoll paces the polls of a Bulk API 2.0 job: the first after
+// Initial, each wait twice the one before up to Max, and the job fails
+// when it has not completed within Timeout.
+type BulkPoll struct {
+	Initial, Max, Timeout time.Duration
+}
+
+func (b BulkPoll) withDefaults() BulkPoll {
+	if b.Initial <= 0 {
+		b.Initial = 500 * time.Millisecond
+	}
+	if b.Max <= 0 {
+		b.Max = 10 * time.Second
+	}
+	if b.Timeout <= 0 {
+		b.Timeout = time.Hour
+	}
+	return b
 }
 
 // Client pulls one org. Make it with New.
@@ -76,6 +146,7 @@ type Client struct {
 	sf      *simpleforce.Client
 	session Session
 	gen     int        // logins so far
+	okGen   int        // the latest generation a call succeeded with
 	loginMu sync.Mutex // one relogin at a time
 }
 
@@ -98,11 +169,28 @@ func New(auth Authenticator, opts Options) (*Client, error) {
 		red = NewRedactor()
 	}
 	red.Add(auth.Secrets()...)
-	tr, err := NewTransport(TransportOptions{Base: opts.Base, Retry: opts.Retry, BatchSize: opts.BatchSize, Redactor: red})
+	tr, err := NewTransport(TransportOptions{Base: opts.Base, Retry: opts.Retry, BatchSize: opts.BatchSize, Redactor: red,
+		Reserve: opts.Reserve})
 	if err != nil {
 		return nil, err
 	}
 	opts.Retry = opts.Retry.withDefaults()
+	if opts.API == "" {
+		opts.API = APIAuto
+	}
+	if _, err := ParseAPI(string(opts.API)); err != nil {
+		return nil, err
+	}
+	if opts.BulkThreshold <= 0 {
+		opts.BulkThreshold = DefaultBulkThreshold
+	}
+	if opts.BulkPageSize <= 0 {
+		opts.BulkPageSize = 50000
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 4
+	}
+	opts.BulkPoll = opts.BulkPoll.withDefaults()
 	return &Client{auth: auth, opts: opts, tr: tr, red: red}, nil
 }
 
@@ -219,6 +307,11 @@ func (c *Client) pull(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	type job struct {
+		q      org.Query
+		fields []string
+	}
+	var jobs []job
 	for _, q := range org.Queries {
 		fields := q.Fields
 		switch q.Object {
@@ -236,9 +329,20 @@ func (c *Client) pull(ctx context.Context) (*Result, error) {
 				fields = slices.DeleteFunc(slices.Clone(fields), func(f string) bool { return strings.EqualFold(f, "Account.IsPartner") })
 			}
 		}
-		if err := p.object(ctx, q, fields); err != nil {
-			return nil, err
+		jobs = append(jobs, job{q, fields})
+	}
+	// The objects are independent: pull up to Parallel at once. The
+	// first failure cancels the others.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.opts.Parallel)
+	for _, j := range jobs {
+		g.Go(func() error { return p.object(gctx, j.q, j.fields) })
+	}
+	if err := g.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
+		return nil, err
 	}
 
 	snap, err := org.ReadSnapshot(ctx, os.DirFS(dir), "org")
@@ -253,7 +357,7 @@ func (c *Client) pull(ctx context.Context) (*Result, error) {
 		Files:       slices.Clone(snap.Files),
 		APICalls:    c.tr.APICalls(),
 		Usage:       c.tr.Usage(),
-		Notes:       append(slices.Clone(c.notes), p.notes...),
+		Notes:       append(slices.Clone(c.notes), p.allNotes()...),
 	}, nil
 }
 
@@ -263,15 +367,41 @@ func isOptionalAccountField(f string) bool {
 	return strings.EqualFold(f, "IsPartner") || strings.EqualFold(f, "IsCustomerPortal")
 }
 
-// puller is one Pull's state.
+// puller is one Pull's state. Objects are pulled concurrently: mu guards
+// what they add.
 type puller struct {
 	c     *Client
 	dir   string
-	notes []string
+	notes []string          // from the sequential start of the pull
 	org   *org.Organization // the Organization record, for RequireSandbox
+
+	mu sync.Mutex
+	// objNotes are the notes of each object, kept apart so that the notes
+	// come in snapshot order however the objects finish.
+	objNotes map[string][]string
 	// counted is the records of each file pulled, each equal to its
 	// query's totalSize; it becomes the snapshot's Counted.
 	counted map[string]int
+}
+
+// noteFor adds a note about object.
+func (p *puller) noteFor(object, note string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.objNotes == nil {
+		p.objNotes = map[string][]string{}
+	}
+	p.objNotes[object] = append(p.objNotes[object], note)
+}
+
+// allNotes are the pull's notes: the start's, then each object's in
+// snapshot order.
+func (p *puller) allNotes() []string {
+	out := slices.Clone(p.notes)
+	for _, q := range org.Queries {
+		out = append(out, p.objNotes[q.Object]...)
+	}
+	return out
 }
 
 // restartSOQL is q's SOQL over cols, ordered by Id, and when afterID is set
@@ -341,15 +471,33 @@ func noAccess(code string) bool {
 	return strings.HasPrefix(code, "INSUFFICIENT_ACCESS") || code == "INVALID_TYPE" || code == "NOT_FOUND"
 }
 
+// maxRelogins is how many times one call logs in again after
+// INVALID_SESSION_ID before it gives up.
+const maxRelogins = 3
+
 // relogin logs in again after a call with the session of generation gen
 // was refused, unless another call has already done so.
-func (c *Client) relogin(ctx context.Context, gen int) error {
+func (c *Client) relogin(ctx context.Context, gen int) (bool, error) {
 	c.loginMu.Lock()
 	defer c.loginMu.Unlock()
 	if _, now := c.currentSession(); now != gen {
-		return nil
+		return false, nil
 	}
-	return c.login(ctx)
+	return true, c.login(ctx)
+}
+
+// worked records that a call with the session of generation gen got an
+// answer.
+func (c *Client) worked(gen int) {
+	c.mu.Lock()
+	c.okGen = max(c.okGen, gen)
+	c.mu.Unlock()
+}
+
+func (c *Client) hasWorked(gen int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.okGen >= gen
 }
 
 // badPage marks an answer that did not parse: it is fetched again.
@@ -363,11 +511,12 @@ func (e *badPage) Unwrap() error { return e.err }
 // the retry policy's MaxRetries), and turns REQUEST_LIMIT_EXCEEDED into a
 // final error that names the usage.
 func (c *Client) call(ctx context.Context, what string, fn func() error) error {
-	reauthed := false
+	relogins, mine := 0, -1 // mine: the session generation this call logged in
 	for bad := 0; ; {
 		_, gen := c.currentSession()
 		err := fn()
 		if err == nil {
+			c.worked(gen)
 			return nil
 		}
 		if ctx.Err() != nil {
@@ -379,7 +528,12 @@ func (c *Client) call(ctx context.Context, what string, fn func() error) error {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &ae) && ae.Code == "INVALID_SESSION_ID":
-			if reauthed {
+			// A session from this call's own login that no call could
+			// use means the user cannot use the API. Concurrent calls
+			// share the session, so one may also see a session expire
+			// that worked, or that another call's login has replaced;
+			// up to maxRelogins logins per call.
+			if (gen == mine && !c.hasWorked(gen)) || relogins >= maxRelogins {
 				return fmt.Errorf("%w: %s: Salesforce rejected the session again right after a new login (%s); "+
 					"check that the user may use the API", ErrSessionExpired, what, ae.Message)
 			}
@@ -387,9 +541,13 @@ func (c *Client) call(ctx context.Context, what string, fn func() error) error {
 				return fmt.Errorf("%w: %s: the access token from SF_ACCESS_TOKEN expired or was revoked (%s); "+
 					"get a new one (for example: sf org display --target-org ALIAS --json)", ErrSessionExpired, what, ae.Message)
 			}
-			reauthed = true
-			if err := c.relogin(ctx, gen); err != nil {
+			did, err := c.relogin(ctx, gen)
+			if err != nil {
 				return fmt.Errorf("%s: the session expired and logging in again failed: %w", what, err)
+			}
+			if did {
+				relogins++
+				_, mine = c.currentSession()
 			}
 			continue
 		case errors.As(err, &ae) && ae.Code == "REQUEST_LIMIT_EXCEEDED":
@@ -477,10 +635,10 @@ func (p *puller) object(ctx context.Context, q org.Query, fields []string) error
 	}
 
 	st := &objectState{q: q, cols: cols, paths: paths,
-		sink: recordSink{q: q, cw: cw, idCol: idCol, progress: c.opts.Progress}}
-	err = p.pages(ctx, st)
+		sink: recordSink{q: q, cw: cw, out: bw, idCol: idCol, progress: c.opts.Progress}}
+	err = p.read(ctx, st)
 	if st.sink.progress != nil && st.sink.begun {
-		st.sink.progress.End(err)
+		st.sink.progress.End(q.Object, err)
 	}
 	if cerr := closeAll(); err == nil && cerr != nil {
 		err = fmt.Errorf("staging %s: %w", q.File, cerr)
@@ -489,15 +647,17 @@ func (p *puller) object(ctx context.Context, q org.Query, fields []string) error
 		var ae *APIError
 		if !q.Required && st.sink.received == 0 && errors.As(err, &ae) && noAccess(ae.Code) {
 			os.Remove(path)
-			p.notes = append(p.notes, fmt.Sprintf("%s was not pulled: the user cannot read %s (%s).", q.File, q.Object, ae.Code))
+			p.noteFor(q.Object, fmt.Sprintf("%s was not pulled: the user cannot read %s (%s).", q.File, q.Object, ae.Code))
 			return nil
 		}
 		return err
 	}
+	p.mu.Lock()
 	if p.counted == nil {
 		p.counted = map[string]int{}
 	}
 	p.counted[q.File] = st.sink.received // the sink checked it equals totalSize
+	p.mu.Unlock()
 	if q.Object == "Organization" && len(st.sink.first) > 0 {
 		p.org = organizationRecord(cols, st.sink.first)
 	}
@@ -522,6 +682,41 @@ func organizationRecord(cols, vals []string) *org.Organization {
 	return o
 }
 
+// read reads st's object with the API the options pick: REST pages, or
+// a Bulk API 2.0 job (always with APIBulk, with APIAuto when the first
+// REST page's totalSize, the count COUNT() would give, is above
+// BulkThreshold). Organization, one record read before anything else, is
+// always read with REST. An object Bulk API 2.0 does not serve is read
+// with REST, with a note.
+func (p *puller) read(ctx context.Context, st *objectState) error {
+	api := p.c.opts.API
+	if st.q.Object == "Organization" {
+		api = APIREST
+	}
+	if api == APIAuto {
+		st.bulkAbove = p.c.opts.BulkThreshold
+	}
+	err := errUseBulk
+	if api != APIBulk {
+		err = p.pages(ctx, st)
+	}
+	if !errors.Is(err, errUseBulk) {
+		return err
+	}
+	err = p.bulk(ctx, st)
+	if errors.Is(err, errNoBulk) {
+		p.noteFor(st.q.Object, fmt.Sprintf("%s: Bulk API 2.0 does not serve %s in this org (INVALIDENTITY); it was read with REST.",
+			st.q.File, st.q.Object))
+		st.bulkAbove = 0
+		return p.pages(ctx, st)
+	}
+	return err
+}
+
+// errUseBulk: pages stopped at the first page because the object is above
+// the Bulk threshold.
+var errUseBulk = errors.New("above the Bulk API threshold")
+
 // objectState is one object's query: its columns, how to read them from a
 // record, and the sink its rows go to.
 type objectState struct {
@@ -529,6 +724,9 @@ type objectState struct {
 	cols  []string
 	paths []fieldPath
 	sink  recordSink
+	// bulkAbove, when above 0, makes pages stop with errUseBulk when the
+	// first page's totalSize is above it.
+	bulkAbove int
 }
 
 // pages runs the object's query and follows nextRecordsUrl to the end,
@@ -544,6 +742,9 @@ func (p *puller) pages(ctx context.Context, st *objectState) error {
 				continue
 			}
 			return err
+		}
+		if cur.fresh && st.bulkAbove > 0 && st.sink.received == 0 && page.TotalSize > st.bulkAbove {
+			return errUseBulk
 		}
 		fresh, err := cur.take(page)
 		if err != nil {
@@ -655,6 +856,7 @@ func (cur *pageCursor) take(page *queryPage) (fresh bool, err error) {
 type recordSink struct {
 	q        org.Query
 	cw       *csv.Writer
+	out      *bufio.Writer // under cw
 	idCol    int
 	progress Progress // nil: none
 	begun    bool     // the first page arrived, and progress began
@@ -667,13 +869,35 @@ type recordSink struct {
 // expect takes the totalSize of a query's first page: total more records
 // are to come after those already received.
 func (s *recordSink) expect(total int) {
+	s.begin(total)
+	s.expected = s.received + total
+}
+
+// begin starts the progress of the object, once.
+func (s *recordSink) begin(total int) {
 	if !s.begun {
 		s.begun = true
 		if s.progress != nil {
 			s.progress.Begin(s.q.Object, total)
 		}
 	}
-	s.expected = s.received + total
+	s.expected = total
+}
+
+func (s *recordSink) advance(n int) {
+	if n > 0 && s.progress != nil {
+		s.progress.Advance(s.q.Object, n)
+	}
+}
+
+// flushCSV flushes the rows written so far (the header) to out, which a
+// Bulk pull then writes encoded rows to.
+func (s *recordSink) flushCSV() error {
+	s.cw.Flush()
+	if err := s.cw.Error(); err != nil {
+		return fmt.Errorf("staging %s: %w", s.q.File, err)
+	}
+	return nil
 }
 
 // write writes one page's rows, which must continue the strictly
@@ -700,9 +924,7 @@ func (s *recordSink) write(rows [][]string) error {
 		}
 	}
 	s.received += len(rows)
-	if len(rows) > 0 && s.progress != nil {
-		s.progress.Advance(len(rows))
-	}
+	s.advance(len(rows))
 	if s.received > s.expected {
 		return fmt.Errorf("%w: %s: received %d records but totalSize is %d: the org answered more than it counted; run again",
 			ErrCountMismatch, what, s.received, s.expected)

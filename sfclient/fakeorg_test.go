@@ -101,6 +101,13 @@ func (f *fakeOrg) expireSession() {
 	f.token = fmt.Sprintf("00Dfake!rotated-%d", f.tokens)
 }
 
+// soqls returns every SOQL received so far.
+func (f *fakeOrg) soqls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.queries)
+}
+
 func (f *fakeOrg) got(prefix string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -140,6 +140,7 @@ type Transport struct {
 	batchSize int
 	timeout   time.Duration
 	redactor  *Redactor
+	reserve   Reserve
 	// writes lets the transport send sObject Collections writes. Only
 	// NewWriter sets it: NewTransport, and every Client, are read only.
 	writes bool
@@ -162,6 +163,8 @@ type TransportOptions struct {
 	AttemptTimeout time.Duration
 	// Redactor cleans server text kept in errors (nil: none).
 	Redactor *Redactor
+	// Reserve is the part of the daily API limit left unused.
+	Reserve Reserve
 }
 
 // NewTransport returns a Transport.
@@ -179,7 +182,7 @@ func NewTransport(o TransportOptions) (*Transport, error) {
 		o.AttemptTimeout = 2 * time.Minute
 	}
 	return &Transport{base: o.Base, policy: o.Retry.withDefaults(), batchSize: o.BatchSize,
-		timeout: o.AttemptTimeout, redactor: o.Redactor}, nil
+		timeout: o.AttemptTimeout, redactor: o.Redactor, reserve: o.Reserve}, nil
 }
 
 // APICalls counts the requests to /services/data that got an answer,
@@ -277,6 +280,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	for attempt := 1; ; attempt++ {
+		if rest {
+			if err := t.checkReserve(); err != nil {
+				return nil, err
+			}
+		}
 		r := req.Clone(ctx)
 		if attempt > 1 && req.GetBody != nil {
 			b, err := req.GetBody()
@@ -353,8 +361,13 @@ func (t *Transport) attempt(r *http.Request, rest bool) (*http.Response, []byte,
 	}
 	if v := resp.Header.Get("Sforce-Limit-Info"); v != "" {
 		if u, ok := parseLimitInfo(v); ok {
+			// Concurrent answers arrive in any order: keep the highest
+			// usage seen, which is the latest (usage only falls as the
+			// 24-hour window rolls, far slower than a run).
 			t.mu.Lock()
-			t.usage = u
+			if u.Limit != t.usage.Limit || u.Used > t.usage.Used {
+				t.usage = u
+			}
 			t.mu.Unlock()
 		}
 	}
@@ -418,4 +431,80 @@ func (b boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // httpClient returns an http.Client whose requests carry ctx.
 func (t *Transport) httpClient(ctx context.Context) *http.Client {
 	return &http.Client{Transport: boundTransport{ctx: ctx, t: t}}
+}
+
+// Reserve is the part of the org's daily API request limit a run leaves
+// for the org's other integrations: the transport sends no request once
+// the usage from the last Sforce-Limit-Info header is within the reserve
+// of the limit. It is a number of calls or a percentage of the limit. The
+// zero value is DefaultReserve; ParseReserve("0") is no reserve.
+//
+// Requests pulled concurrently can each pass the check before the answers
+// that count them come back, so a run can pass the reserve by up to
+// Options.Parallel - 1 calls.
+type Reserve struct {
+	calls   int
+	percent float64
+	set     bool
+}
+
+// DefaultReserve keeps 10% of the daily limit.
+const DefaultReserve = "10%"
+
+// ParseReserve reads a reserve: "5000" calls or "10%" of the limit.
+func ParseReserve(s string) (Reserve, error) {
+	v := strings.TrimSpace(s)
+	bad := fmt.Errorf("%w: API reserve %s: want a number of calls (5000) or a percentage of the daily limit (10%%)", ErrConfig, shortValue(s))
+	if p, ok := strings.CutSuffix(v, "%"); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || f < 0 || f >= 100 {
+			return Reserve{}, bad
+		}
+		return Reserve{percent: f, set: true}, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return Reserve{}, bad
+	}
+	return Reserve{calls: n, set: true}, nil
+}
+
+func (r Reserve) withDefault() Reserve {
+	if !r.set {
+		r, _ = ParseReserve(DefaultReserve)
+	}
+	return r
+}
+
+// Of is the reserve's calls for a daily limit.
+func (r Reserve) Of(limit int) int {
+	r = r.withDefault()
+	if r.percent > 0 {
+		return int(float64(limit) * r.percent / 100)
+	}
+	return r.calls
+}
+
+func (r Reserve) String() string {
+	r = r.withDefault()
+	if r.percent > 0 {
+		return strconv.FormatFloat(r.percent, 'f', -1, 64) + "%"
+	}
+	return strconv.Itoa(r.calls)
+}
+
+// checkReserve refuses a request once the org's usage is within the
+// reserve of its limit.
+func (t *Transport) checkReserve() error {
+	u := t.Usage()
+	if !u.Known() {
+		return nil
+	}
+	keep := t.reserve.Of(u.Limit)
+	if left := u.Limit - u.Used; keep > 0 && left <= keep {
+		return fmt.Errorf("%w: the org has used %d of its %d daily API requests (Sforce-Limit-Info), and licenseplan "+
+			"stops with %d left to keep the reserve of %d (api-reserve %s) for the org's other integrations; "+
+			"wait for the 24-hour usage to drop, or lower api-reserve", ErrRequestLimit, u.Used, u.Limit, max(left, 0), keep, t.reserve)
+	}
+	return nil
 }

@@ -10,9 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"syscall"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -282,46 +280,6 @@ func routeLibraryLog(s *Streams, red *sfclient.Redactor) {
 	log.SetOutput(w)
 	log.SetFlags(0)
 	log.SetPrefix("debug: ")
-}
-
-// bars draws one progressbar per object on stderr.
-type bars struct {
-	w   io.Writer
-	cur *progressbar.ProgressBar
-}
-
-func (b *bars) Begin(object string, total int) {
-	if total <= 0 {
-		b.cur = nil
-		return
-	}
-	b.cur = progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(b.w),
-		progressbar.OptionSetDescription(fmt.Sprintf("%-26s", object)),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(b.w) }),
-	)
-}
-
-func (b *bars) Advance(n int) {
-	if b.cur != nil {
-		b.cur.Add(n)
-	}
-}
-
-func (b *bars) End(err error) {
-	if b.cur == nil {
-		return
-	}
-	if err == nil {
-		b.cur.Finish()
-	} else {
-		b.cur.Exit()
-		fmt.Fprintln(b.w)
-	}
-	b.cur = nil
 }
 
 var _ sfclient.Progress = (*bars)(nil)
