@@ -20,6 +20,8 @@ import (
 //   - GET /jobs/query/{id} reports the job; here each poll moves it one
 //     state on: UploadComplete → InProgress → JobComplete (or Failed, when
 //     Options.BulkFailEvery picks the job), so tests are deterministic.
+//     A query without ORDER BY answers its rows in chunks of Ids, not in
+//     Id order (chunkOrder).
 //   - GET /jobs/query/{id}/results?locator=&maxRecords= answers CSV whose
 //     header is the SOQL field paths, null as an empty field, with
 //     Sforce-Locator ("null" on the last page) and Sforce-NumberOfRecords.
@@ -172,6 +174,9 @@ func (s *Server) pollBulkJob(w http.ResponseWriter, j *bulkJob) {
 			break
 		}
 		j.rows = j.q.run()
+		if len(j.q.order) == 0 {
+			j.rows = chunkOrder(j.rows)
+		}
 		j.Processed = len(j.rows)
 		j.State = jobComplete
 	}
@@ -244,9 +249,53 @@ func (s *Server) bulkResults(w http.ResponseWriter, r *http.Request, version str
 	if end < len(rows) {
 		loc = strconv.Itoa(end)
 	}
+	// The REST faults for pages apply to results pages too: a locator
+	// that fails (ExpireLocatorEvery counts results requests with a
+	// locator) and a body cut in half (TruncateEvery).
+	s.mu.Lock()
+	expire, truncate := false, false
+	if off > 0 {
+		s.moreSeq++
+		expire = s.opts.ExpireLocatorEvery > 0 && s.moreSeq%s.opts.ExpireLocatorEvery == 0
+		if expire {
+			s.stats.FaultsInjected[FaultLocatorExpired]++
+		}
+	}
+	if !expire {
+		s.pageSeq++
+		truncate = s.opts.TruncateEvery > 0 && s.pageSeq%s.opts.TruncateEvery == 0
+		if truncate {
+			s.stats.FaultsInjected[FaultTruncated]++
+		}
+	}
+	s.mu.Unlock()
+	if expire {
+		writeError(w, http.StatusBadRequest, "INVALIDLOCATOR", "InvalidLocator : the locator is not valid for this job")
+		return
+	}
+	if truncate {
+		b = b[:len(b)/2]
+	}
 	w.Header().Set("Sforce-Locator", loc)
 	w.Header().Set("Sforce-NumberOfRecords", strconv.Itoa(end-off))
 	writeBody(w, http.StatusOK, "text/csv", b)
+}
+
+// bulkChunk is the rows of one simulated PK chunk.
+const bulkChunk = 1000
+
+// chunkOrder gives a query without ORDER BY the order of a PK-chunked
+// job: Salesforce splits a large query job into chunks of Id ranges that
+// run in parallel ("Understanding Bulk API 2.0 Query", Chunking Query
+// Jobs), so nothing promises Id order. Here the chunks of bulkChunk rows
+// come last first, Ids ascending within each, so a client that relied
+// on Id order would fail every test of more than one chunk.
+func chunkOrder(rows []int32) []int32 {
+	out := make([]int32, 0, len(rows))
+	for end := len(rows); end > 0; end -= bulkChunk {
+		out = append(out, rows[max(0, end-bulkChunk):end]...)
+	}
+	return out
 }
 
 func appendCSVHeader(b []byte, paths []*path) []byte {

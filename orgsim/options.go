@@ -31,9 +31,11 @@ type Options struct {
 	// INVALID_SESSION_ID. A new login or token works.
 	ExpireSessionEvery int
 	// ExpireLocatorEvery makes every Nth query-more request answer 400
-	// INVALID_QUERY_LOCATOR, and the locator is gone.
+	// INVALID_QUERY_LOCATOR, and the locator is gone; likewise every Nth
+	// Bulk results request with a locator answers 400 INVALIDLOCATOR.
 	ExpireLocatorEvery int
-	// TruncateEvery cuts every Nth query response body in half (the
+	// TruncateEvery cuts every Nth query response body (REST page or
+	// Bulk results page) in half (the
 	// status is 200 and Content-Length matches the half), so the client
 	// must notice that the page does not parse and fetch it again.
 	TruncateEvery int

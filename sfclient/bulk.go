@@ -41,9 +41,10 @@ import (
 // of totalSize: every page holds Sforce-NumberOfRecords rows, the pages
 // add up to numberRecordsProcessed, no Id comes twice.
 //
-// Faults: a page that does not parse or holds fewer rows than it says is
-// fetched again (call); a job that ends Failed, a locator Salesforce no
-// longer knows and a duplicate Id start a new job, up to bulkJobAttempts
+// Faults: a page that does not parse, holds fewer rows than it says, or
+// whose locator is refused is fetched again (call); a job that ends
+// Failed, more rows than numberRecordsProcessed and a duplicate Id start
+// a new job, up to bulkJobAttempts
 // jobs, from an empty spool, so nothing is lost or written twice; 412
 // JOB_NOT_COMPLETE goes back to polling; an Aborted job (someone aborted
 // it in Setup) and 409 (results asked with another API version than the
@@ -230,6 +231,13 @@ func (p *puller) download(ctx context.Context, st *objectState, results string, 
 		var ids []string
 		err := c.call(ctx, "download the Bulk API results of "+st.q.Object, func() error {
 			hdr, data, err := c.api(ctx, http.MethodGet, results+"?"+v.Encode(), nil)
+			var ae *APIError
+			if errors.As(err, &ae) && strings.Contains(strings.ToUpper(ae.Code), "LOCATOR") {
+				// A job's results stay for seven days, so a locator
+				// refused is fetched again like a page that did not
+				// parse.
+				return &badPage{fmt.Errorf("%s Bulk results page %d: %w", st.q.Object, pages+1, err)}
+			}
 			if err != nil {
 				return err
 			}
@@ -272,16 +280,15 @@ func (p *puller) download(ctx context.Context, st *objectState, results string, 
 	return sp, nil
 }
 
-// bulkDownloadError sorts a failed results request: a locator Salesforce
-// no longer knows restarts the job, 412 too (the job is not complete
-// after all), and 409 gets a hint.
+// bulkDownloadError sorts a failed results request: 412 (the job is not
+// complete after all) starts a new job, and 409 gets a hint.
 func bulkDownloadError(err error) error {
 	var ae *APIError
 	if !errors.As(err, &ae) {
 		return err
 	}
 	switch {
-	case ae.Status == http.StatusPreconditionFailed, strings.Contains(strings.ToUpper(ae.Code), "LOCATOR"):
+	case ae.Status == http.StatusPreconditionFailed:
 		return &errRestartJob{err}
 	case ae.Status == http.StatusConflict:
 		return fmt.Errorf("%w; the results of a Bulk API job must be requested with the API version that created it "+

@@ -148,6 +148,9 @@ type Client struct {
 	gen     int        // logins so far
 	okGen   int        // the latest generation a call succeeded with
 	loginMu sync.Mutex // one relogin at a time
+
+	// staged, set by tests, sees the staging folder before it is removed.
+	staged func(dir string)
 }
 
 var versionRE = regexp.MustCompile(`^[1-9][0-9]\.0$`)
@@ -284,6 +287,9 @@ func (c *Client) pull(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("staging folder for the pulled records: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	if c.staged != nil {
+		defer c.staged(dir)
+	}
 
 	queries := map[string]org.Query{}
 	for _, q := range org.Queries {
