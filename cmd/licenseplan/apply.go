@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/licenseplan/licenseplan/apply"
 	"github.com/licenseplan/licenseplan/org"
@@ -112,6 +113,7 @@ passed; 1 otherwise.`,
 	f.String("config", "", "config `file` for the login settings (YAML; also LICENSEPLAN_CONFIG)")
 	f.BoolP("quiet", "q", false, "print no notes on stderr")
 	addLiveFlags(f)
+	hidePullOnlyFlags(f)
 	_ = f.MarkHidden("save-snapshot")
 	_ = f.MarkHidden("require-sandbox") // apply refuses production anyway
 	_ = cmd.MarkFlagRequired("plan")
@@ -162,10 +164,23 @@ func (o *liveOrg) Update(ctx context.Context, recs []sfclient.Record) ([]sfclien
 	return o.w.Update(ctx, recs)
 }
 
+// hidePullOnlyFlags hides the flags that choose how a whole org is pulled
+// from apply and verify, which read only what the plan touches.
+func hidePullOnlyFlags(f *pflag.FlagSet) {
+	_ = f.MarkHidden("api")
+	_ = f.MarkHidden("bulk-threshold")
+}
+
 func newLiveOrg(s *Streams, cfg *Config, auth sfclient.Authenticator) (*liveOrg, error) {
 	red := sfclient.NewRedactor()
 	routeLibraryLog(s, red)
-	opts := sfclient.Options{APIVersion: cfg.Live.APIVersion, Redactor: red}
+	// apply and verify read only the records the plan touches, with REST
+	// (--api and --bulk-threshold are hidden here); api-reserve holds.
+	opts, err := pullOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts.Redactor = red
 	r, err := sfclient.New(auth, opts)
 	if err != nil {
 		return nil, flagErrorf("%w", err)
@@ -359,6 +374,7 @@ Exit status: 0 when everything matches, 1 on any mismatch or error.`,
 	f.String("config", "", "config `file` for the login settings (YAML; also LICENSEPLAN_CONFIG)")
 	f.BoolP("quiet", "q", false, "print no notes on stderr")
 	addLiveFlags(f)
+	hidePullOnlyFlags(f)
 	_ = f.MarkHidden("save-snapshot")
 	_ = f.MarkHidden("require-sandbox")
 	_ = cmd.MarkFlagRequired("plan")

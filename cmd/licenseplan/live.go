@@ -35,6 +35,9 @@ type liveConfig struct {
 	APIVersion     string `mapstructure:"api-version"`
 	RequireSandbox bool   `mapstructure:"require-sandbox"`
 	SaveSnapshot   string `mapstructure:"save-snapshot"`
+	API            string `mapstructure:"api"`
+	BulkThreshold  int    `mapstructure:"bulk-threshold"`
+	APIReserve     string `mapstructure:"api-reserve"`
 
 	AccessToken   string `mapstructure:"access-token"`
 	ClientSecret  string `mapstructure:"client-secret"`
@@ -45,7 +48,7 @@ type liveConfig struct {
 // liveFlagKeys are the live settings that are flags (and LICENSEPLAN_<KEY>
 // variables). The secrets are not among them.
 var liveFlagKeys = []string{"target-org", "instance-url", "client-id", "username", "jwt-key-file", "login-url",
-	"api-version", "require-sandbox", "save-snapshot"}
+	"api-version", "require-sandbox", "save-snapshot", "api", "bulk-threshold", "api-reserve"}
 
 func init() {
 	for _, k := range liveFlagKeys {
@@ -74,6 +77,9 @@ func addLiveFlags(f *pflag.FlagSet) {
 	f.String("jwt-key-file", "", "PEM private key `file` of the connected app's certificate (JWT bearer flow)")
 	f.String("login-url", "", "login `URL`: https://test.salesforce.com for sandboxes, the My Domain URL for client credentials (default https://login.salesforce.com)")
 	f.String("api-version", "", "Salesforce REST API `version` (default "+sfclient.DefaultAPIVersion+")")
+	f.String("api", "", "how to read the org: `rest`, bulk (Bulk API 2.0 query jobs) or auto: Bulk for an object of more than --bulk-threshold records (default auto)")
+	f.Int("bulk-threshold", 0, fmt.Sprintf("with --api auto, read an object with Bulk API 2.0 when it has more than this many `records` (default %d)", sfclient.DefaultBulkThreshold))
+	f.String("api-reserve", "", "leave this part of the org's daily API limit unused: a number of `calls` or a percentage (default "+sfclient.DefaultReserve+"); the pull stops before it")
 	f.Bool("require-sandbox", false, "refuse to run unless the org is a sandbox (Organization.IsSandbox)")
 	f.String("save-snapshot", "", "also write the planned org as a snapshot into `folder`, to re-run offline with --input")
 	addSecretFlags(f)
@@ -232,8 +238,12 @@ func pullOrg(ctx context.Context, s *Streams, cfg *Config, auth sfclient.Authent
 	if s.ErrTTY && !cfg.Quiet {
 		prog = &bars{w: s.ErrOut}
 	}
-	c, err := sfclient.New(auth, sfclient.Options{APIVersion: cfg.Live.APIVersion, RequireSandbox: cfg.Live.RequireSandbox,
-		Progress: prog, Redactor: red})
+	opts, err := pullOptions(cfg)
+	if err != nil {
+		return nil, planner.Source{}, err
+	}
+	opts.Progress, opts.Redactor = prog, red
+	c, err := sfclient.New(auth, opts)
 	if err != nil {
 		return nil, planner.Source{}, flagErrorf("%w", err)
 	}
@@ -248,6 +258,31 @@ func pullOrg(ctx context.Context, s *Streams, cfg *Config, auth sfclient.Authent
 		fmt.Fprintln(s.ErrOut, pulledLine(res))
 	}
 	return res.Snapshot, res.Source(), nil
+}
+
+// pullOptions are the sfclient options of the live settings; a bad
+// value is a usage error naming its setting.
+func pullOptions(cfg *Config) (sfclient.Options, error) {
+	l := cfg.Live
+	o := sfclient.Options{APIVersion: l.APIVersion, RequireSandbox: l.RequireSandbox, BulkThreshold: l.BulkThreshold}
+	if l.API != "" {
+		api, err := sfclient.ParseAPI(l.API)
+		if err != nil {
+			return o, flagErrorf("--api %q: want rest, bulk or auto", l.API)
+		}
+		o.API = api
+	}
+	if l.BulkThreshold < 0 {
+		return o, flagErrorf("--bulk-threshold %d: want a number of records, 0 or more", l.BulkThreshold)
+	}
+	if l.APIReserve != "" {
+		r, err := sfclient.ParseReserve(l.APIReserve)
+		if err != nil {
+			return o, flagErrorf("--api-reserve %q: want a number of calls (5000) or a percentage of the daily limit (10%%)", l.APIReserve)
+		}
+		o.Reserve = r
+	}
+	return o, nil
 }
 
 // pulledLine summarises a pull for stderr, marking production plainly.

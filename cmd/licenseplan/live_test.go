@@ -253,6 +253,9 @@ func TestLiveUsageErrorsThroughCLI(t *testing.T) {
 	}{
 		{"input and live", map[string]string{"SF_TARGET_ORG": "dev"}, []string{"plan", "--input", "."}, "a live org is configured too"},
 		{"bad API version", map[string]string{"SF_ACCESS_TOKEN": "t"}, []string{"plan", "--instance-url", "https://a.my.salesforce.com", "--api-version", "latest"}, `API version "latest"`},
+		{"bad --api", map[string]string{"SF_ACCESS_TOKEN": "t"}, []string{"plan", "--instance-url", "https://a.my.salesforce.com", "--api", "soap"}, `--api "soap": want rest, bulk or auto`},
+		{"bad --api-reserve", map[string]string{"SF_ACCESS_TOKEN": "t"}, []string{"plan", "--instance-url", "https://a.my.salesforce.com", "--api-reserve", "lots"}, `--api-reserve "lots"`},
+		{"negative --bulk-threshold", map[string]string{"SF_ACCESS_TOKEN": "t"}, []string{"plan", "--instance-url", "https://a.my.salesforce.com", "--bulk-threshold", "-5"}, `--bulk-threshold -5`},
 		{"plain http to a remote host", map[string]string{"SF_ACCESS_TOKEN": "00Dx!sekrit"}, []string{"plan", "--instance-url", "http://a.my.salesforce.com"}, "use https"},
 	}
 	for _, tt := range tests {
@@ -492,5 +495,38 @@ func TestPlanLiveProgress(t *testing.T) {
 				t.Error("progress reached stdout")
 			}
 		})
+	}
+}
+
+// TestPlanLiveOrgAPIs: --api rest, bulk and auto (also from the config
+// file) plan the pulled demo org the same; bulk uses more API calls (a
+// job's create, polls and results for each object).
+func TestPlanLiveOrgAPIs(t *testing.T) {
+	dir := inTempDir(t)
+	url, token := simOrg(t, demoSnap(t))
+	tg := writeFile(t, dir, "targets.csv", string(demo.Targets()))
+	cfgFile := writeFile(t, dir, "bulk.yaml", "api: bulk\napi-reserve: 5%\n")
+	env := map[string]string{"SF_INSTANCE_URL": url, "SF_ACCESS_TOKEN": token}
+	var plans []string
+	calls := map[string]int{}
+	for _, args := range [][]string{{"--api", "rest"}, {"--api", "bulk"}, {"--api", "auto", "--bulk-threshold", "20"}, {"--config", cfgFile}} {
+		r := run(t, env, append([]string{"plan", "--targets", tg, "--format", "json"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		p, err := printedPlan(r.stdout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls[strings.Join(args, " ")] = p.Source.APICalls
+		plans = append(plans, stripSource(t, r.stdout))
+	}
+	for i, p := range plans[1:] {
+		if p != plans[0] {
+			t.Errorf("plan %d differs from the REST plan", i+1)
+		}
+	}
+	if calls["--api bulk"] <= calls["--api rest"] || calls["--config "+cfgFile] != calls["--api bulk"] {
+		t.Errorf("API calls %v: want bulk above rest, and the config file's bulk equal to --api bulk", calls)
 	}
 }
