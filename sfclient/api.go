@@ -53,7 +53,7 @@ func (c *Client) api(ctx context.Context, method, path string, body []byte) (htt
 		return nil, nil, plainCause(err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body) // the Transport buffered it
+	data, err := readBody(resp.Body) // the Transport buffered it
 	if err != nil {
 		return nil, nil, err
 	}

@@ -354,15 +354,24 @@ func (sp *spool) writeSorted(st *objectState) error {
 			return fmt.Errorf("staging %s: %w", st.q.File, err)
 		}
 	} else {
-		buf := make([]byte, 0, 4096)
-		for _, r := range sp.index {
-			buf = slices.Grow(buf[:0], int(r.n))[:r.n]
-			if _, err := sp.f.ReadAt(buf, r.off); err != nil {
+		// Rows that follow each other in Id order and in the spool (a
+		// chunk of the job's results) are read with one ReadAt.
+		var buf []byte
+		for i := 0; i < len(sp.index); {
+			start, end := sp.index[i].off, sp.index[i].off+int64(sp.index[i].n)
+			j := i + 1
+			for j < len(sp.index) && sp.index[j].off == end && end-start < 4<<20 {
+				end += int64(sp.index[j].n)
+				j++
+			}
+			buf = slices.Grow(buf[:0], int(end-start))[:end-start]
+			if _, err := sp.f.ReadAt(buf, start); err != nil {
 				return fmt.Errorf("staging %s: %w", st.q.File, err)
 			}
 			if _, err := out.Write(buf); err != nil {
 				return fmt.Errorf("staging %s: %w", st.q.File, err)
 			}
+			i = j
 		}
 	}
 	st.sink.received = len(sp.index)
@@ -396,6 +405,7 @@ func reencode(data []byte, st *objectState, numberOfRecords string) ([]byte, []s
 	}
 	idCol := from[st.sink.idCol]
 	var out bytes.Buffer
+	out.Grow(len(data))
 	w := csv.NewWriter(&out)
 	row := make([]string, len(st.cols))
 	var ids []string

@@ -82,6 +82,12 @@ type Options struct {
 	// Reserve is the part of the org's daily API limit a pull leaves
 	// unused (see Reserve); default DefaultReserve.
 	Reserve Reserve
+	// BeforeRead, if set, is called with the staging folder before the
+	// pulled files are read into the snapshot, and the function it
+	// returns after. The CLI sets the garbage collector's policy for
+	// reading a snapshot folder there (internal/readgc), which a library
+	// must not set for its caller.
+	BeforeRead func(ctx context.Context, dir string) (after func())
 }
 
 // API says how Pull reads the objects.
@@ -351,6 +357,9 @@ func (c *Client) pull(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 
+	if c.opts.BeforeRead != nil {
+		defer c.opts.BeforeRead(ctx, dir)()
+	}
 	snap, err := org.ReadSnapshot(ctx, os.DirFS(dir), "org")
 	if err != nil {
 		return nil, fmt.Errorf("the records pulled from %s did not pass the snapshot checks: %w", c.session.InstanceURL, err)

@@ -313,7 +313,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			continue
 		}
 		if resp.StatusCode < 400 {
-			resp.Body = io.NopCloser(bytes.NewReader(body))
+			resp.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body}
 			resp.ContentLength = int64(len(body))
 			return resp, nil
 		}
@@ -371,7 +371,15 @@ func (t *Transport) attempt(r *http.Request, rest bool) (*http.Response, []byte,
 			t.mu.Unlock()
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	// Read into a buffer of the announced size: a Bulk results page is
+	// tens of megabytes, and growing a buffer to that by doubling costs
+	// more than decoding it.
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxBody {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxBody+1))
+	body := buf.Bytes()
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the answer: %w", err)
 	}
@@ -415,6 +423,23 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// bufferedBody is the body of an answer the transport read whole; its
+// reader (api) can take the bytes without copying them.
+type bufferedBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func (*bufferedBody) Close() error { return nil }
+
+// readBody returns the whole body of an answer from the Transport.
+func readBody(r io.Reader) ([]byte, error) {
+	if b, ok := r.(*bufferedBody); ok {
+		return b.data, nil
+	}
+	return io.ReadAll(r)
 }
 
 // boundTransport sends every request with ctx: simpleforce builds its

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/licenseplan/licenseplan/internal/readgc"
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/planner"
 	"github.com/licenseplan/licenseplan/sfclient"
@@ -243,6 +244,7 @@ func pullOrg(ctx context.Context, s *Streams, cfg *Config, auth sfclient.Authent
 		return nil, planner.Source{}, err
 	}
 	opts.Progress, opts.Redactor = prog, red
+	opts.BeforeRead = func(ctx context.Context, dir string) func() { return readgc.AfterPull(ctx, dir, s.Getenv) }
 	c, err := sfclient.New(auth, opts)
 	if err != nil {
 		return nil, planner.Source{}, flagErrorf("%w", err)
