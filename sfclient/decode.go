@@ -1,37 +1,118 @@
 package sfclient
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/valyala/fastjson"
 
 	"github.com/licenseplan/licenseplan/org"
 )
 
 // decodePage reads one answer of the query resource straight into rows of
-// the query's columns: a streaming json.Decoder walks the records and
-// keeps only the selected fields, so no record becomes a map. Each value
-// becomes a CSV cell as cell describes it, and every record must carry
-// every selected field, like the map-based rows it replaces.
+// the query's columns, without a map per record: fastjson parses the page
+// into its own reusable tree, and each record's selected fields are
+// picked from it with the field tree of the query's paths (field names
+// matched in any case: Salesforce answers with the describe's spelling).
+// Each value becomes a CSV cell: a string as it is, a boolean as
+// true/false, a number in decimal, null (the value or a parent
+// relationship on the way) blank. A selected field missing from a record,
+// or an object where a value belongs, is an error: the answer does not
+// match the query.
+//
+// fastjson, not encoding/json: on a page of 2,000 users, decoding into
+// maps took 2 to 3 times the CPU and 3.5 times the memory
+// (BenchmarkDecodePage keeps the map decoder as its baseline), and
+// encoding/json's token stream and structs built with reflect were no
+// faster than the maps.
 func decodePage(data []byte, paths []fieldPath, idCol int) (*queryPage, [][]string, error) {
-	d := &pageDecoder{dec: json.NewDecoder(bytes.NewReader(data)), tree: newFieldTree(paths), n: len(paths)}
-	d.dec.UseNumber()
-	page, err := d.page()
+	p := parsers.Get()
+	defer parsers.Put(p)
+	v, err := p.ParseBytes(data)
 	if err != nil {
-		return nil, nil, err
+		// fastjson's message quotes the unparsed rest of the answer:
+		// keep it short.
+		return nil, nil, fmt.Errorf("the answer is not valid JSON (%s)", cleanText(err.Error(), 120))
 	}
-	for i, row := range d.rows {
+	top, err := v.Object()
+	if err != nil {
+		return nil, nil, fmt.Errorf("the answer is %s, not a query result object", kind(v))
+	}
+	page := &queryPage{}
+	var recs *fastjson.Value
+	var bad error
+	top.Visit(func(key []byte, v *fastjson.Value) {
+		if bad != nil {
+			return
+		}
+		switch string(key) {
+		case "totalSize":
+			n, err := v.Int64()
+			if err != nil || n < 0 || n > math.MaxInt32 {
+				bad = fmt.Errorf("totalSize %s is not a count", shortValue(v.String()))
+			}
+			page.TotalSize = int(n)
+		case "done":
+			b, err := v.Bool()
+			if err != nil {
+				bad = fmt.Errorf("done is %s, not a boolean", kind(v))
+			}
+			page.Done = b
+		case "nextRecordsUrl":
+			if v.Type() == fastjson.TypeNull {
+				return
+			}
+			s, err := v.StringBytes()
+			if err != nil {
+				bad = fmt.Errorf("nextRecordsUrl is %s, not a string", kind(v))
+			}
+			page.NextRecordsURL = string(s)
+		case "records":
+			recs = v
+		}
+	})
+	if bad != nil {
+		return nil, nil, bad
+	}
+	if recs == nil || recs.Type() == fastjson.TypeNull {
+		return page, nil, nil
+	}
+	list, err := recs.Array()
+	if err != nil {
+		return nil, nil, fmt.Errorf("records is %s, not a list", kind(recs))
+	}
+	tree := newFieldTree(paths)
+	rows := make([][]string, len(list))
+	seen := make([]bool, len(paths))
+	for i, rec := range list {
+		o, err := rec.Object()
+		if err != nil {
+			if rec.Type() == fastjson.TypeNull {
+				return nil, nil, fmt.Errorf("record %d is null", i+1)
+			}
+			return nil, nil, fmt.Errorf("record %d is %s, not an object", i+1, kind(rec))
+		}
+		row := make([]string, len(paths))
+		clear(seen)
+		if err := tree.fill(o, row, seen, ""); err != nil {
+			return nil, nil, fmt.Errorf("record %d: %w", i+1, err)
+		}
+		if err := tree.missing(seen, ""); err != nil {
+			return nil, nil, fmt.Errorf("record %d: %w", i+1, err)
+		}
 		if !org.ValidID(row[idCol]) {
 			return nil, nil, fmt.Errorf("record %d: Id %s is not a Salesforce Id", i+1, shortValue(row[idCol]))
 		}
+		rows[i] = row
 	}
-	return page, d.rows, nil
+	page.Records = len(rows)
+	return page, rows, nil
 }
+
+// parsers are reused: a fastjson.Parser keeps its tree's memory.
+var parsers fastjson.ParserPool
 
 // fieldNode is one step of the selected field paths: a field of a record
 // (col ≥ 0) or a parent relationship whose fields are kids.
@@ -70,205 +151,108 @@ func newFieldTree(paths []fieldPath) *fieldNode {
 	return root
 }
 
-// kid finds the node for key: Salesforce answers with the describe's field
-// names, which a query may spell in another case.
-func (n *fieldNode) kid(key string) *fieldNode {
+// kid finds the node for key, exactly or else ignoring case.
+func (n *fieldNode) kid(key []byte) *fieldNode {
 	for _, k := range n.kids {
-		if k.name == key {
+		if k.name == string(key) {
 			return k
 		}
 	}
 	for _, k := range n.kids {
-		if strings.EqualFold(k.name, key) {
+		if strings.EqualFold(k.name, string(key)) {
 			return k
 		}
 	}
 	return nil
 }
 
-type pageDecoder struct {
-	dec  *json.Decoder
-	tree *fieldNode
-	n    int
-	rows [][]string
-	seen []bool // the current record's columns that had a value
-}
-
-func (d *pageDecoder) page() (*queryPage, error) {
-	if err := d.delim('{'); err != nil {
-		return nil, err
-	}
-	page := &queryPage{}
-	for d.dec.More() {
-		key, err := d.key()
-		if err != nil {
-			return nil, err
-		}
-		switch key {
-		case "totalSize":
-			var n json.Number
-			if err := d.dec.Decode(&n); err != nil {
-				return nil, err
-			}
-			v, err := n.Int64()
-			if err != nil || v > math.MaxInt32 {
-				return nil, fmt.Errorf("totalSize %s is not a count", shortValue(n.String()))
-			}
-			page.TotalSize = int(v)
-		case "done":
-			if err := d.dec.Decode(&page.Done); err != nil {
-				return nil, err
-			}
-		case "nextRecordsUrl":
-			if err := d.dec.Decode(&page.NextRecordsURL); err != nil {
-				return nil, err
-			}
-		case "records":
-			if err := d.records(); err != nil {
-				return nil, err
-			}
-		default:
-			if err := d.skip(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := d.delim('}'); err != nil {
-		return nil, err
-	}
-	if _, err := d.dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the answer's JSON object")
-	}
-	page.Records = len(d.rows)
-	return page, nil
-}
-
-func (d *pageDecoder) records() error {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok == nil {
-		return nil // "records": null
-	}
-	if tok != json.Delim('[') {
-		return fmt.Errorf("records is %s, not a list", tokenKind(tok))
-	}
-	for d.dec.More() {
-		i := len(d.rows) + 1
-		tok, err := d.dec.Token()
-		if err != nil {
-			return err
-		}
-		if tok != json.Delim('{') {
-			if tok == nil {
-				return fmt.Errorf("record %d is null", i)
-			}
-			return fmt.Errorf("record %d is %s, not an object", i, tokenKind(tok))
-		}
-		row := make([]string, d.n)
-		d.seen = make([]bool, d.n)
-		if err := d.object(d.tree, row); err != nil {
-			return fmt.Errorf("record %d: %w", i, err)
-		}
-		if err := d.missing(d.tree, nil); err != nil {
-			return fmt.Errorf("record %d: %w", i, err)
-		}
-		d.rows = append(d.rows, row)
-	}
-	return d.delim(']')
-}
-
-// object reads the fields of an object whose '{' was read, into row.
-func (d *pageDecoder) object(n *fieldNode, row []string) error {
-	for d.dec.More() {
-		key, err := d.key()
-		if err != nil {
-			return err
-		}
+// fill writes the selected fields of o, the object at n, into row, and
+// marks them seen; prefix is the relationship path to n, for errors.
+func (n *fieldNode) fill(o *fastjson.Object, row []string, seen []bool, prefix string) error {
+	var err error
+	o.Visit(func(key []byte, v *fastjson.Value) {
 		k := n.kid(key)
-		if k == nil {
-			if err := d.skip(); err != nil {
-				return err
-			}
-			continue
+		if err != nil || k == nil {
+			return
 		}
-		if err := d.value(k, row); err != nil {
-			return err
-		}
-	}
-	return d.delim('}')
+		err = k.value(v, row, seen, prefix)
+	})
+	return err
 }
 
-// value reads the value of field node k.
-func (d *pageDecoder) value(k *fieldNode, row []string) error {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok == nil { // null: the field, or every field under the relationship, is blank
-		d.blank(k)
+// value takes the value v of field node k.
+func (k *fieldNode) value(v *fastjson.Value, row []string, seen []bool, prefix string) error {
+	name := prefix + k.name
+	if v.Type() == fastjson.TypeNull { // the field, or every field under the relationship, is blank
+		k.blank(seen)
 		return nil
 	}
-	if k.col < 0 {
-		if tok != json.Delim('{') {
-			return fmt.Errorf("field %s is not a relationship object", k.name)
+	if len(k.kids) > 0 {
+		o, err := v.Object()
+		if err != nil {
+			return fmt.Errorf("field %s is not a relationship object", name)
 		}
-		return d.object(k, row)
+		if k.col >= 0 { // selected both as a value and as a relationship
+			return fmt.Errorf("field %s: an object, not a value", name)
+		}
+		return k.fill(o, row, seen, name+".")
 	}
-	var v string
-	switch t := tok.(type) {
-	case string:
-		v = t
-	case bool:
-		v = strconv.FormatBool(t)
-	case json.Number:
-		v = formatNumber(t)
+	var s string
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		s = string(b)
+	case fastjson.TypeTrue:
+		s = "true"
+	case fastjson.TypeFalse:
+		s = "false"
+	case fastjson.TypeNumber:
+		s = formatNumber(v.String())
 	default:
-		return fmt.Errorf("field %s: %s, not a value", k.name, tokenKind(tok))
+		return fmt.Errorf("field %s: %s, not a value", name, kind(v))
 	}
-	row[k.col] = v
-	d.seen[k.col] = true
+	if k.col >= 0 {
+		row[k.col], seen[k.col] = s, true
+	}
 	for _, c := range k.dups {
-		row[c], d.seen[c] = v, true
+		row[c], seen[c] = s, true
 	}
 	return nil
 }
 
-func (d *pageDecoder) blank(k *fieldNode) {
+func (k *fieldNode) blank(seen []bool) {
 	if k.col >= 0 {
-		d.seen[k.col] = true
+		seen[k.col] = true
 	}
 	for _, c := range k.dups {
-		d.seen[c] = true
+		seen[c] = true
 	}
 	for _, kid := range k.kids {
-		d.blank(kid)
+		kid.blank(seen)
 	}
 }
 
 // missing fails on the first selected field the record did not carry.
-func (d *pageDecoder) missing(n *fieldNode, path []string) error {
+func (n *fieldNode) missing(seen []bool, prefix string) error {
 	for _, k := range n.kids {
-		p := append(path, k.name)
-		if k.col >= 0 && !d.seen[k.col] {
-			return fmt.Errorf("field %s is missing from the record", strings.Join(p, "."))
+		if k.col >= 0 && !seen[k.col] {
+			return fmt.Errorf("field %s%s is missing from the record", prefix, k.name)
 		}
-		if err := d.missing(k, p); err != nil {
+		if err := k.missing(seen, prefix+k.name+"."); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// formatNumber writes a JSON number like cell does: an integral value in
-// decimal without exponent, anything else in the shortest form.
-func formatNumber(n json.Number) string {
-	s := n.String()
+// formatNumber writes a JSON number as the map-based decoder did: an
+// integral value in decimal without exponent, anything else in the
+// shortest form.
+func formatNumber(s string) string {
 	if strings.IndexAny(s, ".eE") < 0 {
 		return s
 	}
-	f, err := n.Float64()
+	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return s
 	}
@@ -278,67 +262,18 @@ func formatNumber(n json.Number) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
-func (d *pageDecoder) key() (string, error) {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return "", err
-	}
-	s, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("%s where a field name belongs", tokenKind(tok))
-	}
-	return s, nil
-}
-
-func (d *pageDecoder) delim(want json.Delim) error {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok != want {
-		return fmt.Errorf("%s where %q belongs", tokenKind(tok), string(want))
-	}
-	return nil
-}
-
-// skip reads past one value, however deeply nested.
-func (d *pageDecoder) skip() error {
-	depth := 0
-	for {
-		tok, err := d.dec.Token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-		if depth == 0 {
-			return nil
-		}
-	}
-}
-
-func tokenKind(tok json.Token) string {
-	switch t := tok.(type) {
-	case nil:
-		return "null"
-	case json.Delim:
-		switch t {
-		case '{':
-			return "an object"
-		case '[':
-			return "a list"
-		}
-		return strconv.Quote(string(t))
-	case string:
+func kind(v *fastjson.Value) string {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		return "an object"
+	case fastjson.TypeArray:
+		return "a list"
+	case fastjson.TypeString:
 		return "a string"
-	case bool:
-		return "a boolean"
-	case json.Number:
+	case fastjson.TypeNumber:
 		return "a number"
+	case fastjson.TypeTrue, fastjson.TypeFalse:
+		return "a boolean"
 	}
-	return fmt.Sprintf("%T", tok)
+	return "null"
 }

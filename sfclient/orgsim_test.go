@@ -323,13 +323,36 @@ func testOtherKey(t *testing.T) ([]byte, error) {
 // what the in-process simulator allocates while it serves.
 //
 //	go test ./sfclient -run '^$' -bench PullOrgsim -benchtime 1x -benchmem
+//
+// BenchmarkPullOrgsim pulls a 200,000-user generated org from orgsim
+// with 150 ms of latency on every answer, as a real org over the
+// internet has at least, by REST, Bulk and auto:
+//
+//	go test ./sfclient -run '^$' -bench PullOrgsim -benchtime 2x
 func BenchmarkPullOrgsim(b *testing.B) {
 	snap := orggen.Generate(orggen.Options{Users: 200000, Seed: 1})
-	srv, url := startOrgsim(b, snap, orgsim.Options{})
-	c, err := New(AccessToken{InstanceURL: url, Token: srv.AccessToken()}, Options{TempDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
+	srv, url := startOrgsim(b, snap, orgsim.Options{Latency: 150 * time.Millisecond})
+	for _, tc := range []struct {
+		name string
+		opts Options
+	}{
+		{"rest", Options{API: APIREST}},
+		{"rest, one object at a time", Options{API: APIREST, Parallel: 1}},
+		{"bulk", Options{API: APIBulk}},
+		{"auto", Options{API: APIAuto}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			tc.opts.TempDir = b.TempDir()
+			c, err := New(AccessToken{InstanceURL: url, Token: srv.AccessToken()}, tc.opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchPull(b, c, len(snap.Users))
+		})
 	}
+}
+
+func benchPull(b *testing.B, c *Client, want int) {
 	runtime.GC()
 	base := liveHeap()
 	var peak uint64
@@ -349,12 +372,14 @@ func BenchmarkPullOrgsim(b *testing.B) {
 		}
 	}()
 	b.ResetTimer()
-	users, records := 0, 0
+	users, records, calls := 0, 0, 0
 	for b.Loop() {
+		before := c.APICalls()
 		res, err := c.Pull(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
+		calls += res.APICalls - before
 		s := res.Snapshot
 		users += len(s.Users)
 		records += len(s.Users) + len(s.Accounts) + len(s.Roles) + len(s.Licenses) + len(s.Profiles) +
@@ -363,11 +388,12 @@ func BenchmarkPullOrgsim(b *testing.B) {
 	b.StopTimer()
 	close(stop)
 	<-done
-	if users != 200000*b.N {
+	if users != want*b.N {
 		b.Fatalf("%d users pulled", users)
 	}
 	b.ReportMetric(float64(users)/b.Elapsed().Seconds(), "users/s")
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(calls)/float64(b.N), "calls/op")
 	b.ReportMetric(float64(peak-min(base, peak))/(1<<20), "peak-heap-MB")
 }
 

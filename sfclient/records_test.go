@@ -1,10 +1,17 @@
 package sfclient
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
 	orgpkg "github.com/licenseplan/licenseplan/org"
+	"github.com/licenseplan/licenseplan/orggen"
+	"github.com/licenseplan/licenseplan/orgsim"
 )
 
 // TestDecodePageCells: each selected field of a record becomes the CSV
@@ -83,9 +90,11 @@ func TestDecodePageShapes(t *testing.T) {
 		{"string record", `{"totalSize":1,"done":true,"records":["x"]}`, "record 1 is a string, not an object", 0, 0, ""},
 		{"records object", `{"totalSize":1,"done":true,"records":{}}`, "records is an object, not a list", 0, 0, ""},
 		{"bad Id", `{"totalSize":1,"done":true,"records":[{"Id":"x' OR '1'='1","Name":"a"}]}`, "is not a Salesforce Id", 0, 0, ""},
-		{"truncated", `{"totalSize":1,"done":true,"records":[{"Id":"005000000000001","Na`, "unexpected EOF", 0, 0, ""},
-		{"trailing data", `{"totalSize":0,"done":true,"records":[]}{}`, "data after", 0, 0, ""},
-		{"array", `[{"errorCode":"X"}]`, `a list where "{" belongs`, 0, 0, ""},
+		{"truncated", `{"totalSize":1,"done":true,"records":[{"Id":"005000000000001","Na`, "the answer is not valid JSON", 0, 0, ""},
+		{"trailing data", `{"totalSize":0,"done":true,"records":[]}{}`, "unexpected tail", 0, 0, ""},
+		{"array", `[{"errorCode":"X"}]`, `the answer is a list, not a query result object`, 0, 0, ""},
+		{"number record", `{"totalSize":1,"done":true,"records":[{"Id":"005000000000001","Name":"a"},7]}`, "record 2 is a number, not an object", 0, 0, ""},
+		{"done not a boolean", `{"totalSize":1,"done":"yes","records":[]}`, "done is a string, not a boolean", 0, 0, ""},
 		{"fractional totalSize", `{"totalSize":1.5,"done":true,"records":[]}`, "is not a count", 0, 0, ""},
 		{"huge totalSize", `{"totalSize":99999999999,"done":true,"records":[]}`, "is not a count", 0, 0, ""},
 	}
@@ -126,4 +135,60 @@ func TestValidID(t *testing.T) {
 			t.Errorf("ValidID(%q) = %v", tt.id, !tt.ok)
 		}
 	}
+}
+
+// BenchmarkDecodePage decodes a page of 2,000 users as orgsim writes it:
+// "decodePage" is fastjson, "maps" the json.Unmarshal into map[string]any
+// that it replaced (kept here, flattening included, as the baseline), so
+// one run gives the ratio:
+//
+//	go test ./sfclient -run '^$' -bench DecodePage -benchmem
+func BenchmarkDecodePage(b *testing.B) {
+	snap := orggen.Generate(orggen.Options{Users: 2000, Seed: 1})
+	srv, err := orgsim.New(snap, orgsim.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	q := queryOf("User")
+	req, _ := http.NewRequest(http.MethodGet, hs.URL+"/services/data/v64.0/query?q="+url.QueryEscape(q.SOQL()), nil)
+	req.Header.Set("Authorization", "Bearer "+srv.AccessToken())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	paths := splitPaths(q.Fields)
+	b.Run("decodePage", func(b *testing.B) {
+		b.SetBytes(int64(len(page)))
+		for b.Loop() {
+			if _, rows, err := decodePage(page, paths, 0); err != nil || len(rows) != 2000 {
+				b.Fatal(err, len(rows))
+			}
+		}
+	})
+	b.Run("maps", func(b *testing.B) {
+		b.SetBytes(int64(len(page)))
+		for b.Loop() {
+			var p struct {
+				Records []map[string]any `json:"records"`
+			}
+			if err := json.Unmarshal(page, &p); err != nil || len(p.Records) != 2000 {
+				b.Fatal(err)
+			}
+			for _, r := range p.Records {
+				row := make([]string, len(paths))
+				for j, path := range paths {
+					var cur any = r
+					for _, k := range path {
+						m, _ := cur.(map[string]any)
+						cur = m[k]
+					}
+					row[j], _ = cur.(string)
+				}
+			}
+		}
+	})
 }

@@ -81,9 +81,9 @@ Fault injection, deterministic from --seed, applies to API requests
 (/services/data/vXX.X/...): --error-rate answers 500/503, --rate-limit-rate
 answers 429 with Retry-After, --expire-session-every N expires the session
 on every Nth request, --expire-locator-every N loses the query locator on
-every Nth next-page request, --truncate-every N cuts every Nth query page in
-half, --bulk-fail-every N ends every Nth Bulk API 2.0 query job Failed,
---drop-every N closes the connection, and --api-limit N refuses
+every Nth next-page request (and refuses every Nth Bulk results locator),
+--truncate-every N cuts every Nth query or Bulk results page in half,
+--bulk-fail-every N ends every Nth Bulk API 2.0 query job Failed, --drop-every N closes the connection, and --api-limit N refuses
 requests past N with REQUEST_LIMIT_EXCEEDED. --latency delays every response.
 
 Writes: it accepts the writes 'licenseplan apply' makes (sObject Collections
@@ -128,8 +128,8 @@ It serves until interrupted (Ctrl-C), then prints what it served on stderr.`,
 	f.Float64Var(&o.opts.RateLimitRate, "rate-limit-rate", 0, "`fraction` of API requests answered 429")
 	f.DurationVar(&o.opts.RetryAfter, "retry-after", orgsim.DefaultRetryAfter, "Retry-After of the 429 answers (`duration`, whole seconds)")
 	f.IntVar(&o.opts.ExpireSessionEvery, "expire-session-every", 0, "expire the session on every `N`th API request")
-	f.IntVar(&o.opts.ExpireLocatorEvery, "expire-locator-every", 0, "lose the query locator on every `N`th next-page request")
-	f.IntVar(&o.opts.TruncateEvery, "truncate-every", 0, "cut every `N`th query page in half")
+	f.IntVar(&o.opts.ExpireLocatorEvery, "expire-locator-every", 0, "lose the query locator on every `N`th next-page request (refuse every Nth Bulk results locator)")
+	f.IntVar(&o.opts.TruncateEvery, "truncate-every", 0, "cut every `N`th query or Bulk results page in half")
 	f.IntVar(&o.opts.BulkFailEvery, "bulk-fail-every", 0, "end every `N`th Bulk API 2.0 query job Failed")
 	f.IntVar(&o.opts.DropEvery, "drop-every", 0, "close the connection on every `N`th API request")
 	f.IntVar(&o.opts.APILimit, "api-limit", orgsim.DefaultAPILimit, "daily API request `limit`")
