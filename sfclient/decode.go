@@ -43,9 +43,22 @@ func decodePage(data []byte, paths []fieldPath, idCol int) (*queryPage, [][]stri
 	page := &queryPage{}
 	var recs *fastjson.Value
 	var bad error
+	// totalSize and done are required, each key once and spelled as
+	// Salesforce spells it: a page that counted nothing must not read as
+	// zero records.
+	var got [4]bool
 	top.Visit(func(key []byte, v *fastjson.Value) {
 		if bad != nil {
 			return
+		}
+		for i, known := range pageKeys {
+			if strings.EqualFold(string(key), known) {
+				if string(key) != known || got[i] {
+					bad = fmt.Errorf("the answer has %s twice or misspelled", known)
+					return
+				}
+				got[i] = true
+			}
 		}
 		switch string(key) {
 		case "totalSize":
@@ -73,6 +86,9 @@ func decodePage(data []byte, paths []fieldPath, idCol int) (*queryPage, [][]stri
 			recs = v
 		}
 	})
+	if bad == nil && (!got[0] || !got[1]) {
+		bad = fmt.Errorf("the answer has no totalSize or no done: it is not a query result")
+	}
 	if bad != nil {
 		return nil, nil, bad
 	}
@@ -110,6 +126,9 @@ func decodePage(data []byte, paths []fieldPath, idCol int) (*queryPage, [][]stri
 	page.Records = len(rows)
 	return page, rows, nil
 }
+
+// pageKeys are the query result's keys, in the order got counts them.
+var pageKeys = [4]string{"totalSize", "done", "nextRecordsUrl", "records"}
 
 // parsers are reused: a fastjson.Parser keeps its tree's memory.
 var parsers fastjson.ParserPool
