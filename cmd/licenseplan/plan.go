@@ -107,6 +107,9 @@ output.`,
   # A sandbox through a Salesforce CLI alias; refuse production; keep the pull
   licenseplan plan -o my-sandbox --require-sandbox --save-snapshot ./snap --out ./plan
 
+  # A large org: Bulk API 2.0 for every object, keeping 20% of the daily API limit
+  licenseplan plan -o big-sandbox --api bulk --api-reserve 20% --out ./plan
+
   # A snapshot, JSON only, to stdout
   licenseplan plan --input ./snapshot --format json > plan.json
 

@@ -30,6 +30,7 @@ built-in demo org. Files of an earlier snapshot in DIR that this pull does
 not fill are removed, so a folder never mixes two pulls; the files are
 written with mode 600, as they hold user data.`,
 		Example: `  licenseplan snapshot -o my-sandbox --out ./snap
+  licenseplan snapshot -o big-sandbox --api bulk --out ./snap
   licenseplan plan --input ./snap --targets targets.csv --out ./plan`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
