@@ -268,7 +268,7 @@ func (n *fieldNode) missing(seen []bool, prefix string) error {
 // integral value in decimal without exponent, anything else in the
 // shortest form.
 func formatNumber(s string) string {
-	if strings.IndexAny(s, ".eE") < 0 {
+	if !strings.ContainsAny(s, ".eE") {
 		return s
 	}
 	f, err := strconv.ParseFloat(s, 64)
