@@ -35,6 +35,7 @@ func (b *bars) Begin(object string, total int) {
 		return
 	}
 	b.order = append(b.order, object)
+	b.line[object] = fmt.Sprintf("%-26s", object) // until its bar first draws
 	b.bar[object] = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(lineWriter{b, object}),
 		progressbar.OptionSetDescription(fmt.Sprintf("%-26s", object)),
