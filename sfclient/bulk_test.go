@@ -137,6 +137,8 @@ func TestBulkPullSameBytes(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					pc := &pathCounter{base: http.DefaultTransport}
 					tc.opts.Base = pc
+					prog := &recProgress{}
+					tc.opts.Progress = prog
 					got, res, err := stagedPull(t, auth, tc.opts)
 					if err != nil {
 						t.Fatal(err)
@@ -148,6 +150,13 @@ func TestBulkPullSameBytes(t *testing.T) {
 					}
 					if res.Snapshot.Counted["User.csv"] != len(snap.Users) {
 						t.Errorf("Counted %v", res.Snapshot.Counted)
+					}
+					prog.mu.Lock()
+					defer prog.mu.Unlock()
+					if prog.totals["User"] != len(snap.Users) || prog.advanced["User"] != len(snap.Users) || prog.failed != 0 ||
+						prog.ended != len(prog.objects) {
+						t.Errorf("progress: totals %v advanced %v ended %d of %d, failed %d", prog.totals, prog.advanced,
+							prog.ended, len(prog.objects), prog.failed)
 					}
 				})
 			}
