@@ -57,6 +57,7 @@ func ParseCSV(name string, r io.Reader, lic Licenses) (*Set, error) {
 	lim := &rowLimiter{r: stripBOM(r), line: 1, rowLine: 1}
 	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
 	readErr := func(err error) error {
 		if lim.err != nil {
 			return fmt.Errorf("%s:%d: the row is longer than %d bytes (1 MiB), the most a targets row may hold: check the file is a targets CSV with one user per line", name, lim.err.line, MaxCSVRow)
@@ -96,6 +97,16 @@ func ParseCSV(name string, r io.Reader, lic Licenses) (*Set, error) {
 		}
 		return strings.TrimSpace(rec[i])
 	}
+	// The rows keep copies of their values, not the records they were
+	// cut from (the reader reuses them): Ids, usernames and origins go to
+	// the arena; a file names a few licenses and profiles on many rows,
+	// so each distinct spelling is looked up or copied once (up to
+	// maxDistinct of them).
+	var arena stringArena
+	var origin []byte
+	var rows rowBlocks
+	licenses := map[string]string{} // TargetLicense as written -> catalog name
+	profiles := map[string]string{} // TargetProfile as written -> its copy
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) && lim.err == nil {
@@ -111,26 +122,78 @@ func ParseCSV(name string, r io.Reader, lic Licenses) (*Set, error) {
 				return nil, fmt.Errorf("%s:%d:%d: the field is not UTF-8: save the file as UTF-8", name, l, c)
 			}
 		}
-		row := Row{UserID: get(rec, idCol, hasID), Username: get(rec, userCol, hasUser)}
-		row.License = get(rec, licCol, true)
-		row.Profile = get(rec, profCol, hasProf)
-		row.Origin = fmt.Sprintf("%s:%d", name, line)
-		if row.UserID == "" && row.Username == "" {
+		id, username := get(rec, idCol, hasID), get(rec, userCol, hasUser)
+		if id == "" && username == "" {
 			return nil, fmt.Errorf("%s:%d: row has neither Id nor Username", name, line)
 		}
-		if row.License == "" {
+		license := get(rec, licCol, true)
+		if license == "" {
 			return nil, fmt.Errorf("%s:%d:%d: TargetLicense is blank", name, line, licCol+1)
 		}
-		c, ok := lic.CanonicalName(row.License)
+		c, ok := licenses[license]
 		if !ok {
-			l, col := cr.FieldPos(licCol)
-			return nil, fmt.Errorf("%s:%d:%d: unknown license %q%s", name, l, col, row.License, lic.Suggest(row.License))
+			if c, ok = lic.CanonicalName(license); !ok {
+				l, col := cr.FieldPos(licCol)
+				return nil, fmt.Errorf("%s:%d:%d: unknown license %q%s", name, l, col, license, lic.Suggest(license))
+			}
+			if len(licenses) < maxDistinct {
+				licenses[strings.Clone(license)] = c
+			}
 		}
-		row.License = c
-		s.Rows = append(s.Rows, row)
+		profile := get(rec, profCol, hasProf)
+		if p, ok := profiles[profile]; ok {
+			profile = p
+		} else if profile = arena.add(profile); len(profiles) < maxDistinct {
+			profiles[profile] = profile
+		}
+		origin = strconv.AppendInt(append(append(origin[:0], name...), ':'), int64(line), 10)
+		rows.add(Row{UserID: arena.add(id), Username: arena.add(username),
+			Target: Target{License: c, Profile: profile, Origin: arena.add(string(origin))}})
 	}
+	s.Rows = rows.all()
 	return s, s.index()
 }
+
+// rowBlocks collects rows in blocks and copies them into one slice at the
+// end. Appending a million rows to one slice allocates about five times
+// their size (a big slice grows by a quarter at a time); the blocks and
+// the copy, twice their size.
+type rowBlocks struct {
+	full [][]Row
+	cur  []Row
+	n    int
+}
+
+const rowBlock = 4096
+
+func (b *rowBlocks) add(r Row) {
+	if len(b.cur) == cap(b.cur) {
+		if b.cur != nil {
+			b.full = append(b.full, b.cur)
+		}
+		b.cur = make([]Row, 0, rowBlock)
+	}
+	b.cur = append(b.cur, r)
+	b.n++
+}
+
+// all returns the rows in order, in a slice of their exact size (nil for
+// none).
+func (b *rowBlocks) all() []Row {
+	if b.n == 0 {
+		return nil
+	}
+	out := make([]Row, 0, b.n)
+	for _, blk := range b.full {
+		out = append(out, blk...)
+	}
+	return append(out, b.cur...)
+}
+
+// maxDistinct bounds the licenses and profiles ParseCSV remembers: a file
+// names a few, and a hostile one with a new spelling on every row must not
+// cost more than its rows do.
+const maxDistinct = 1024
 
 // rowLimiter passes a CSV stream through and fails once one row (a record:
 // line breaks inside quotes do not end it) holds more than MaxCSVRow bytes.

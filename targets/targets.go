@@ -136,7 +136,18 @@ func (s *Set) Lookup(u UserRef) (Match, bool) {
 }
 
 func (s *Set) index() error {
-	s.byID, s.byUsername = map[string]int{}, map[string]int{}
+	// Sized up front: growing a map of a million keys rehashes it many
+	// times over.
+	ids, usernames := 0, 0
+	for i := range s.Rows {
+		if s.Rows[i].UserID != "" {
+			ids++
+		}
+		if s.Rows[i].Username != "" {
+			usernames++
+		}
+	}
+	s.byID, s.byUsername = make(map[string]int, ids), make(map[string]int, usernames)
 	for i, r := range s.Rows {
 		if r.UserID != "" {
 			if j, dup := s.byID[r.UserID]; dup {
@@ -156,13 +167,20 @@ func (s *Set) index() error {
 }
 
 // Merge combines sets: rows of all sets (a user may have one row in total),
-// then the selectors of each set in order.
+// then the selectors of each set in order. The sets must not change
+// afterwards: when one set holds every row (the usual case: one targets
+// CSV and a preset), the result shares its rows and index rather than
+// copying a million of them.
 func Merge(sets ...*Set) (*Set, error) {
 	out := &Set{}
 	var desc []string
+	var withRows []*Set
 	for _, s := range sets {
 		if s == nil {
 			continue
+		}
+		if len(s.Rows) > 0 {
+			withRows = append(withRows, s)
 		}
 		base := len(out.Sources)
 		srcs := s.Sources
@@ -170,9 +188,15 @@ func Merge(sets ...*Set) (*Set, error) {
 			srcs = []string{s.Describe}
 		}
 		out.Sources = append(out.Sources, srcs...)
-		for _, r := range s.Rows {
-			r.Source += base
-			out.Rows = append(out.Rows, r)
+		switch {
+		case base == 0 && len(out.Rows) == 0:
+			out.Rows = slices.Clip(s.Rows) // nothing to renumber
+		case len(s.Rows) > 0:
+			out.Rows = slices.Grow(out.Rows, len(s.Rows))
+			for _, r := range s.Rows {
+				r.Source += base
+				out.Rows = append(out.Rows, r)
+			}
 		}
 		for _, sel := range s.Selectors {
 			sel.To.Source += base
@@ -183,6 +207,11 @@ func Merge(sets ...*Set) (*Set, error) {
 	out.Describe = strings.Join(desc, " + ")
 	if out.Describe == "" {
 		out.Describe = "none"
+	}
+	if len(withRows) == 1 && withRows[0].byID != nil && len(withRows[0].Rows) == len(out.Rows) {
+		// The rows are the one set's, at the same indexes.
+		out.byID, out.byUsername = withRows[0].byID, withRows[0].byUsername
+		return out, nil
 	}
 	return out, out.index()
 }
