@@ -45,7 +45,7 @@ func (tm *targetMemo) lookup(u *org.User, lic *rules.License, license, account s
 	if tm.set == nil {
 		return targets.Match{}, false
 	}
-	if len(tm.set.Rows) > 0 {
+	if tm.set.NumRows() > 0 {
 		return tm.set.Lookup(targets.UserRef{ID: u.ID, Username: u.Username, License: license, UserType: u.UserType,
 			Profile: u.ProfileName, AccountName: account, AccountIsPartner: partner})
 	}

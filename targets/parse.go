@@ -97,16 +97,10 @@ func ParseCSV(name string, r io.Reader, lic Licenses) (*Set, error) {
 		}
 		return strings.TrimSpace(rec[i])
 	}
-	// The rows keep copies of their values, not the records they were
-	// cut from (the reader reuses them): Ids, usernames and origins go to
-	// the arena; a file names a few licenses and profiles on many rows,
-	// so each distinct spelling is looked up or copied once (up to
-	// maxDistinct of them).
-	var arena stringArena
-	var origin []byte
-	var rows rowBlocks
+	// A file names a few licenses on many rows: each spelling is looked
+	// up once (up to maxDistinct of them).
 	licenses := map[string]string{} // TargetLicense as written -> catalog name
-	profiles := map[string]string{} // TargetProfile as written -> its copy
+	file := s.rows.addFile(name, 0)
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) && lim.err == nil {
@@ -140,60 +134,12 @@ func ParseCSV(name string, r io.Reader, lic Licenses) (*Set, error) {
 				licenses[strings.Clone(license)] = c
 			}
 		}
-		profile := get(rec, profCol, hasProf)
-		if p, ok := profiles[profile]; ok {
-			profile = p
-		} else if profile = arena.add(profile); len(profiles) < maxDistinct {
-			profiles[profile] = profile
+		if err := s.rows.add(id, username, c, get(rec, profCol, hasProf), file, line); err != nil {
+			return nil, err
 		}
-		origin = strconv.AppendInt(append(append(origin[:0], name...), ':'), int64(line), 10)
-		rows.add(Row{UserID: arena.add(id), Username: arena.add(username),
-			Target: Target{License: c, Profile: profile, Origin: arena.add(string(origin))}})
 	}
-	s.Rows = rows.all()
-	return s, s.index()
+	return s, s.rows.index()
 }
-
-// rowBlocks collects rows in blocks and copies them into one slice at the
-// end. Appending a million rows to one slice allocates about five times
-// their size (a big slice grows by a quarter at a time); the blocks and
-// the copy, twice their size.
-type rowBlocks struct {
-	full [][]Row
-	cur  []Row
-	n    int
-}
-
-const rowBlock = 4096
-
-func (b *rowBlocks) add(r Row) {
-	if len(b.cur) == cap(b.cur) {
-		if b.cur != nil {
-			b.full = append(b.full, b.cur)
-		}
-		b.cur = make([]Row, 0, rowBlock)
-	}
-	b.cur = append(b.cur, r)
-	b.n++
-}
-
-// all returns the rows in order, in a slice of their exact size (nil for
-// none).
-func (b *rowBlocks) all() []Row {
-	if b.n == 0 {
-		return nil
-	}
-	out := make([]Row, 0, b.n)
-	for _, blk := range b.full {
-		out = append(out, blk...)
-	}
-	return append(out, b.cur...)
-}
-
-// maxDistinct bounds the licenses and profiles ParseCSV remembers: a file
-// names a few, and a hostile one with a new spelling on every row must not
-// cost more than its rows do.
-const maxDistinct = 1024
 
 // rowLimiter passes a CSV stream through and fails once one row (a record:
 // line breaks inside quotes do not end it) holds more than MaxCSVRow bytes.
@@ -277,7 +223,7 @@ func ParseYAML(name string, data []byte, lic Licenses) (*Set, error) {
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
-			return s, s.index()
+			return s, nil
 		}
 		return nil, yamlErr(name, data, err)
 	}
@@ -293,7 +239,7 @@ func ParseYAML(name string, data []byte, lic Licenses) (*Set, error) {
 		return nil, fmt.Errorf("%s:%d: a second YAML document (after ---): put every selector in one list", name, max(line, 1))
 	}
 	if root.Kind == 0 || (root.Kind == yaml.DocumentNode && len(root.Content) == 0) {
-		return s, s.index()
+		return s, nil
 	}
 	p := &yamlParser{name: name, lic: lic}
 	list := resolve(root.Content[0])
@@ -310,7 +256,7 @@ func ParseYAML(name string, data []byte, lic Licenses) (*Set, error) {
 		}
 		s.Selectors = append(s.Selectors, sel)
 	}
-	return s, s.index()
+	return s, nil
 }
 
 // checkYAMLText rejects what the YAML reader would reject without naming

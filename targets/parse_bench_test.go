@@ -34,8 +34,8 @@ func BenchmarkParseCSV(b *testing.B) {
 	for b.Loop() {
 		before := heapAfterGC()
 		s, err := ParseCSV("t.csv", bytes.NewReader(in), lic)
-		if err != nil || len(s.Rows) != rows {
-			b.Fatalf("rows %d, err %v", len(s.Rows), err)
+		if err != nil || s.NumRows() != rows {
+			b.Fatalf("rows %d, err %v", s.NumRows(), err)
 		}
 		b.StopTimer()
 		retained = heapAfterGC() - before
