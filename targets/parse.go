@@ -54,7 +54,7 @@ const (
 // nearest name: a typo there would otherwise leave the user unconverted.
 // Memory grows with the number of rows; no row may exceed MaxCSVRow bytes.
 func ParseCSV(name string, r io.Reader, lic Licenses) (*Set, error) {
-	lim := &rowLimiter{r: stripBOM(r), line: 1, rowLine: 1}
+	lim := &rowLimiter{r: stripBOM(r), line: 1, rowLine: 1, max: MaxCSVRow}
 	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -153,6 +153,7 @@ type rowLimiter struct {
 	line    int // line of the next byte
 	rowLine int // line the current row starts on
 	n       int // bytes of the current row so far
+	max     int // the most bytes a row may hold: MaxCSVRow
 	err     *rowTooLong
 }
 
@@ -165,23 +166,34 @@ func (l *rowLimiter) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	for i, c := range p[:n] {
-		if l.n++; l.n > MaxCSVRow {
-			l.err = &rowTooLong{l.rowLine}
-			return i, l.err
+	// A line at a time, as the byte loop in TestRowLimiter reads it: the
+	// quotes of a line toggle the state by their count's parity.
+	for i := 0; i < n; {
+		seg := p[i:n]
+		nl := bytes.IndexByte(seg, '\n')
+		if nl >= 0 {
+			seg = seg[:nl+1]
 		}
-		switch c {
-		case '"':
+		if l.n+len(seg) > l.max {
+			l.err = &rowTooLong{l.rowLine}
+			return i + l.max - l.n, l.err
+		}
+		l.n += len(seg)
+		if bytes.Count(seg, quote)%2 == 1 {
 			l.inQuote = !l.inQuote
-		case '\n':
+		}
+		if nl >= 0 {
 			l.line++
 			if !l.inQuote {
 				l.n, l.rowLine = 0, l.line
 			}
 		}
+		i += len(seg)
 	}
 	return n, err
 }
+
+var quote = []byte{'"'}
 
 func csvErr(name string, err error) error {
 	var pe *csv.ParseError
