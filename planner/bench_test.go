@@ -1,7 +1,10 @@
 package planner
 
 import (
+	"bytes"
 	"flag"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/licenseplan/licenseplan/org"
@@ -71,4 +74,76 @@ func benchmarkBuild(b *testing.B, plan func(*org.Snapshot, *rules.Table, *target
 	if p.Summary.Users != *benchUsers || p.Summary.Count(0) == *benchUsers {
 		b.Fatalf("plan %+v", p.Summary)
 	}
+}
+
+// BenchmarkSummarizeTargets plans a generated org of 200,000 users for the
+// terminal summary twice, from the same targets given two ways: selectors
+// (the experience-cloud preset, then one selector per license keeping it)
+// and a per-user CSV row for every user (issue 13: per-user targets may
+// add at most 30%). Each op parses its targets file and plans, as plan
+// does after reading the snapshot; compare per-user against selectors in
+// the same run:
+//
+//	go test ./planner -run '^$' -bench SummarizeTargets -benchmem -count 3
+func BenchmarkSummarizeTargets(b *testing.B) {
+	snap := orggen.Generate(orggen.Options{Users: 200_000, Seed: 1})
+	tb := table(b)
+	csvText, yamlText := equivalentTargets(b, snap, tb.Catalog)
+	for _, c := range []struct {
+		name  string
+		parse func() (*targets.Set, error)
+	}{
+		{"selectors", func() (*targets.Set, error) { return targets.ParseYAML("t.yaml", yamlText, tb.Catalog) }},
+		{"per-user", func() (*targets.Set, error) { return targets.ParseCSV("t.csv", bytes.NewReader(csvText), tb.Catalog) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var o *Overview
+			for b.Loop() {
+				s, err := c.parse()
+				if err != nil {
+					b.Fatal(err)
+				}
+				tg, err := targets.Merge(s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				o = Summarize(snap, tb, tg, Options{Now: now})
+			}
+			// Both ways give every user a target, and the same plan.
+			if o.Summary.NoTarget != 0 || o.Summary.Count(rules.ChangeInPlace) == 0 || len(o.Targets) != 1 || o.Targets[0].Users != len(snap.Users) {
+				b.Fatalf("summary %+v, targets %+v", o.Summary, o.Targets)
+			}
+		})
+	}
+}
+
+// equivalentTargets returns a per-user targets CSV and a selectors YAML
+// file that give every user of snap the same target, as snapgen
+// -targets-csv and -targets-yaml write them.
+func equivalentTargets(b *testing.B, snap *org.Snapshot, cat *rules.Catalog) (csvText, yamlText []byte) {
+	preset, err := targets.Preset("experience-cloud", cat)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var c, y bytes.Buffer
+	c.WriteString("Id,Username,TargetLicense\n")
+	for _, u := range snap.Users {
+		l, ok := cat.CanonicalName(u.License)
+		if !ok {
+			continue
+		}
+		to := l
+		if m, ok := preset.Lookup(targets.UserRef{License: l}); ok {
+			to = m.License
+		}
+		fmt.Fprintf(&c, "%s,%s,%s\n", u.ID, u.Username, to)
+	}
+	for _, s := range preset.Selectors {
+		fmt.Fprintf(&y, "- match: {license: [%s]}\n  to: {license: %s}\n", strings.Join(s.Licenses, ", "), s.To.License)
+	}
+	for _, l := range cat.Licenses {
+		fmt.Fprintf(&y, "- match: {license: %q}\n  to: {license: %q}\n", l.Name, l.Name)
+	}
+	return c.Bytes(), y.Bytes()
 }

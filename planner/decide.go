@@ -237,9 +237,9 @@ func newTargetTally(tg *targets.Set) targetTally {
 	if tg == nil {
 		return t
 	}
-	t.rowUsed = make([]bool, len(tg.Rows))
+	t.rowUsed = make([]bool, tg.NumRows())
 	t.sources = tg.Sources
-	if len(t.sources) == 0 && (len(tg.Rows) > 0 || len(tg.Selectors) > 0) {
+	if len(t.sources) == 0 && (tg.NumRows() > 0 || len(tg.Selectors) > 0) {
 		t.sources = []string{tg.Describe}
 	}
 	t.uses = make([]int, len(t.sources))
@@ -264,7 +264,7 @@ func unusedTargets(tg *targets.Set, used []bool) []string {
 	var notes []string
 	for i, ok := range used {
 		if !ok {
-			r := tg.Rows[i]
+			r := tg.Row(i)
 			who := r.Username
 			if r.UserID != "" {
 				who = r.UserID

@@ -18,7 +18,8 @@ func checkSet(t *testing.T, lic Licenses, s *Set, origin string) {
 		return ok && c == l
 	}
 	ids, users := map[string]bool{}, map[string]bool{}
-	for _, r := range s.Rows {
+	for i := range s.NumRows() {
+		r := s.Row(i)
 		if !canonical(r.License) {
 			t.Fatalf("row %+v: license %q is not a catalog name", r, r.License)
 		}

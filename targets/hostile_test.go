@@ -114,7 +114,7 @@ func TestHostileInputs(t *testing.T) {
 				count[kind.name+"/"+tc.category]++
 				s, err := kind.parse(tc.in)
 				if err == nil {
-					t.Fatalf("no error; got %d rows, %d selectors", len(s.Rows), len(s.Selectors))
+					t.Fatalf("no error; got %d rows, %d selectors", s.NumRows(), len(s.Selectors))
 				}
 				msg := err.Error()
 				if !strings.Contains(msg, tc.want) {
@@ -141,8 +141,8 @@ func TestRealFilesParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, err := ParseCSV("demo targets.csv", bytes.NewReader(data), lic)
-	if err != nil || len(s.Rows) < 25 {
-		t.Fatalf("demo targets: %v, %d rows", err, len(s.Rows))
+	if err != nil || s.NumRows() < 25 {
+		t.Fatalf("demo targets: %v, %d rows", err, s.NumRows())
 	}
 	for _, name := range Presets() {
 		if p, err := Preset(name, lic); err != nil || len(p.Selectors) == 0 {

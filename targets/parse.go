@@ -54,9 +54,10 @@ const (
 // nearest name: a typo there would otherwise leave the user unconverted.
 // Memory grows with the number of rows; no row may exceed MaxCSVRow bytes.
 func ParseCSV(name string, r io.Reader, lic Licenses) (*Set, error) {
-	lim := &rowLimiter{r: stripBOM(r), line: 1, rowLine: 1}
+	lim := &rowLimiter{r: stripBOM(r), line: 1, rowLine: 1, max: MaxCSVRow}
 	cr := csv.NewReader(lim)
 	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
 	readErr := func(err error) error {
 		if lim.err != nil {
 			return fmt.Errorf("%s:%d: the row is longer than %d bytes (1 MiB), the most a targets row may hold: check the file is a targets CSV with one user per line", name, lim.err.line, MaxCSVRow)
@@ -96,6 +97,10 @@ func ParseCSV(name string, r io.Reader, lic Licenses) (*Set, error) {
 		}
 		return strings.TrimSpace(rec[i])
 	}
+	// A file names a few licenses on many rows: each spelling is looked
+	// up once (up to maxDistinct of them).
+	licenses := map[string]string{} // TargetLicense as written -> catalog name
+	file := s.rows.addFile(name, 0)
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) && lim.err == nil {
@@ -111,25 +116,29 @@ func ParseCSV(name string, r io.Reader, lic Licenses) (*Set, error) {
 				return nil, fmt.Errorf("%s:%d:%d: the field is not UTF-8: save the file as UTF-8", name, l, c)
 			}
 		}
-		row := Row{UserID: get(rec, idCol, hasID), Username: get(rec, userCol, hasUser)}
-		row.License = get(rec, licCol, true)
-		row.Profile = get(rec, profCol, hasProf)
-		row.Origin = fmt.Sprintf("%s:%d", name, line)
-		if row.UserID == "" && row.Username == "" {
+		id, username := get(rec, idCol, hasID), get(rec, userCol, hasUser)
+		if id == "" && username == "" {
 			return nil, fmt.Errorf("%s:%d: row has neither Id nor Username", name, line)
 		}
-		if row.License == "" {
+		license := get(rec, licCol, true)
+		if license == "" {
 			return nil, fmt.Errorf("%s:%d:%d: TargetLicense is blank", name, line, licCol+1)
 		}
-		c, ok := lic.CanonicalName(row.License)
+		c, ok := licenses[license]
 		if !ok {
-			l, col := cr.FieldPos(licCol)
-			return nil, fmt.Errorf("%s:%d:%d: unknown license %q%s", name, l, col, row.License, lic.Suggest(row.License))
+			if c, ok = lic.CanonicalName(license); !ok {
+				l, col := cr.FieldPos(licCol)
+				return nil, fmt.Errorf("%s:%d:%d: unknown license %q%s", name, l, col, license, lic.Suggest(license))
+			}
+			if len(licenses) < maxDistinct {
+				licenses[strings.Clone(license)] = c
+			}
 		}
-		row.License = c
-		s.Rows = append(s.Rows, row)
+		if err := s.rows.add(id, username, c, get(rec, profCol, hasProf), file, line); err != nil {
+			return nil, err
+		}
 	}
-	return s, s.index()
+	return s, s.rows.index()
 }
 
 // rowLimiter passes a CSV stream through and fails once one row (a record:
@@ -144,6 +153,7 @@ type rowLimiter struct {
 	line    int // line of the next byte
 	rowLine int // line the current row starts on
 	n       int // bytes of the current row so far
+	max     int // the most bytes a row may hold: MaxCSVRow
 	err     *rowTooLong
 }
 
@@ -156,23 +166,34 @@ func (l *rowLimiter) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	for i, c := range p[:n] {
-		if l.n++; l.n > MaxCSVRow {
-			l.err = &rowTooLong{l.rowLine}
-			return i, l.err
+	// A line at a time, as the byte loop in TestRowLimiter reads it: the
+	// quotes of a line toggle the state by their count's parity.
+	for i := 0; i < n; {
+		seg := p[i:n]
+		nl := bytes.IndexByte(seg, '\n')
+		if nl >= 0 {
+			seg = seg[:nl+1]
 		}
-		switch c {
-		case '"':
+		if l.n+len(seg) > l.max {
+			l.err = &rowTooLong{l.rowLine}
+			return i + l.max - l.n, l.err
+		}
+		l.n += len(seg)
+		if bytes.Count(seg, quote)%2 == 1 {
 			l.inQuote = !l.inQuote
-		case '\n':
+		}
+		if nl >= 0 {
 			l.line++
 			if !l.inQuote {
 				l.n, l.rowLine = 0, l.line
 			}
 		}
+		i += len(seg)
 	}
 	return n, err
 }
+
+var quote = []byte{'"'}
 
 func csvErr(name string, err error) error {
 	var pe *csv.ParseError
@@ -214,7 +235,7 @@ func ParseYAML(name string, data []byte, lic Licenses) (*Set, error) {
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
-			return s, s.index()
+			return s, nil
 		}
 		return nil, yamlErr(name, data, err)
 	}
@@ -230,7 +251,7 @@ func ParseYAML(name string, data []byte, lic Licenses) (*Set, error) {
 		return nil, fmt.Errorf("%s:%d: a second YAML document (after ---): put every selector in one list", name, max(line, 1))
 	}
 	if root.Kind == 0 || (root.Kind == yaml.DocumentNode && len(root.Content) == 0) {
-		return s, s.index()
+		return s, nil
 	}
 	p := &yamlParser{name: name, lic: lic}
 	list := resolve(root.Content[0])
@@ -247,7 +268,7 @@ func ParseYAML(name string, data []byte, lic Licenses) (*Set, error) {
 		}
 		s.Selectors = append(s.Selectors, sel)
 	}
-	return s, s.index()
+	return s, nil
 }
 
 // checkYAMLText rejects what the YAML reader would reject without naming

@@ -90,12 +90,11 @@ type Row struct {
 }
 
 // Set is an ordered collection of targets: per-user rows first (by Id, then
-// Username), then selectors in order; the first match wins.
+// Username), then selectors in order; the first match wins. NumRows and
+// Row give the rows.
 type Set struct {
-	Rows       []Row
-	Selectors  []Selector
-	byID       map[string]int
-	byUsername map[string]int
+	Selectors []Selector
+	rows      rowTable
 	// Describe says where the set came from, for the plan's source.
 	Describe string
 	// Sources names each file or preset the set holds, in precedence
@@ -104,10 +103,17 @@ type Set struct {
 	Sources []string
 }
 
+// NumRows returns the number of per-user rows.
+func (s *Set) NumRows() int { return s.rows.n }
+
+// Row returns per-user row i, 0 <= i < NumRows(), in the order the files
+// gave them.
+func (s *Set) Row(i int) Row { return s.rows.row(i) }
+
 // Match is the result of a lookup.
 type Match struct {
 	Target
-	// Row is the index into Set.Rows of the per-user row that matched, or
+	// Row is the index (for Set.Row) of the per-user row that matched, or
 	// -1 when a selector matched.
 	Row int
 }
@@ -117,14 +123,9 @@ func (s *Set) Lookup(u UserRef) (Match, bool) {
 	if s == nil {
 		return Match{}, false
 	}
-	if len(s.byID) > 0 && u.ID != "" {
-		if i, ok := s.byID[u.ID]; ok {
-			return Match{s.Rows[i].Target, i}, true
-		}
-	}
-	if len(s.byUsername) > 0 && u.Username != "" {
-		if i, ok := s.byUsername[strings.ToLower(u.Username)]; ok {
-			return Match{s.Rows[i].Target, i}, true
+	if s.rows.n > 0 {
+		if i, ok := s.rows.find(u.ID, u.Username); ok {
+			return Match{s.rows.target(i), i}, true
 		}
 	}
 	for i := range s.Selectors {
@@ -135,31 +136,15 @@ func (s *Set) Lookup(u UserRef) (Match, bool) {
 	return Match{}, false
 }
 
-func (s *Set) index() error {
-	s.byID, s.byUsername = map[string]int{}, map[string]int{}
-	for i, r := range s.Rows {
-		if r.UserID != "" {
-			if j, dup := s.byID[r.UserID]; dup {
-				return fmt.Errorf("%s: user Id %s already has a target at %s", r.Origin, r.UserID, s.Rows[j].Origin)
-			}
-			s.byID[r.UserID] = i
-		}
-		if r.Username != "" {
-			k := strings.ToLower(r.Username)
-			if j, dup := s.byUsername[k]; dup {
-				return fmt.Errorf("%s: username %s already has a target at %s", r.Origin, r.Username, s.Rows[j].Origin)
-			}
-			s.byUsername[k] = i
-		}
-	}
-	return nil
-}
-
 // Merge combines sets: rows of all sets (a user may have one row in total),
-// then the selectors of each set in order.
+// then the selectors of each set in order. When one set has every row (the
+// usual case: one targets CSV and a preset), the result shares them
+// rather than copying a million.
 func Merge(sets ...*Set) (*Set, error) {
 	out := &Set{}
 	var desc []string
+	var withRows []*Set
+	var rowBase []int // per set in withRows: its first source in out
 	for _, s := range sets {
 		if s == nil {
 			continue
@@ -170,9 +155,8 @@ func Merge(sets ...*Set) (*Set, error) {
 			srcs = []string{s.Describe}
 		}
 		out.Sources = append(out.Sources, srcs...)
-		for _, r := range s.Rows {
-			r.Source += base
-			out.Rows = append(out.Rows, r)
+		if s.rows.n > 0 {
+			withRows, rowBase = append(withRows, s), append(rowBase, base)
 		}
 		for _, sel := range s.Selectors {
 			sel.To.Source += base
@@ -184,7 +168,21 @@ func Merge(sets ...*Set) (*Set, error) {
 	if out.Describe == "" {
 		out.Describe = "none"
 	}
-	return out, out.index()
+	switch len(withRows) {
+	case 0:
+	case 1:
+		out.rows = withRows[0].rows.shifted(rowBase[0])
+	default:
+		for i, s := range withRows {
+			if err := out.rows.addFrom(&s.rows, rowBase[i]); err != nil {
+				return nil, err
+			}
+		}
+		if err := out.rows.index(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 //go:embed presets/*.yaml

@@ -2,7 +2,9 @@
 // runs (read the snapshot, plan it with the experience-cloud preset, write
 // the text summary) and reports the time of each stage, optionally with a
 // CPU or heap profile. It is for finding where a large plan's time goes
-// (-full builds the full plan, as every other format needs):
+// (-full builds the full plan, as every other format needs; -targets FILE
+// plans with a targets CSV or YAML file instead of the preset, as plan
+// --targets FILE does, and reads it first, as plan does):
 //
 //	go build -o /tmp/planprof ./internal/devtools/planprof
 //	/tmp/planprof -cpuprofile /tmp/cpu.out /tmp/snap1m
@@ -16,8 +18,10 @@ import (
 	"io"
 	"log"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,6 +38,7 @@ func main() {
 	mem := flag.String("memprofile", "", "write a heap profile (after planning) to `file`")
 	jsonOut := flag.String("json", "", "also write the plan as JSON to `file` (to compare two versions of the planner); implies -full")
 	full := flag.Bool("full", false, "build the full plan (users and steps), not the summary-only plan that --format text uses")
+	flag.StringVar(&targetsFile, "targets", "", "plan with the targets CSV or YAML `file` (no preset), as plan --targets does")
 	flag.BoolVar(&includeInactive, "include-inactive", false, "plan inactive users too, as plan --include-inactive does")
 	flag.Float64Var(&gcLimit, "gclimit", readgc.Factor, "while reading, the collector's soft memory limit in multiples of the folder's size (0: leave the collector alone)")
 	flag.Parse()
@@ -62,6 +67,7 @@ func main() {
 var (
 	gcLimit         float64
 	includeInactive bool
+	targetsFile     string
 )
 
 func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error {
@@ -69,6 +75,18 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 	lap := func(what string) {
 		fmt.Fprintf(os.Stderr, "%-8s %6v wall %6v cpu\n", what, time.Since(start).Round(time.Millisecond), (cpuTime() - startCPU).Round(time.Millisecond))
 		start, startCPU = time.Now(), cpuTime()
+	}
+	table, err := rules.Default()
+	if err != nil {
+		return err
+	}
+	// plan reads the targets before the snapshot.
+	tg, err := loadTargets(table)
+	if err != nil {
+		return err
+	}
+	if targetsFile != "" {
+		lap("targets")
 	}
 	// As plan --input does (internal/readgc), unless -gclimit 0.
 	restore := func() {}
@@ -81,18 +99,6 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 		return err
 	}
 	lap("read")
-	table, err := rules.Default()
-	if err != nil {
-		return err
-	}
-	preset, err := targets.Preset("experience-cloud", table.Catalog)
-	if err != nil {
-		return err
-	}
-	tg, err := targets.Merge(preset)
-	if err != nil {
-		return err
-	}
 	opts := planner.Options{Source: planner.Source{Kind: "snapshot", Path: dir, Files: snap.Files}, IncludeInactive: includeInactive}
 	var plan *planner.Plan
 	var ov *planner.Overview
@@ -142,6 +148,37 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 	runtime.KeepAlive(ov)
 	fmt.Fprintf(os.Stderr, "heap sys %d MiB, total alloc %d MiB, GC %d; live snapshot and plan %d MiB\n", sys>>20, total>>20, gcs, ms.HeapAlloc>>20)
 	return nil
+}
+
+// loadTargets reads -targets, or returns the experience-cloud preset.
+func loadTargets(table *rules.Table) (*targets.Set, error) {
+	if targetsFile == "" {
+		preset, err := targets.Preset("experience-cloud", table.Catalog)
+		if err != nil {
+			return nil, err
+		}
+		return targets.Merge(preset)
+	}
+	var set *targets.Set
+	if strings.EqualFold(filepath.Ext(targetsFile), ".csv") {
+		f, err := os.Open(targetsFile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if set, err = targets.ParseCSV(targetsFile, f, table.Catalog); err != nil {
+			return nil, err
+		}
+	} else {
+		data, err := os.ReadFile(targetsFile)
+		if err != nil {
+			return nil, err
+		}
+		if set, err = targets.ParseYAML(targetsFile, data, table.Catalog); err != nil {
+			return nil, err
+		}
+	}
+	return targets.Merge(set)
 }
 
 // cpuTime is the user and system time the process has used, on every core.

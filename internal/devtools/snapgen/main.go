@@ -9,6 +9,19 @@
 //	go run ./internal/devtools/snapgen -users 1000000 -seed 1 -out /tmp/snap1m
 //
 // -shuffle writes the same users in a random order.
+//
+// -targets-csv and -targets-yaml write two targets files that give every
+// user the same target, to measure per-user targets against selectors on
+// the same plan (issue 13):
+//
+//	go run ./internal/devtools/snapgen -users 1000000 -out /tmp/snap1m \
+//	    -targets-csv /tmp/snap1m-targets.csv -targets-yaml /tmp/snap1m-targets.yaml
+//
+// The CSV has a row (Id, Username, TargetLicense) for every user whose
+// license the catalog knows: the experience-cloud preset's target, or for a
+// user the preset does not move, the user's own license. The YAML file is
+// the preset's selectors followed by one selector per catalog license that
+// keeps it: the same target for every user, from selectors.
 package main
 
 import (
@@ -24,6 +37,8 @@ import (
 
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/orggen"
+	"github.com/licenseplan/licenseplan/rules"
+	"github.com/licenseplan/licenseplan/targets"
 )
 
 func main() {
@@ -31,6 +46,8 @@ func main() {
 	seed := flag.Int64("seed", 1, "generator seed; the same seed gives the same org")
 	out := flag.String("out", "", "snapshot `folder` to write (created if missing)")
 	shuffle := flag.Bool("shuffle", false, "write the users in a random order (seeded by -seed) instead of the generator's, to check that the plan does not depend on input order")
+	targetsCSV := flag.String("targets-csv", "", "also write per-user targets to `file`: a row per user, giving what the experience-cloud preset gives (else the user's own license)")
+	targetsYAML := flag.String("targets-yaml", "", "also write to `file` the selectors that give every user the target -targets-csv gives: the preset's, then one per license keeping it")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 || *users <= 0 {
 		flag.Usage()
@@ -75,4 +92,60 @@ func main() {
 	}
 	fmt.Printf("%d users (seed %d) in %s: generated in %s, written in %s, %d bytes\n",
 		len(snap.Users), *seed, *out, gen.Round(time.Millisecond), write.Round(time.Millisecond), total)
+	if *targetsCSV != "" || *targetsYAML != "" {
+		if err := writeTargets(snap, *targetsCSV, *targetsYAML); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+// writeTargets writes the per-user targets file csvPath and the selectors
+// file yamlPath (either may be "") that give the users of snap the same
+// targets, as the package doc says.
+func writeTargets(snap *org.Snapshot, csvPath, yamlPath string) error {
+	table, err := rules.Default()
+	if err != nil {
+		return err
+	}
+	cat := table.Catalog
+	preset, err := targets.Preset("experience-cloud", cat)
+	if err != nil {
+		return err
+	}
+	if csvPath != "" {
+		var b strings.Builder
+		b.WriteString("Id,Username,TargetLicense\n")
+		rows := 0
+		for _, u := range snap.Users {
+			l, ok := cat.CanonicalName(u.License)
+			if !ok {
+				continue
+			}
+			to := l
+			if m, ok := preset.Lookup(targets.UserRef{License: l}); ok {
+				to = m.License
+			}
+			fmt.Fprintf(&b, "%s,%s,%s\n", u.ID, u.Username, to)
+			rows++
+		}
+		if err := os.WriteFile(csvPath, []byte(b.String()), 0o644); err != nil {
+			return err
+		}
+		fmt.Printf("%s: %d per-user targets, %d bytes\n", csvPath, rows, b.Len())
+	}
+	if yamlPath != "" {
+		var b strings.Builder
+		b.WriteString("# The experience-cloud preset, then every other license kept: the\n# targets snapgen -targets-csv gives per user.\n")
+		for _, s := range preset.Selectors {
+			fmt.Fprintf(&b, "- match: {license: [%s]}\n  to: {license: %s}\n", strings.Join(s.Licenses, ", "), s.To.License)
+		}
+		for _, l := range cat.Licenses {
+			fmt.Fprintf(&b, "- match: {license: %q}\n  to: {license: %q}\n", l.Name, l.Name)
+		}
+		if err := os.WriteFile(yamlPath, []byte(b.String()), 0o644); err != nil {
+			return err
+		}
+		fmt.Printf("%s: %d selectors\n", yamlPath, len(preset.Selectors)+len(cat.Licenses))
+	}
+	return nil
 }
