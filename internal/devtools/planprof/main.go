@@ -16,6 +16,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"syscall"
@@ -33,6 +34,7 @@ func main() {
 	cpu := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	mem := flag.String("memprofile", "", "write a heap profile (after planning) to `file`")
 	jsonOut := flag.String("json", "", "also write the plan as JSON to `file` (to compare two versions of the planner); implies -full")
+	flag.StringVar(&outDir, "out", "", "also write every file format (fingerprint first, as plan does) into `folder`, timing each; implies -full")
 	full := flag.Bool("full", false, "build the full plan (users and steps), not the summary-only plan that --format text uses")
 	flag.BoolVar(&includeInactive, "include-inactive", false, "plan inactive users too, as plan --include-inactive does")
 	flag.Float64Var(&gcLimit, "gclimit", readgc.Factor, "while reading, the collector's soft memory limit in multiples of the folder's size (0: leave the collector alone)")
@@ -53,13 +55,14 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(context.Background(), flag.Arg(0), *mem, *jsonOut, *full || *jsonOut != ""); err != nil {
+	if err := run(context.Background(), flag.Arg(0), *mem, *jsonOut, *full || *jsonOut != "" || outDir != ""); err != nil {
 		pprof.StopCPUProfile()
 		log.Fatal(err)
 	}
 }
 
 var (
+	outDir          string
 	gcLimit         float64
 	includeInactive bool
 )
@@ -121,6 +124,11 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 		}
 		lap("json")
 	}
+	if outDir != "" {
+		if err := writeAll(ctx, outDir, plan, lap); err != nil {
+			return err
+		}
+	}
 	if memProfile != "" {
 		f, err := os.Create(memProfile)
 		if err != nil {
@@ -141,6 +149,43 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 	runtime.KeepAlive(plan)
 	runtime.KeepAlive(ov)
 	fmt.Fprintf(os.Stderr, "heap sys %d MiB, total alloc %d MiB, GC %d; live snapshot and plan %d MiB\n", sys>>20, total>>20, gcs, ms.HeapAlloc>>20)
+	return nil
+}
+
+// writeAll writes every format that has a file into dir, one after the
+// other, and laps each.
+func writeAll(ctx context.Context, dir string, plan *planner.Plan, lap func(string)) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if plan.Fingerprint == "" {
+		if err := reports.SetFingerprint(ctx, plan); err != nil {
+			return err
+		}
+		lap("fingerprint")
+	}
+	for _, format := range reports.Formats() {
+		name, ok := reports.FileName(format)
+		if !ok {
+			continue
+		}
+		w, err := reports.ForFormat(format)
+		if err != nil {
+			return err
+		}
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		err = w.Write(ctx, f, plan)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		lap(format)
+	}
 	return nil
 }
 
