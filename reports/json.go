@@ -266,20 +266,36 @@ func wire(p *planner.Plan) *jsonPlan {
 // SetEscapeHTML(false) gives for p's jsonPlan, but the users and steps are
 // streamed: each is made, encoded and dropped in turn.
 func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
-	var buf bytes.Buffer
-	fieldEnc := json.NewEncoder(&buf)
-	fieldEnc.SetIndent("  ", "  ")
-	fieldEnc.SetEscapeHTML(false)
-	elemEnc := json.NewEncoder(&buf)
-	elemEnc.SetIndent("    ", "  ")
-	elemEnc.SetEscapeHTML(false)
-	e := &planEncoder{w: w, buf: &buf}
+	e := newPlanEncoder(w)
+	e.header(p.SchemaVersion, p.GeneratedAt, p.Fingerprint)
+	e.body(ctx, p)
+	return e.err
+}
+
+func newPlanEncoder(w *bufio.Writer) *planEncoder {
+	e := &planEncoder{w: w, buf: new(bytes.Buffer)}
+	e.fieldEnc = json.NewEncoder(e.buf)
+	e.fieldEnc.SetIndent("  ", "  ")
+	e.fieldEnc.SetEscapeHTML(false)
+	e.elemEnc = json.NewEncoder(e.buf)
+	e.elemEnc.SetIndent("    ", "  ")
+	e.elemEnc.SetEscapeHTML(false)
+	return e
+}
+
+// header writes plan.json's opening brace and its first three fields.
+func (e *planEncoder) header(version int, generatedAt time.Time, fingerprint string) {
+	e.write("{\n")
+	e.field(e.fieldEnc, "schemaVersion", version)
+	e.field(e.fieldEnc, "generatedAt", generatedAt)
+	e.field(e.fieldEnc, "fingerprint", fingerprint)
+}
+
+// body writes the fields after the header, and the closing brace.
+func (e *planEncoder) body(ctx context.Context, p *planner.Plan) {
+	fieldEnc, elemEnc := e.fieldEnc, e.elemEnc
 	var u planner.UserPlan
 	var s planner.Step
-	e.write("{\n")
-	e.field(fieldEnc, "schemaVersion", p.SchemaVersion)
-	e.field(fieldEnc, "generatedAt", p.GeneratedAt)
-	e.field(fieldEnc, "fingerprint", p.Fingerprint)
 	src := wireSource(p.Source)
 	e.field(fieldEnc, "source", &src)
 	listOf(ctx, e, elemEnc, "targets", p.Targets)
@@ -301,16 +317,18 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 	e.last = true
 	listOf(ctx, e, elemEnc, "notes", p.Notes)
 	e.write("}\n")
-	return e.err
 }
 
 // planEncoder writes plan.json's top-level fields; the first error stops
 // it and is kept in err.
 type planEncoder struct {
-	w    *bufio.Writer
-	buf  *bytes.Buffer
-	last bool // the next field is the last
-	err  error
+	w   *bufio.Writer
+	buf *bytes.Buffer
+	// fieldEnc encodes a top-level field, elemEnc an element of a
+	// top-level list; both into buf.
+	fieldEnc, elemEnc *json.Encoder
+	last              bool // the next field is the last
+	err               error
 }
 
 func (e *planEncoder) write(s string) {
