@@ -297,6 +297,11 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	}
 	announceInput(s, cfg, in)
 
+	if out.dir != "" && cfg.Input != "" {
+		// Planning holds the snapshot and writing holds the plan: keep
+		// the heap near what reading needs (internal/readgc).
+		defer readgc.ForRun(ctx, cfg.Input, s.Getenv)()
+	}
 	snap, src, err := loadPlanInput(ctx, s, cfg, in)
 	if err != nil {
 		return err
