@@ -274,12 +274,10 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 
 func newPlanEncoder(w *bufio.Writer) *planEncoder {
 	e := &planEncoder{w: w, buf: new(bytes.Buffer)}
-	e.fieldEnc = json.NewEncoder(e.buf)
-	e.fieldEnc.SetIndent("  ", "  ")
-	e.fieldEnc.SetEscapeHTML(false)
-	e.elemEnc = json.NewEncoder(e.buf)
-	e.elemEnc.SetIndent("    ", "  ")
-	e.elemEnc.SetEscapeHTML(false)
+	enc := json.NewEncoder(e.buf)
+	enc.SetEscapeHTML(false)
+	e.fieldEnc = &indentEncoder{enc: enc, prefix: "  "}
+	e.elemEnc = &indentEncoder{enc: enc, prefix: "    "}
 	return e
 }
 
@@ -326,7 +324,7 @@ type planEncoder struct {
 	buf *bytes.Buffer
 	// fieldEnc encodes a top-level field, elemEnc an element of a
 	// top-level list; both into buf.
-	fieldEnc, elemEnc *json.Encoder
+	fieldEnc, elemEnc *indentEncoder
 	last              bool // the next field is the last
 	err               error
 }
@@ -337,13 +335,23 @@ func (e *planEncoder) write(s string) {
 	}
 }
 
-// emit writes v without the newline the encoder appends.
-func (e *planEncoder) emit(enc *json.Encoder, v any) error {
+// indentEncoder encodes a value as json.Encoder with SetIndent(prefix, "  ")
+// and SetEscapeHTML(false) does, less the final newline: compact, by enc,
+// then indented by appendIndented, which is faster than the encoder's own.
+type indentEncoder struct {
+	enc    *json.Encoder // compact, into the planEncoder's buf
+	prefix string
+	out    []byte
+}
+
+// emit writes v, encoded by enc, without the newline the encoder appends.
+func (e *planEncoder) emit(enc *indentEncoder, v any) error {
 	e.buf.Reset()
-	if err := enc.Encode(v); err != nil {
+	if err := enc.enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := e.w.Write(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+	enc.out = appendIndented(enc.out[:0], bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), enc.prefix, "  ")
+	_, err := e.w.Write(enc.out)
 	return err
 }
 
@@ -360,7 +368,7 @@ func (e *planEncoder) end() {
 }
 
 // field writes one field in one call.
-func (e *planEncoder) field(enc *json.Encoder, name string, v any) {
+func (e *planEncoder) field(enc *indentEncoder, name string, v any) {
 	e.key(name)
 	if e.err == nil {
 		if err := e.emit(enc, v); err != nil {
@@ -372,12 +380,12 @@ func (e *planEncoder) field(enc *json.Encoder, name string, v any) {
 
 // listOf writes list s element by element, so a long list is never
 // encoded in one buffer.
-func listOf[T any](ctx context.Context, e *planEncoder, enc *json.Encoder, name string, s []T) {
+func listOf[T any](ctx context.Context, e *planEncoder, enc *indentEncoder, name string, s []T) {
 	e.list(ctx, enc, name, len(s), func(j int) any { return &s[j] })
 }
 
 // list writes a list of n elements, element j being elem(j), one at a time.
-func (e *planEncoder) list(ctx context.Context, enc *json.Encoder, name string, n int, elem func(int) any) {
+func (e *planEncoder) list(ctx context.Context, enc *indentEncoder, name string, n int, elem func(int) any) {
 	e.key(name)
 	if n == 0 {
 		e.write("[]")
