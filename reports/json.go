@@ -164,6 +164,10 @@ func (s *jsonRuleSource) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// lineElements reports whether plan.json version v writes each user and
+// step on one line (from schema 6).
+func lineElements(v int) bool { return v >= 6 }
+
 // ruleSourceText reports whether plan.json version v holds a rule's
 // source as text (before schema 5).
 func ruleSourceText(v int) bool { return v < 5 }
@@ -278,6 +282,7 @@ func newPlanEncoder(w *bufio.Writer) *planEncoder {
 	enc.SetEscapeHTML(false)
 	e.fieldEnc = &indentEncoder{enc: enc, prefix: "  "}
 	e.elemEnc = &indentEncoder{enc: enc, prefix: "    "}
+	e.lineEnc = &indentEncoder{enc: enc, compact: true}
 	return e
 }
 
@@ -298,12 +303,17 @@ func (e *planEncoder) body(ctx context.Context, p *planner.Plan) {
 	e.field(fieldEnc, "source", &src)
 	listOf(ctx, e, elemEnc, "targets", p.Targets)
 	e.field(fieldEnc, "summary", &p.Summary)
-	e.list(ctx, elemEnc, "users", p.Users.Len(), func(j int) any {
+	// From schema 6 a user or step is one line (lineElements).
+	rowEnc := elemEnc
+	if lineElements(p.SchemaVersion) {
+		rowEnc = e.lineEnc
+	}
+	e.list(ctx, rowEnc, "users", p.Users.Len(), func(j int) any {
 		u = p.Users.At(j)
 		fixUser(&u)
 		return &u
 	})
-	e.list(ctx, elemEnc, "steps", p.Steps.Len(), func(j int) any {
+	e.list(ctx, rowEnc, "steps", p.Steps.Len(), func(j int) any {
 		s = p.Steps.At(j)
 		fixStep(&s)
 		return &s
@@ -323,8 +333,8 @@ type planEncoder struct {
 	w   *bufio.Writer
 	buf *bytes.Buffer
 	// fieldEnc encodes a top-level field, elemEnc an element of a
-	// top-level list; both into buf.
-	fieldEnc, elemEnc *indentEncoder
+	// top-level list, lineEnc an element on one line; all into buf.
+	fieldEnc, elemEnc, lineEnc *indentEncoder
 	last              bool // the next field is the last
 	err               error
 }
@@ -341,7 +351,9 @@ func (e *planEncoder) write(s string) {
 type indentEncoder struct {
 	enc    *json.Encoder // compact, into the planEncoder's buf
 	prefix string
-	out    []byte
+	// compact writes the value as it is encoded, on one line.
+	compact bool
+	out     []byte
 }
 
 // emit writes v, encoded by enc, without the newline the encoder appends.
@@ -350,8 +362,12 @@ func (e *planEncoder) emit(enc *indentEncoder, v any) error {
 	if err := enc.enc.Encode(v); err != nil {
 		return err
 	}
-	enc.out = appendIndented(enc.out[:0], bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), enc.prefix, "  ")
-	_, err := e.w.Write(enc.out)
+	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
+	if !enc.compact {
+		enc.out = appendIndented(enc.out[:0], b, enc.prefix, "  ")
+		b = enc.out
+	}
+	_, err := e.w.Write(b)
 	return err
 }
 
