@@ -335,8 +335,8 @@ type planEncoder struct {
 	// fieldEnc encodes a top-level field, elemEnc an element of a
 	// top-level list, lineEnc an element on one line; all into buf.
 	fieldEnc, elemEnc, lineEnc *indentEncoder
-	last              bool // the next field is the last
-	err               error
+	last                       bool // the next field is the last
+	err                        error
 }
 
 func (e *planEncoder) write(s string) {
