@@ -34,7 +34,7 @@ func main() {
 	cpu := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	mem := flag.String("memprofile", "", "write a heap profile (after planning) to `file`")
 	jsonOut := flag.String("json", "", "also write the plan as JSON to `file` (to compare two versions of the planner); implies -full")
-	flag.StringVar(&outDir, "out", "", "also write every file format (fingerprint first, as plan does) into `folder`, timing each; implies -full")
+	flag.StringVar(&outDir, "out", "", "also write every file format into `folder`, one at a time, timing each; implies -full")
 	full := flag.Bool("full", false, "build the full plan (users and steps), not the summary-only plan that --format text uses")
 	flag.BoolVar(&includeInactive, "include-inactive", false, "plan inactive users too, as plan --include-inactive does")
 	flag.Float64Var(&gcLimit, "gclimit", readgc.Factor, "while reading, the collector's soft memory limit in multiples of the folder's size (0: leave the collector alone)")
@@ -153,27 +153,40 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 }
 
 // writeAll writes every format that has a file into dir, one after the
-// other, and laps each.
+// other, and laps each: plan.json first, computing the fingerprint as it is
+// written (as plan --out does), then the others in name order.
 func writeAll(ctx context.Context, dir string, plan *planner.Plan, lap func(string)) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	create := func(format string) (*os.File, error) {
+		name, _ := reports.FileName(format)
+		return os.Create(filepath.Join(dir, name))
+	}
 	if plan.Fingerprint == "" {
-		if err := reports.SetFingerprint(ctx, plan); err != nil {
+		f, err := create("json")
+		if err != nil {
 			return err
 		}
-		lap("fingerprint")
+		fp, err := reports.JSON{}.WriteFingerprint(ctx, f, plan)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		plan.Fingerprint = fp
+		lap("json+fp")
 	}
 	for _, format := range reports.Formats() {
-		name, ok := reports.FileName(format)
-		if !ok {
+		if _, ok := reports.FileName(format); !ok || format == "json" {
 			continue
 		}
 		w, err := reports.ForFormat(format)
 		if err != nil {
 			return err
 		}
-		f, err := os.Create(filepath.Join(dir, name))
+		f, err := create(format)
 		if err != nil {
 			return err
 		}
