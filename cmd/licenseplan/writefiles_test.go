@@ -8,9 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/licenseplan/licenseplan/demo/demoplan"
+	"github.com/licenseplan/licenseplan/orggen"
 	"github.com/licenseplan/licenseplan/planner"
+	"github.com/licenseplan/licenseplan/reports"
+	"github.com/licenseplan/licenseplan/rules"
+	"github.com/licenseplan/licenseplan/targets"
 )
 
 // readTree returns every file under dir by its path relative to dir.
@@ -119,4 +124,52 @@ func TestWriteFilesFirstError(t *testing.T) {
 		t.Error("plan.json written by a writer that failed")
 	}
 	var _ *planner.Plan = p
+}
+
+// BenchmarkWriteFiles writes every file of a generated 100,000-user plan
+// the old way, the fingerprint computed by an encoding of its own and the
+// files one after the other, and as plan --out does now (writeFiles): the
+// fingerprint hashed while plan.json is written, the writers at the same
+// time. Run it on an otherwise idle machine; concurrency gains nothing
+// when no core is free:
+//
+//	go test ./cmd/licenseplan -run '^$' -bench WriteFiles -benchmem
+func BenchmarkWriteFiles(b *testing.B) {
+	ctx := context.Background()
+	tb, err := rules.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tg, err := targets.Preset("experience-cloud", tb.Catalog)
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap := orggen.Generate(orggen.Options{Users: 100_000, Seed: 1})
+	p := planner.Build(snap, tb, tg, planner.Options{Now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		Source: planner.Source{Kind: "snapshot", Path: "orggen", Files: snap.Files, Targets: tg.Describe}})
+	formats := sortedByFile(fileFormats())
+	b.Run("fingerprint-then-one-by-one", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			q := *p
+			if err := reports.SetFingerprint(ctx, &q); err != nil {
+				b.Fatal(err)
+			}
+			dir := b.TempDir()
+			for _, f := range formats {
+				if _, err := writeFiles(ctx, dir, &q, []string{f}, reportExtras{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("writeFiles", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			q := *p
+			if _, err := writeFiles(ctx, b.TempDir(), &q, formats, reportExtras{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
