@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +81,113 @@ func TestReadJSONChecksFingerprint(t *testing.T) {
 		_, err := ReadJSON(bytes.NewReader(edited))
 		if !errors.Is(err, ErrFingerprint) {
 			t.Fatalf("err = %v, want ErrFingerprint", err)
+		}
+	})
+}
+
+// TestWriteFingerprint: plan.json written with its fingerprint hashed as
+// it streams is byte for byte what SetFingerprint and Write give, and its
+// fingerprint is Fingerprint's.
+func TestWriteFingerprint(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		plan func() *planner.Plan
+	}{
+		{"fixture", fixturePlan},
+		{"stale fingerprint", func() *planner.Plan { p := fixturePlan(); p.Fingerprint = "sha256:00"; return p }},
+		{"no generation time", func() *planner.Plan { p := fixturePlan(); p.GeneratedAt = time.Time{}; return p }},
+		{"synthetic", func() *planner.Plan { return syntheticPlan(3000) }},
+		{"empty", func() *planner.Plan { return &planner.Plan{} }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.plan()
+			f, err := os.Create(filepath.Join(t.TempDir(), "plan.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			fp, err := (JSON{}).WriteFingerprint(ctx, f, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(f.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := tc.plan()
+			if err := SetFingerprint(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+			if fp != q.Fingerprint {
+				t.Errorf("fingerprint %s, Fingerprint says %s", fp, q.Fingerprint)
+			}
+			var want bytes.Buffer
+			if err := (JSON{}).Write(ctx, &want, q); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("WriteFingerprint wrote %d bytes that differ from Write's %d", len(got), want.Len())
+			}
+			if _, err := ReadJSON(bytes.NewReader(got)); err != nil {
+				t.Errorf("ReadJSON: %v", err)
+			}
+		})
+	}
+}
+
+func TestWriteFingerprintErrors(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := (JSON{}).WriteFingerprint(ctx, &discardAt{}, syntheticPlan(10)); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v, want context.Canceled", err)
+	}
+	if _, err := (JSON{}).WriteFingerprint(context.Background(), &discardAt{failAt: true}, syntheticPlan(10)); !errors.Is(err, errBoom) {
+		t.Errorf("WriteAt failing: err = %v, want errBoom", err)
+	}
+	if _, err := (JSON{}).WriteFingerprint(context.Background(), &discardAt{}, nil); err == nil {
+		t.Error("nil plan: no error")
+	}
+}
+
+// discardAt is a WriterAt that keeps nothing; with failAt its WriteAt fails.
+type discardAt struct{ failAt bool }
+
+func (d *discardAt) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardAt) WriteAt(b []byte, _ int64) (int, error) {
+	if d.failAt {
+		return 0, errBoom
+	}
+	return len(b), nil
+}
+
+// BenchmarkPlanJSON compares writing plan.json with its fingerprint the
+// old way (Fingerprint encodes the plan once to hash it, Write again) and
+// with WriteFingerprint (one encoding, hashed as it is written):
+//
+//	go test ./reports -run '^$' -bench PlanJSON -benchmem
+func BenchmarkPlanJSON(b *testing.B) {
+	p := syntheticPlan(benchUsers)
+	ctx := context.Background()
+	b.Run("fingerprint-then-write", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			q := *p
+			if err := SetFingerprint(ctx, &q); err != nil {
+				b.Fatal(err)
+			}
+			if err := (JSON{}).Write(ctx, io.Discard, &q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("write-fingerprint", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := (JSON{}).WriteFingerprint(ctx, &discardAt{}, p); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 }

@@ -164,6 +164,10 @@ func (s *jsonRuleSource) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// lineElements reports whether plan.json version v writes each user and
+// step on one line (from schema 6).
+func lineElements(v int) bool { return v >= 6 }
+
 // ruleSourceText reports whether plan.json version v holds a rule's
 // source as text (before schema 5).
 func ruleSourceText(v int) bool { return v < 5 }
@@ -266,30 +270,50 @@ func wire(p *planner.Plan) *jsonPlan {
 // SetEscapeHTML(false) gives for p's jsonPlan, but the users and steps are
 // streamed: each is made, encoded and dropped in turn.
 func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
-	var buf bytes.Buffer
-	fieldEnc := json.NewEncoder(&buf)
-	fieldEnc.SetIndent("  ", "  ")
-	fieldEnc.SetEscapeHTML(false)
-	elemEnc := json.NewEncoder(&buf)
-	elemEnc.SetIndent("    ", "  ")
-	elemEnc.SetEscapeHTML(false)
-	e := &planEncoder{w: w, buf: &buf}
+	e := newPlanEncoder(w)
+	e.header(p.SchemaVersion, p.GeneratedAt, p.Fingerprint)
+	e.body(ctx, p)
+	return e.err
+}
+
+func newPlanEncoder(w *bufio.Writer) *planEncoder {
+	e := &planEncoder{w: w, buf: new(bytes.Buffer)}
+	enc := json.NewEncoder(e.buf)
+	enc.SetEscapeHTML(false)
+	e.fieldEnc = &indentEncoder{enc: enc, prefix: "  "}
+	e.elemEnc = &indentEncoder{enc: enc, prefix: "    "}
+	e.lineEnc = &indentEncoder{enc: enc, compact: true}
+	return e
+}
+
+// header writes plan.json's opening brace and its first three fields.
+func (e *planEncoder) header(version int, generatedAt time.Time, fingerprint string) {
+	e.write("{\n")
+	e.field(e.fieldEnc, "schemaVersion", version)
+	e.field(e.fieldEnc, "generatedAt", generatedAt)
+	e.field(e.fieldEnc, "fingerprint", fingerprint)
+}
+
+// body writes the fields after the header, and the closing brace.
+func (e *planEncoder) body(ctx context.Context, p *planner.Plan) {
+	fieldEnc, elemEnc := e.fieldEnc, e.elemEnc
 	var u planner.UserPlan
 	var s planner.Step
-	e.write("{\n")
-	e.field(fieldEnc, "schemaVersion", p.SchemaVersion)
-	e.field(fieldEnc, "generatedAt", p.GeneratedAt)
-	e.field(fieldEnc, "fingerprint", p.Fingerprint)
 	src := wireSource(p.Source)
 	e.field(fieldEnc, "source", &src)
 	listOf(ctx, e, elemEnc, "targets", p.Targets)
 	e.field(fieldEnc, "summary", &p.Summary)
-	e.list(ctx, elemEnc, "users", p.Users.Len(), func(j int) any {
+	// From schema 6 a user or step is one line (lineElements).
+	rowEnc := elemEnc
+	if lineElements(p.SchemaVersion) {
+		rowEnc = e.lineEnc
+	}
+	e.list(ctx, rowEnc, "users", p.Users.Len(), func(j int) any {
 		u = p.Users.At(j)
 		fixUser(&u)
 		return &u
 	})
-	e.list(ctx, elemEnc, "steps", p.Steps.Len(), func(j int) any {
+	e.list(ctx, rowEnc, "steps", p.Steps.Len(), func(j int) any {
 		s = p.Steps.At(j)
 		fixStep(&s)
 		return &s
@@ -301,16 +325,18 @@ func encodePlan(ctx context.Context, w *bufio.Writer, p *planner.Plan) error {
 	e.last = true
 	listOf(ctx, e, elemEnc, "notes", p.Notes)
 	e.write("}\n")
-	return e.err
 }
 
 // planEncoder writes plan.json's top-level fields; the first error stops
 // it and is kept in err.
 type planEncoder struct {
-	w    *bufio.Writer
-	buf  *bytes.Buffer
-	last bool // the next field is the last
-	err  error
+	w   *bufio.Writer
+	buf *bytes.Buffer
+	// fieldEnc encodes a top-level field, elemEnc an element of a
+	// top-level list, lineEnc an element on one line; all into buf.
+	fieldEnc, elemEnc, lineEnc *indentEncoder
+	last                       bool // the next field is the last
+	err                        error
 }
 
 func (e *planEncoder) write(s string) {
@@ -319,13 +345,29 @@ func (e *planEncoder) write(s string) {
 	}
 }
 
-// emit writes v without the newline the encoder appends.
-func (e *planEncoder) emit(enc *json.Encoder, v any) error {
+// indentEncoder encodes a value as json.Encoder with SetIndent(prefix, "  ")
+// and SetEscapeHTML(false) does, less the final newline: compact, by enc,
+// then indented by appendIndented, which is faster than the encoder's own.
+type indentEncoder struct {
+	enc    *json.Encoder // compact, into the planEncoder's buf
+	prefix string
+	// compact writes the value as it is encoded, on one line.
+	compact bool
+	out     []byte
+}
+
+// emit writes v, encoded by enc, without the newline the encoder appends.
+func (e *planEncoder) emit(enc *indentEncoder, v any) error {
 	e.buf.Reset()
-	if err := enc.Encode(v); err != nil {
+	if err := enc.enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := e.w.Write(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
+	if !enc.compact {
+		enc.out = appendIndented(enc.out[:0], b, enc.prefix, "  ")
+		b = enc.out
+	}
+	_, err := e.w.Write(b)
 	return err
 }
 
@@ -342,7 +384,7 @@ func (e *planEncoder) end() {
 }
 
 // field writes one field in one call.
-func (e *planEncoder) field(enc *json.Encoder, name string, v any) {
+func (e *planEncoder) field(enc *indentEncoder, name string, v any) {
 	e.key(name)
 	if e.err == nil {
 		if err := e.emit(enc, v); err != nil {
@@ -354,12 +396,12 @@ func (e *planEncoder) field(enc *json.Encoder, name string, v any) {
 
 // listOf writes list s element by element, so a long list is never
 // encoded in one buffer.
-func listOf[T any](ctx context.Context, e *planEncoder, enc *json.Encoder, name string, s []T) {
+func listOf[T any](ctx context.Context, e *planEncoder, enc *indentEncoder, name string, s []T) {
 	e.list(ctx, enc, name, len(s), func(j int) any { return &s[j] })
 }
 
 // list writes a list of n elements, element j being elem(j), one at a time.
-func (e *planEncoder) list(ctx context.Context, enc *json.Encoder, name string, n int, elem func(int) any) {
+func (e *planEncoder) list(ctx context.Context, enc *indentEncoder, name string, n int, elem func(int) any) {
 	e.key(name)
 	if n == 0 {
 		e.write("[]")
@@ -480,7 +522,7 @@ func readJSON(r io.Reader, maxBytes int64) (*planner.Plan, error) {
 		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
 	if int64(len(data)) > maxBytes {
-		return nil, fmt.Errorf("reading the plan: over %s, more than a plan of the largest org (a million users make about 700 MB): is it a plan.json?", byteSize(maxBytes))
+		return nil, fmt.Errorf("reading the plan: over %s, more than a plan of the largest org (a million users make about 570 MB, 720 MB before schema 6): is it a plan.json?", byteSize(maxBytes))
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("reading the plan: the input is empty")
@@ -526,7 +568,7 @@ func readJSON(r io.Reader, maxBytes int64) (*planner.Plan, error) {
 }
 
 // Bounds of ReadJSON (README, "Input bounds"). A plan of a million users
-// is about 700 MB; a plan nests five levels (plan, users, user, warnings,
+// is about 570 MB (720 MB before schema 6); a plan nests five levels (plan, users, user, warnings,
 // warning).
 const (
 	MaxPlanBytes = 4 << 30

@@ -60,6 +60,9 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// Up to schema 5 plan.json is indented throughout, what one
+			// json.Encoder call gives; from 6 see TestJSONLineElements.
+			tt.p.SchemaVersion = 5
 			var want bytes.Buffer
 			enc := json.NewEncoder(&want)
 			enc.SetIndent("", "  ")
@@ -70,6 +73,48 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 			got := render(t, JSON{}, tt.p)
 			if !bytes.Equal(got, want.Bytes()) {
 				t.Errorf("streamed JSON differs from json.Encoder:\n%s", firstDiff(got, want.Bytes()))
+			}
+		})
+	}
+}
+
+// TestJSONLineElements: from schema 6 each user and step is one compact
+// line, and the document holds the same data as the version 5 layout,
+// which is indented throughout.
+func TestJSONLineElements(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    func() *planner.Plan
+	}{{"fixture", fixturePlan}, {"synthetic", func() *planner.Plan { return syntheticPlan(50) }}, {"built", func() *planner.Plan { return demoPlan(t) }}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p6, p5 := tc.p(), tc.p()
+			p6.SchemaVersion, p5.SchemaVersion = 6, 5
+			v6, v5 := render(t, JSON{}, p6), render(t, JSON{}, p5)
+			var d6, d5 map[string]any
+			if err := json.Unmarshal(v6, &d6); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(v5, &d5); err != nil {
+				t.Fatal(err)
+			}
+			d6["schemaVersion"], d5["schemaVersion"] = nil, nil
+			if !reflect.DeepEqual(d6, d5) {
+				t.Error("version 6 holds other data than version 5")
+			}
+			lines := 0
+			for _, line := range strings.Split(string(v6), "\n") {
+				if strings.HasPrefix(line, `    {"userId":`) || strings.HasPrefix(line, `    {"seq":`) {
+					lines++
+					if !json.Valid([]byte(strings.TrimSuffix(strings.TrimSpace(line), ","))) {
+						t.Errorf("line %.60q is not one whole element", line)
+					}
+				}
+			}
+			if want := p6.Users.Len() + p6.Steps.Len(); lines != want {
+				t.Errorf("%d one-line users and steps, want %d", lines, want)
+			}
+			if len(v6) >= len(v5) {
+				t.Errorf("version 6 is %d bytes, version 5 %d", len(v6), len(v5))
 			}
 		})
 	}
@@ -190,10 +235,10 @@ func TestReadJSONErrors(t *testing.T) {
 		wantVersion bool     // errors.Is(err, ErrSchemaVersion)
 		wantText    []string // substrings of the message
 	}{
-		{"older version", strings.Replace(valid, `"schemaVersion": 5,`, `"schemaVersion": 2,`, 1), true,
-			[]string{"schemaVersion 2", "reads schemaVersion 3 to 5"}},
-		{"newer version", strings.Replace(valid, `"schemaVersion": 5,`, `"schemaVersion": 6,`, 1), true,
-			[]string{"schemaVersion 6", "reads schemaVersion 3 to 5"}},
+		{"older version", strings.Replace(valid, `"schemaVersion": 6,`, `"schemaVersion": 2,`, 1), true,
+			[]string{"schemaVersion 2", "reads schemaVersion 3 to 6"}},
+		{"newer version", strings.Replace(valid, `"schemaVersion": 6,`, `"schemaVersion": 7,`, 1), true,
+			[]string{"schemaVersion 7", "reads schemaVersion 3 to 6"}},
 		{"version zero", `{"schemaVersion": 0}`, true, []string{"schemaVersion 0"}},
 		{"missing version", `{"users": []}`, true, []string{"no schemaVersion"}},
 		{"null document", `null`, true, []string{"no schemaVersion"}},
@@ -203,7 +248,7 @@ func TestReadJSONErrors(t *testing.T) {
 		{"trailing garbage", valid + "{}", false, []string{"not valid", "after top-level value"}},
 		{"not an object", `[1, 2]`, false, []string{"not valid", "array"}},
 		{"empty", "  \n", false, []string{"empty"}},
-		{"bad outcome", strings.Replace(valid, `"outcome": "recreate"`, `"outcome": "explode"`, 1), false, []string{"unknown outcome"}},
+		{"bad outcome", strings.Replace(valid, `"outcome":"recreate"`, `"outcome":"explode"`, 1), false, []string{"unknown outcome"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -355,4 +400,35 @@ func TestRuleSourceBySchema(t *testing.T) {
 			t.Error("no rule of the version 4 plan cites the Help article")
 		}
 	})
+}
+
+// TestReadJSONOlderFiles: plan.json files written by earlier licenseplan
+// versions read, keep their version and fingerprint (which checks against
+// their own layout), and are written again byte for byte.
+func TestReadJSONOlderFiles(t *testing.T) {
+	tests := []struct {
+		file    string
+		version int
+	}{
+		{"plan-v4.json", 4}, // licenseplan before schema 5
+		{"plan-v5.json", 5}, // licenseplan before schema 6: main at 3ce0772, plan --demo --format json
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			q, err := ReadJSON(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("ReadJSON: %v", err)
+			}
+			if q.SchemaVersion != tc.version || q.Fingerprint == "" {
+				t.Errorf("read version %d fingerprint %q, want version %d and the file's fingerprint", q.SchemaVersion, q.Fingerprint, tc.version)
+			}
+			if again := render(t, JSON{}, q); !bytes.Equal(again, data) {
+				t.Errorf("written again, the version %d plan differs:\n%s", tc.version, firstDiff(again, data))
+			}
+		})
+	}
 }

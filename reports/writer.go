@@ -33,16 +33,18 @@ type format struct {
 	// file is the output file name; "" when the format has none (text goes
 	// to the terminal).
 	file string
+	// fingerprint: the format shows the plan's fingerprint.
+	fingerprint bool
 }
 
 // formats is the single table from format name to writer. Add new formats
 // (xlsx, html) here.
 var formats = map[string]format{
-	"json": {new: func() Writer { return JSON{} }, file: "plan.json"},
+	"json": {new: func() Writer { return JSON{} }, file: "plan.json", fingerprint: true},
 	"csv":  {new: func() Writer { return CSV{} }, file: "plan.csv"},
-	"md":   {new: func() Writer { return Markdown{} }, file: "report.md"},
-	"html": {new: func() Writer { return HTML{} }, file: "report.html"},
-	"xlsx": {new: func() Writer { return XLSX{} }, file: "plan.xlsx"},
+	"md":   {new: func() Writer { return Markdown{} }, file: "report.md", fingerprint: true},
+	"html": {new: func() Writer { return HTML{} }, file: "report.html", fingerprint: true},
+	"xlsx": {new: func() Writer { return XLSX{} }, file: "plan.xlsx", fingerprint: true},
 	"text": {new: func() Writer { return Text{} }},
 }
 
@@ -81,6 +83,14 @@ func FileName(format string) (string, bool) {
 		return "", false
 	}
 	return f.file, true
+}
+
+// ShowsFingerprint reports whether format shows the plan's fingerprint,
+// so that it must be written once the fingerprint is known. An unknown
+// format is taken to show it.
+func ShowsFingerprint(format string) bool {
+	f, ok := formats[format]
+	return !ok || f.fingerprint
 }
 
 // demoDetail is what every report says about a plan of the demo org.

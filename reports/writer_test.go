@@ -420,3 +420,27 @@ func TestEnvironmentSameInEveryWriter(t *testing.T) {
 		})
 	}
 }
+
+// TestShowsFingerprint: a format shows the fingerprint exactly when two
+// plans that differ only in it render differently, so the table that
+// orders plan's writers (ShowsFingerprint) cannot go stale.
+func TestShowsFingerprint(t *testing.T) {
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			w, err := ForFormat(format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, b := fixturePlan(), fixturePlan()
+			a.Fingerprint = "sha256:" + strings.Repeat("a", 64)
+			b.Fingerprint = "sha256:" + strings.Repeat("b", 64)
+			differ := !bytes.Equal(render(t, w, a), render(t, w, b))
+			if differ != ShowsFingerprint(format) {
+				t.Errorf("output depends on the fingerprint: %v; ShowsFingerprint: %v", differ, ShowsFingerprint(format))
+			}
+		})
+	}
+	if !ShowsFingerprint("pdf") {
+		t.Error("an unknown format is taken not to show the fingerprint")
+	}
+}

@@ -1,9 +1,7 @@
 package reports
 
 import (
-	"archive/zip"
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -132,6 +130,10 @@ type xlsxTable struct {
 	// fill sets row (len(cols) cells, all nil on entry) to data row i. It is
 	// called with i = 0, 1, ..., n-1 in order, so it may keep a cursor.
 	fill func(i int, row []any)
+	// excelizeRows sends the rows through excelize's StreamWriter (Summary,
+	// which holds a date); the other tables' rows are written by
+	// xlsxRowEncoder as the workbook is written (xlsxZip).
+	excelizeRows bool
 }
 
 // xlsxStyles are the style IDs the writer uses.
@@ -167,8 +169,11 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 		return fmt.Errorf("XLSX: styles: %w", err)
 	}
 	sw := &xlsxSheetWriter{f: f, st: st, limit: x.limit(), linkLimit: x.links(),
-		headerFooter: pageHeaderFooter(p), parts: map[string]string{}, links: map[string][]xlsxHyperlink{}}
-	f.ZipWriter = func(w io.Writer) excelize.ZipWriter { return newXLSXZip(w, sw.links, []int{st.quote}) }
+		headerFooter: pageHeaderFooter(p), parts: map[string]string{}, links: map[string][]xlsxHyperlink{}, bodies: map[string]*xlsxBody{}}
+	out := &firstErrWriter{w: w}
+	z := &xlsxZip{ctx: ctx, out: out, parts: map[string]*bytes.Buffer{}, bodies: sw.bodies, links: sw.links,
+		prepare: sw.prepareRow, quoted: []int{st.quote}}
+	f.ZipWriter = func(io.Writer) excelize.ZipWriter { return z }
 	data, err := dataTables(ctx, p, st)
 	if err != nil {
 		return fmt.Errorf("XLSX: %w", err)
@@ -210,14 +215,32 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("XLSX: %w", err)
 	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
+	// The workbook goes to w as xlsxZip writes it, not to the buffer
+	// excelize hands its zip writer, which stays empty.
+	if _, err := f.WriteToBuffer(); err != nil {
+		if out.err != nil {
+			return fmt.Errorf("writing XLSX: %w", out.err)
+		}
 		return fmt.Errorf("XLSX: building the workbook: %w", err)
 	}
-	if err := sortedZip(w, buf.Bytes()); err != nil {
-		return fmt.Errorf("writing XLSX: %w", err)
-	}
 	return nil
+}
+
+// firstErrWriter passes writes to w and keeps the first error.
+type firstErrWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *firstErrWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(b)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // xlsxSheetWriter writes the tables of one workbook into its worksheets.
@@ -231,6 +254,8 @@ type xlsxSheetWriter struct {
 	parts map[string]string
 	// links collects the hyperlinks of each worksheet part, for xlsxZip.
 	links map[string][]xlsxHyperlink
+	// bodies are the data rows xlsxZip writes into each worksheet part.
+	bodies map[string]*xlsxBody
 }
 
 // limit returns the rows per worksheet, header included. A limit below 3
@@ -348,6 +373,14 @@ func (sw *xlsxSheetWriter) writeTable(ctx context.Context, t *xlsxTable) error {
 			return fmt.Errorf("sheet %s: header: %w", name, err)
 		}
 		part := sw.parts[name]
+		if !t.excelizeRows {
+			sw.bodies[part] = &xlsxBody{t: t, cols: colNames, from: i, n: max(rows, 0)}
+			i += max(rows, 0)
+			if err := stream.Flush(); err != nil {
+				return fmt.Errorf("sheet %s: %w", name, err)
+			}
+			continue
+		}
 		for r := range rows {
 			if err := checkCtx(ctx, i); err != nil {
 				return err
@@ -355,29 +388,8 @@ func (sw *xlsxSheetWriter) writeTable(ctx context.Context, t *xlsxTable) error {
 			clear(row)
 			t.fill(i, row)
 			i++
-			at := strconv.Itoa(r + 2)
-			for j, v := range row {
-				switch v := v.(type) {
-				case string:
-					if startsFormula(v) {
-						row[j] = excelize.Cell{StyleID: st.quote, Value: v}
-					}
-				case excelize.Cell:
-					// A styled text never holds org data that needs
-					// quoting; if one did, quotePrefix wins over its style.
-					if s, ok := v.Value.(string); ok && startsFormula(s) {
-						row[j] = excelize.Cell{StyleID: st.quote, Value: s}
-					}
-				case xlsxLink:
-					if len(sw.links[part]) < sw.linkLimit {
-						sw.links[part] = append(sw.links[part], xlsxHyperlink{ref: colNames[j] + at, url: string(v)})
-						row[j] = excelize.Cell{StyleID: st.link, Value: string(v)}
-					} else {
-						row[j] = string(v)
-					}
-				}
-			}
-			if err := stream.SetRow("A"+at, row); err != nil {
+			sw.prepareRow(row, part, r+2)
+			if err := stream.SetRow("A"+strconv.Itoa(r+2), row); err != nil {
 				return fmt.Errorf("sheet %s row %d: %w", name, r+2, err)
 			}
 		}
@@ -386,6 +398,36 @@ func (sw *xlsxSheetWriter) writeTable(ctx context.Context, t *xlsxTable) error {
 		}
 	}
 	return nil
+}
+
+// prepareRow readies data row number at (1-based) of worksheet part for
+// writing: a text that a spreadsheet would read as a formula gets the
+// quotePrefix format, and a link is a hyperlink while the worksheet has
+// room for one, else its address as text.
+func (sw *xlsxSheetWriter) prepareRow(row []any, part string, at int) {
+	st := sw.st
+	for j, v := range row {
+		switch v := v.(type) {
+		case string:
+			if startsFormula(v) {
+				row[j] = excelize.Cell{StyleID: st.quote, Value: v}
+			}
+		case excelize.Cell:
+			// A styled text never holds org data that needs
+			// quoting; if one did, quotePrefix wins over its style.
+			if s, ok := v.Value.(string); ok && startsFormula(s) {
+				row[j] = excelize.Cell{StyleID: st.quote, Value: s}
+			}
+		case xlsxLink:
+			if len(sw.links[part]) < sw.linkLimit {
+				ref, _ := excelize.CoordinatesToCellName(j+1, at)
+				sw.links[part] = append(sw.links[part], xlsxHyperlink{ref: ref, url: string(v)})
+				row[j] = excelize.Cell{StyleID: st.link, Value: string(v)}
+			} else {
+				row[j] = string(v)
+			}
+		}
+	}
 }
 
 // pageSetup sets up worksheet name for print: landscape, as wide as the
@@ -469,26 +511,6 @@ func recordLink(base, id string) any {
 		return nil
 	}
 	return xlsxLink(base + "/" + id)
-}
-
-// sortedZip copies the zip archive in b to w with its entries sorted by name.
-// excelize writes the stream-written worksheets in map order, so without
-// this two writes of the same plan would differ in entry order. Entries are
-// copied without recompressing them.
-func sortedZip(w io.Writer, b []byte) error {
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		return err
-	}
-	files := slices.Clone(zr.File)
-	slices.SortFunc(files, func(a, b *zip.File) int { return cmp.Compare(a.Name, b.Name) })
-	zw := zip.NewWriter(w)
-	for _, zf := range files {
-		if err := zw.Copy(zf); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
 }
 
 func setDocProps(f *excelize.File, p *planner.Plan) error {
@@ -1138,9 +1160,10 @@ func summaryTable(p *planner.Plan, st *xlsxStyles, data []*xlsxTable, limit, lin
 	rows = append(rows, notes...)
 
 	return &xlsxTable{
-		name: sheetSummary,
-		cols: []xlsxCol{{name: "Section", width: 12}, {name: "Item", width: 30}, {name: "Value", width: 60}, {name: "Detail", width: 70}},
-		n:    len(rows),
+		name:         sheetSummary,
+		cols:         []xlsxCol{{name: "Section", width: 12}, {name: "Item", width: 30}, {name: "Value", width: 60}, {name: "Detail", width: 70}},
+		n:            len(rows),
+		excelizeRows: true,
 		fill: func(i int, row []any) {
 			r := &rows[i]
 			row[0] = r.section

@@ -857,8 +857,11 @@ func TestXLSXCancelled(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Write = %v, want context.Canceled", err)
 			}
-			if buf.Len() != 0 {
-				t.Errorf("wrote %d bytes after the cancel", buf.Len())
+			// The workbook is streamed, so some of it may be written (plan
+			// writes files atomically), but never its zip directory: what
+			// was written is not a workbook.
+			if _, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err == nil {
+				t.Errorf("wrote a readable workbook of %d bytes after the cancel", buf.Len())
 			}
 		})
 	}

@@ -2,12 +2,16 @@ package reports
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"cmp"
 	"compress/flate"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,26 +20,36 @@ import (
 )
 
 // xlsxZip is the zip writer excelize writes the workbook through
-// (excelize.File.ZipWriter). It deflates at the fastest level, and it
-// writes the two things excelize cannot write quickly, on the fly while the
-// parts pass through, without reading any part back:
+// (excelize.File.ZipWriter). excelize writes every part to it in map order
+// and, as the workbook is built with header-only worksheets, the parts are
+// small: xlsxZip holds them and, at Close, writes them to the workbook's
+// writer in a fixed order (xlsxPartCompare), deflated at the fastest level,
+// with what excelize cannot write quickly added on the way:
 //
+//   - the data rows of the worksheets (bodies), made one at a time by
+//     xlsxRowEncoder after the header row excelize wrote, so a workbook of
+//     a million rows is neither held in memory nor in excelize's temporary
+//     files;
 //   - the hyperlinks of a worksheet: excelize's SetCellHyperLink scans every
 //     link of the sheet on each call and cannot add links to a streamed
-//     worksheet, so the worksheet's <hyperlinks> element is spliced in after
-//     its </sheetData>, and its relationships part is written at Close;
+//     worksheet, so the worksheet's <hyperlinks> element is put in after
+//     its </sheetData>, and its relationships part is written last;
 //   - quotePrefix="1" on the cell formats in quoted: excelize's Style has no
 //     such field, so styles.xml (a small part) is patched.
 type xlsxZip struct {
-	zw *zip.Writer
+	ctx context.Context
+	out io.Writer
+	// parts holds what excelize wrote, by part name.
+	parts map[string]*bytes.Buffer
+	// bodies are the rows to write into worksheet parts, by part name.
+	bodies map[string]*xlsxBody
 	// links holds the hyperlinks of each worksheet part, by part name
-	// ("xl/worksheets/sheet2.xml").
+	// ("xl/worksheets/sheet2.xml"); a body adds its own as it is written.
 	links map[string][]xlsxHyperlink
+	// prepare readies a data row for the encoder (xlsxSheetWriter.prepareRow).
+	prepare func(row []any, part string, at int)
 	// quoted are the cell format (style) Ids that get quotePrefix.
 	quoted []int
-	// cur is the part being written when it is one that is changed on its
-	// way through; nil otherwise.
-	cur interface{ finish() error }
 }
 
 // xlsxHyperlink is a link from a cell to an address outside the workbook.
@@ -43,43 +57,24 @@ type xlsxHyperlink struct {
 	ref, url string
 }
 
-var _ excelize.ZipWriter = (*xlsxZip)(nil)
-
-func newXLSXZip(w io.Writer, links map[string][]xlsxHyperlink, quoted []int) *xlsxZip {
-	zw := zip.NewWriter(w)
-	// Deflate at its fastest level: about three times faster than the
-	// default for a slightly larger file.
-	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
-	})
-	return &xlsxZip{zw: zw, links: links, quoted: quoted}
+// xlsxBody is the data rows of one worksheet: rows from to from+n-1
+// (0-based) of table t, whose columns are named cols (A, B, ...).
+type xlsxBody struct {
+	t       *xlsxTable
+	cols    []string
+	from, n int
 }
+
+var _ excelize.ZipWriter = (*xlsxZip)(nil)
 
 // Create implements excelize.ZipWriter.
 func (z *xlsxZip) Create(name string) (io.Writer, error) {
-	if err := z.finish(); err != nil {
-		return nil, err
+	if _, ok := z.parts[name]; ok {
+		return nil, fmt.Errorf("%s: written twice", name)
 	}
-	for part := range z.links {
-		if name == relsName(part) {
-			return nil, fmt.Errorf("%s: the workbook already has relationships for a worksheet with links", name)
-		}
-	}
-	w, err := z.zw.Create(name)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case name == "xl/styles.xml" && len(z.quoted) > 0:
-		s := &xlsxStylesPatch{w: w, quoted: z.quoted}
-		z.cur = s
-		return s, nil
-	case len(z.links[name]) > 0:
-		s := &xlsxLinkSplice{w: w, insert: hyperlinksXML(z.links[name])}
-		z.cur = s
-		return s, nil
-	}
-	return w, nil
+	b := new(bytes.Buffer)
+	z.parts[name] = b
+	return b, nil
 }
 
 // AddFS implements excelize.ZipWriter; excelize does not call it when
@@ -88,11 +83,39 @@ func (z *xlsxZip) AddFS(fs.FS) error {
 	return errors.New("xlsx: AddFS is not supported")
 }
 
-// Close writes the relationships of the worksheets with links, then the
-// zip's directory.
+// Close writes the workbook: the parts in xlsxPartCompare order, then the
+// relationships of the worksheets with links, then the zip's directory.
 func (z *xlsxZip) Close() error {
-	if err := z.finish(); err != nil {
-		return err
+	zw := zip.NewWriter(z.out)
+	// Deflate at its fastest level: about three times faster than the
+	// default for a slightly larger file.
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	for _, name := range slices.SortedFunc(maps.Keys(z.parts), xlsxPartCompare) {
+		w, err := zw.Create(name)
+		if err != nil {
+			return err
+		}
+		part := z.parts[name].Bytes()
+		switch {
+		case name == "xl/styles.xml" && len(z.quoted) > 0:
+			out, err := quotePrefixXfs(string(part), z.quoted)
+			if err != nil {
+				return err
+			}
+			if _, err := io.WriteString(w, out); err != nil {
+				return err
+			}
+		case z.bodies[name] != nil || len(z.links[name]) > 0:
+			if err := z.writeWorksheet(w, name, part); err != nil {
+				return err
+			}
+		default:
+			if _, err := w.Write(part); err != nil {
+				return err
+			}
+		}
 	}
 	parts := make([]string, 0, len(z.links))
 	for name, links := range z.links {
@@ -102,7 +125,10 @@ func (z *xlsxZip) Close() error {
 	}
 	slices.Sort(parts)
 	for _, name := range parts {
-		w, err := z.zw.Create(relsName(name))
+		if _, ok := z.parts[relsName(name)]; ok {
+			return fmt.Errorf("%s: the workbook already has relationships for a worksheet with links", relsName(name))
+		}
+		w, err := zw.Create(relsName(name))
 		if err != nil {
 			return err
 		}
@@ -110,7 +136,86 @@ func (z *xlsxZip) Close() error {
 			return err
 		}
 	}
-	return z.zw.Close()
+	return zw.Close()
+}
+
+// writeWorksheet writes worksheet part name, as excelize wrote it, to w:
+// its body's rows before its </sheetData>, and its <hyperlinks> in place
+// after it. Cell text is escaped XML, so the first </sheetData> is the end
+// of the cells.
+func (z *xlsxZip) writeWorksheet(w io.Writer, name string, part []byte) error {
+	i := bytes.Index(part, sheetDataEnd)
+	if i < 0 {
+		return errors.New("xlsx: a worksheet has no </sheetData>")
+	}
+	if _, err := w.Write(part[:i]); err != nil {
+		return err
+	}
+	if b := z.bodies[name]; b != nil {
+		if err := z.writeBody(w, name, b); err != nil {
+			return err
+		}
+	}
+	tail := part[i:]
+	if links := z.links[name]; len(links) > 0 {
+		var err error
+		if tail, err = spliceHyperlinks(tail, hyperlinksXML(links)); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(tail)
+	return err
+}
+
+// writeBody writes body b's rows of worksheet part to w.
+func (z *xlsxZip) writeBody(w io.Writer, part string, b *xlsxBody) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := newXLSXRowEncoder(b.cols)
+	row := make([]any, len(b.t.cols))
+	for r := range b.n {
+		if err := checkCtx(z.ctx, b.from+r); err != nil {
+			return err
+		}
+		clear(row)
+		b.t.fill(b.from+r, row)
+		at := r + 2
+		z.prepare(row, part, at)
+		if err := enc.row(bw, at, row); err != nil {
+			return fmt.Errorf("sheet %s row %d: %w", b.t.name, at, err)
+		}
+	}
+	return bw.Flush()
+}
+
+// xlsxPartCompare orders the workbook's parts by name, the numbers in
+// names by value (sheet2.xml before sheet10.xml), so the worksheets are
+// written in workbook order and each table's rows in turn.
+func xlsxPartCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Or(cmp.Compare(len(na), len(nb)), strings.Compare(na, nb), cmp.Compare(da, db)); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if c := cmp.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// digitRun is the length of the run of ASCII digits s begins with.
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && '0' <= s[n] && s[n] <= '9' {
+		n++
+	}
+	return n
 }
 
 // relsName is the name of the relationships part of part:
@@ -118,15 +223,6 @@ func (z *xlsxZip) Close() error {
 func relsName(part string) string {
 	i := strings.LastIndexByte(part, '/') + 1
 	return part[:i] + "_rels/" + part[i:] + ".rels"
-}
-
-func (z *xlsxZip) finish() error {
-	if z.cur == nil {
-		return nil
-	}
-	err := z.cur.finish()
-	z.cur = nil
-	return err
 }
 
 // xlsxLinkID is the relationship Id of the k-th link (0-based) of a
@@ -194,85 +290,23 @@ var worksheetAfterHyperlinks = []string{
 	"<tableParts", "<extLst", "</worksheet>",
 }
 
-// xlsxLinkSplice passes a worksheet through and puts its <hyperlinks>
-// element in place. Cell text is escaped XML, so the first </sheetData> is
-// the end of the cells; everything after it is short and is held until
-// finish.
-type xlsxLinkSplice struct {
-	w      io.Writer
-	insert []byte
-	// pending is the tail after </sheetData> once inTail, and before that
-	// the last bytes, which may be the start of </sheetData>.
-	pending []byte
-	inTail  bool
-}
-
-func (s *xlsxLinkSplice) Write(b []byte) (int, error) {
-	n := len(b)
-	s.pending = append(s.pending, b...)
-	if s.inTail {
-		return n, nil
-	}
-	if i := bytes.Index(s.pending, sheetDataEnd); i >= 0 {
-		end := i + len(sheetDataEnd)
-		if _, err := s.w.Write(s.pending[:end]); err != nil {
-			return 0, err
-		}
-		s.pending = append([]byte(nil), s.pending[end:]...)
-		s.inTail = true
-		return n, nil
-	}
-	if keep := len(sheetDataEnd) - 1; len(s.pending) > keep {
-		if _, err := s.w.Write(s.pending[:len(s.pending)-keep]); err != nil {
-			return 0, err
-		}
-		s.pending = append(s.pending[:0], s.pending[len(s.pending)-keep:]...)
-	}
-	return n, nil
-}
-
-func (s *xlsxLinkSplice) finish() error {
-	if !s.inTail {
-		return errors.New("xlsx: a worksheet with links has no </sheetData>")
-	}
-	tail := string(s.pending)
-	if strings.Contains(tail, "<hyperlinks") {
-		return errors.New("xlsx: a worksheet with links has hyperlinks already")
+// spliceHyperlinks returns tail, a worksheet from its </sheetData> on,
+// with the <hyperlinks> element insert put where the schema wants it.
+func spliceHyperlinks(tail, insert []byte) ([]byte, error) {
+	t := string(tail)
+	if strings.Contains(t, "<hyperlinks") {
+		return nil, errors.New("xlsx: a worksheet with links has hyperlinks already")
 	}
 	at := -1
 	for _, tag := range worksheetAfterHyperlinks {
-		if i := strings.Index(tail, tag); i >= 0 && (at < 0 || i < at) {
+		if i := strings.Index(t, tag); i >= 0 && (at < 0 || i < at) {
 			at = i
 		}
 	}
 	if at < 0 {
-		return errors.New("xlsx: a worksheet with links has no end tag")
+		return nil, errors.New("xlsx: a worksheet with links has no end tag")
 	}
-	for _, part := range [][]byte{s.pending[:at], s.insert, s.pending[at:]} {
-		if _, err := s.w.Write(part); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// xlsxStylesPatch holds styles.xml and writes it at finish with
-// quotePrefix="1" on the cell formats in quoted.
-type xlsxStylesPatch struct {
-	w      io.Writer
-	buf    bytes.Buffer
-	quoted []int
-}
-
-func (s *xlsxStylesPatch) Write(b []byte) (int, error) { return s.buf.Write(b) }
-
-func (s *xlsxStylesPatch) finish() error {
-	out, err := quotePrefixXfs(s.buf.String(), s.quoted)
-	if err != nil {
-		return err
-	}
-	_, err = io.WriteString(s.w, out)
-	return err
+	return slices.Concat(tail[:at], insert, tail[at:]), nil
 }
 
 // quotePrefixXfs sets quotePrefix="1" on the cell formats (the <xf>

@@ -2,17 +2,16 @@ package reports
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/licenseplan/licenseplan/planner"
 )
 
-// TestXLSXLinkSplice feeds worksheets through the splice in chunks of every
-// size, so </sheetData> is split across writes in every way, and checks the
-// <hyperlinks> element lands where the schema wants it.
+// TestXLSXLinkSplice writes worksheets with links as xlsxZip writes them
+// and checks the <hyperlinks> element lands where the schema wants it.
 func TestXLSXLinkSplice(t *testing.T) {
-	links := hyperlinksXML([]xlsxHyperlink{{ref: "W2", url: "https://x.example/1"}})
 	const ins = `<hyperlinks><hyperlink ref="W2" r:id="rId1"/></hyperlinks>`
 	tests := []struct {
 		name, in, want string
@@ -32,24 +31,28 @@ func TestXLSXLinkSplice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for size := 1; size <= len(tt.in); size++ {
-				var out bytes.Buffer
-				s := &xlsxLinkSplice{w: &out, insert: links}
-				for i := 0; i < len(tt.in); i += size {
-					chunk := tt.in[i:min(i+size, len(tt.in))]
-					if n, err := s.Write([]byte(chunk)); err != nil || n != len(chunk) {
-						t.Fatalf("chunks of %d: Write = %d, %v", size, n, err)
-					}
-				}
-				err := s.finish()
-				if (err != nil) != tt.err {
-					t.Fatalf("chunks of %d: finish = %v, want an error: %v", size, err, tt.err)
-				}
-				if !tt.err && out.String() != tt.want {
-					t.Fatalf("chunks of %d:\n got %s\nwant %s", size, out.String(), tt.want)
-				}
+			const part = "xl/worksheets/sheet2.xml"
+			z := &xlsxZip{links: map[string][]xlsxHyperlink{part: {{ref: "W2", url: "https://x.example/1"}}}}
+			var out bytes.Buffer
+			err := z.writeWorksheet(&out, part, []byte(tt.in))
+			if (err != nil) != tt.err {
+				t.Fatalf("writeWorksheet = %v, want an error: %v", err, tt.err)
+			}
+			if !tt.err && out.String() != tt.want {
+				t.Fatalf("\n got %s\nwant %s", out.String(), tt.want)
 			}
 		})
+	}
+}
+
+func TestXLSXPartOrder(t *testing.T) {
+	names := []string{"xl/worksheets/sheet10.xml", "xl/worksheets/sheet2.xml", "[Content_Types].xml", "xl/worksheets/sheet1.xml",
+		"docProps/app.xml", "xl/worksheets/sheet02.xml", "xl/styles.xml", "xl/worksheets/sheet9.xml", "_rels/.rels"}
+	slices.SortFunc(names, xlsxPartCompare)
+	want := []string{"[Content_Types].xml", "_rels/.rels", "docProps/app.xml", "xl/styles.xml", "xl/worksheets/sheet1.xml",
+		"xl/worksheets/sheet2.xml", "xl/worksheets/sheet02.xml", "xl/worksheets/sheet9.xml", "xl/worksheets/sheet10.xml"}
+	if !slices.Equal(names, want) {
+		t.Errorf("order\n got %q\nwant %q", names, want)
 	}
 }
 

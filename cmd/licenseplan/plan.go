@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -299,6 +300,11 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	}
 	announceInput(s, cfg, in)
 
+	if out.dir != "" && cfg.Input != "" {
+		// Planning holds the snapshot and writing holds the plan: keep
+		// the heap near what reading needs (internal/readgc).
+		defer readgc.ForRun(ctx, cfg.Input, s.Getenv)()
+	}
 	snap, src, err := loadPlanInput(ctx, s, cfg, in)
 	if err != nil {
 		return err
@@ -322,9 +328,12 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 		ov = &plan.Overview
 		// The fingerprint costs one JSON encoding of the plan, so it is
 		// computed only when a written format shows it (the terminal
-		// summary does not).
-		if err := reports.SetFingerprint(ctx, plan); err != nil {
-			return err
+		// summary does not), and while plan.json is written when it is
+		// one of the files (writeFiles).
+		if out.dir == "" || !slices.Contains(out.files, "json") {
+			if err := reports.SetFingerprint(ctx, plan); err != nil {
+				return err
+			}
 		}
 	}
 	if cfg.Strict {
@@ -545,41 +554,120 @@ type reportExtras struct {
 	signOff reports.SignOff
 }
 
-// writeFiles writes each of formats into dir, in that order. Each file is written to a temporary name and renamed, so
-// a failed run never leaves a half-written plan behind.
+// writeFiles writes each of formats into dir and returns their names, in
+// that order. Each file is written to a temporary name and renamed, so a
+// failed run never leaves a half-written plan behind.
+//
+// The writers are independent and run at the same time, but for the
+// fingerprint: when p has none yet and plan.json is among the files, it is
+// computed while plan.json is written (reports.JSON.WriteFingerprint),
+// alongside only the formats that do not show it (plan.csv); the others
+// are written once it is set. The files are the bytes they are when
+// written one by one (TestWriteFilesConcurrently). The first error in
+// formats' order is returned, and stops the other writers.
 func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []string, x reportExtras) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder %s: %w", dir, pathError(err))
 	}
-	var written []string
-	for _, format := range formats {
+	written := make([]string, len(formats))
+	for i, format := range formats {
 		name, ok := outputName(format)
 		if !ok {
 			return nil, fmt.Errorf("format %q has no output file", format)
 		}
-		if format == loadFormat {
-			if err := load.WriteDir(ctx, filepath.Join(dir, loadFormat), p, load.Build(p)); err != nil {
-				return nil, err
+		written[i] = name
+	}
+	first, then := formats, []string(nil)
+	if p.Fingerprint == "" && slices.Contains(formats, "json") {
+		first = nil
+		for _, f := range formats {
+			if f == "json" || !showsFingerprint(f) {
+				first = append(first, f)
+			} else {
+				then = append(then, f)
 			}
-			written = append(written, name)
-			continue
 		}
-		w, err := reports.ForFormat(format)
-		if err != nil {
-			return nil, err
-		}
-		switch format {
-		case "html":
-			w = reports.HTML{Execution: x.exec, SignOff: x.signOff}
-		case "md":
-			w = reports.Markdown{Execution: x.exec, SignOff: x.signOff}
-		}
-		if err := atomicfile.Write(ctx, filepath.Join(dir, name), 0o644, func(f io.Writer) error { return w.Write(ctx, f, p) }); err != nil {
-			return nil, err
-		}
-		written = append(written, name)
+	}
+	fp, err := writeConcurrently(ctx, dir, p, first, x)
+	if err != nil {
+		return nil, err
+	}
+	if fp != "" {
+		p.Fingerprint = fp
+	}
+	if _, err := writeConcurrently(ctx, dir, p, then, x); err != nil {
+		return nil, err
 	}
 	return written, nil
+}
+
+// showsFingerprint reports whether format shows the plan's fingerprint:
+// the load folder's README.md does.
+func showsFingerprint(format string) bool {
+	return format == loadFormat || reports.ShowsFingerprint(format)
+}
+
+// writeConcurrently writes formats into dir, each in its own goroutine,
+// and returns the fingerprint plan.json computed, if it did (p has none).
+// The first error in formats' order is returned; a writer's error stops
+// the others, whose context.Canceled is not the one to report.
+func writeConcurrently(ctx context.Context, dir string, p *planner.Plan, formats []string, x reportExtras) (string, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(formats))
+	var fp string
+	var wg sync.WaitGroup
+	for i, format := range formats {
+		wg.Go(func() {
+			var got string
+			got, errs[i] = writeOutput(ctx, dir, p, format, x)
+			if errs[i] != nil {
+				cancel()
+			}
+			if format == "json" {
+				fp = got
+			}
+		})
+	}
+	wg.Wait()
+	var first error
+	for _, err := range errs {
+		if err != nil && (first == nil || errors.Is(first, context.Canceled) && !errors.Is(err, context.Canceled)) {
+			first = err
+		}
+	}
+	return fp, first
+}
+
+// writeOutput writes format into dir. plan.json of a plan with no
+// fingerprint yet is written with the fingerprint computed as it is
+// written, and returned; p is not changed.
+func writeOutput(ctx context.Context, dir string, p *planner.Plan, format string, x reportExtras) (string, error) {
+	if format == loadFormat {
+		return "", load.WriteDir(ctx, filepath.Join(dir, loadFormat), p, load.Build(p))
+	}
+	name, _ := outputName(format)
+	path := filepath.Join(dir, name)
+	if format == "json" && p.Fingerprint == "" {
+		var fp string
+		err := atomicfile.WriteFile(ctx, path, 0o644, func(f *atomicfile.File) error {
+			var err error
+			fp, err = reports.JSON{}.WriteFingerprint(ctx, f, p)
+			return err
+		})
+		return fp, err
+	}
+	w, err := reports.ForFormat(format)
+	if err != nil {
+		return "", err
+	}
+	switch format {
+	case "html":
+		w = reports.HTML{Execution: x.exec, SignOff: x.signOff}
+	case "md":
+		w = reports.Markdown{Execution: x.exec, SignOff: x.signOff}
+	}
+	return "", atomicfile.Write(ctx, path, 0o644, func(f io.Writer) error { return w.Write(ctx, f, p) })
 }
 
 // addSignOffFlags adds the flags of the sign-off block (plan and report):

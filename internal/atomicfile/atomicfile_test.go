@@ -48,3 +48,44 @@ func TestWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteFileWriteAt: WriteAt overwrites bytes written earlier, buffered
+// or not, and what follows is kept.
+func TestWriteFileWriteAt(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(f *File) error
+		want  string
+	}{
+		{"patch the start", func(f *File) error {
+			io.WriteString(f, "xxxx-body")
+			_, err := f.WriteAt([]byte("head"), 0)
+			return err
+		}, "head-body"},
+		{"write after a patch", func(f *File) error {
+			io.WriteString(f, "a??c")
+			if _, err := f.WriteAt([]byte("bb"), 1); err != nil {
+				return err
+			}
+			_, err := io.WriteString(f, "-tail")
+			return err
+		}, "abbc-tail"},
+		{"past the buffer", func(f *File) error {
+			io.WriteString(f, "0000"+strings.Repeat("z", 200<<10))
+			_, err := f.WriteAt([]byte("1234"), 0)
+			return err
+		}, "1234" + strings.Repeat("z", 200<<10)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f.txt")
+			if err := WriteFile(context.Background(), path, 0o644, tt.write); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(path)
+			if string(got) != tt.want {
+				t.Errorf("content %.40q (%d bytes), want %.40q", got, len(got), tt.want)
+			}
+		})
+	}
+}

@@ -32,14 +32,14 @@ func TestForReading(t *testing.T) {
 		wantLimit int64 // besides the memory in use
 		hold      int   // bytes held live while reading starts
 	}{
-		{"collector off, limit twice the folder", dir, nil, true, 200 << 20, 0},
+		{"collector off, limit 1.75 times the folder", dir, nil, true, 175 << 20, 0},
 		{"GOGC is the user's", dir, map[string]string{"GOGC": "50"}, false, 0, 0},
 		{"GOMEMLIMIT is the user's", dir, map[string]string{"GOMEMLIMIT": "1GiB"}, false, 0, 0},
 		{"no folder, no change", filepath.Join(dir, "missing"), nil, false, 0, 0},
 		{"small folder, the lowest limit", t.TempDir(), nil, true, minLimit, 0},
 		// Seen: a million per-user targets, read before the snapshot,
 		// left the read so little room that it collected nonstop.
-		{"memory held before is added", dir, nil, true, 200 << 20, 256 << 20},
+		{"memory held before is added", dir, nil, true, 175 << 20, 256 << 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,6 +61,51 @@ func TestForReading(t *testing.T) {
 			}
 			if !tt.wantOff && gotLimit != beforeLimit {
 				t.Errorf("memory limit changed to %d", gotLimit)
+			}
+			if p, l := gcPercent(), debug.SetMemoryLimit(-1); p != beforePercent || l != beforeLimit {
+				t.Errorf("after restore: GOGC %d, limit %d; want %d, %d", p, l, beforePercent, beforeLimit)
+			}
+		})
+	}
+}
+
+func TestForRun(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "User.csv"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(dir, "User.csv"), 100<<20); err != nil { // sparse: no disk
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		dir       string
+		env       map[string]string
+		wantLimit int64 // 0: unchanged
+	}{
+		{"limit 1.75 times the folder", dir, nil, 175 << 20},
+		{"GOGC is the user's", dir, map[string]string{"GOGC": "50"}, 0},
+		{"GOMEMLIMIT is the user's", dir, map[string]string{"GOMEMLIMIT": "1GiB"}, 0},
+		{"no folder, no change", filepath.Join(dir, "missing"), nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			beforePercent, beforeLimit := gcPercent(), debug.SetMemoryLimit(-1)
+			restore := ForRun(context.Background(), tt.dir, func(k string) string { return tt.env[k] })
+			gotPercent, gotLimit := gcPercent(), debug.SetMemoryLimit(-1)
+			// Reading inside the run comes back to the run's limit.
+			ForReading(context.Background(), tt.dir, func(k string) string { return tt.env[k] })()
+			afterRead := debug.SetMemoryLimit(-1)
+			restore()
+			if tt.wantLimit == 0 {
+				if gotLimit != beforeLimit || afterRead != beforeLimit {
+					t.Errorf("memory limit = %d, after reading %d; want it unchanged (%d)", gotLimit, afterRead, beforeLimit)
+				}
+			} else if used := inUse(); gotLimit < tt.wantLimit || gotLimit > tt.wantLimit+used || afterRead != gotLimit {
+				t.Errorf("memory limit = %d, after reading %d; want %d plus the %d bytes in use", gotLimit, afterRead, tt.wantLimit, used)
+			}
+			if gotPercent != beforePercent {
+				t.Errorf("GOGC changed to %d", gotPercent)
 			}
 			if p, l := gcPercent(), debug.SetMemoryLimit(-1); p != beforePercent || l != beforeLimit {
 				t.Errorf("after restore: GOGC %d, limit %d; want %d, %d", p, l, beforePercent, beforeLimit)

@@ -37,6 +37,7 @@ func main() {
 	cpu := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	mem := flag.String("memprofile", "", "write a heap profile (after planning) to `file`")
 	jsonOut := flag.String("json", "", "also write the plan as JSON to `file` (to compare two versions of the planner); implies -full")
+	flag.StringVar(&outDir, "out", "", "also write every file format into `folder`, one at a time, timing each; implies -full")
 	full := flag.Bool("full", false, "build the full plan (users and steps), not the summary-only plan that --format text uses")
 	flag.StringVar(&targetsFile, "targets", "", "plan with the targets CSV or YAML `file` (no preset), as plan --targets does")
 	flag.BoolVar(&includeInactive, "include-inactive", false, "plan inactive users too, as plan --include-inactive does")
@@ -58,13 +59,14 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(context.Background(), flag.Arg(0), *mem, *jsonOut, *full || *jsonOut != ""); err != nil {
+	if err := run(context.Background(), flag.Arg(0), *mem, *jsonOut, *full || *jsonOut != "" || outDir != ""); err != nil {
 		pprof.StopCPUProfile()
 		log.Fatal(err)
 	}
 }
 
 var (
+	outDir          string
 	gcLimit         float64
 	includeInactive bool
 	targetsFile     string
@@ -127,6 +129,11 @@ func run(ctx context.Context, dir, memProfile, jsonOut string, full bool) error 
 		}
 		lap("json")
 	}
+	if outDir != "" {
+		if err := writeAll(ctx, outDir, plan, lap); err != nil {
+			return err
+		}
+	}
 	if memProfile != "" {
 		f, err := os.Create(memProfile)
 		if err != nil {
@@ -179,6 +186,56 @@ func loadTargets(table *rules.Table) (*targets.Set, error) {
 		}
 	}
 	return targets.Merge(set)
+}
+
+// writeAll writes every format that has a file into dir, one after the
+// other, and laps each: plan.json first, computing the fingerprint as it is
+// written (as plan --out does), then the others in name order.
+func writeAll(ctx context.Context, dir string, plan *planner.Plan, lap func(string)) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	create := func(format string) (*os.File, error) {
+		name, _ := reports.FileName(format)
+		return os.Create(filepath.Join(dir, name))
+	}
+	if plan.Fingerprint == "" {
+		f, err := create("json")
+		if err != nil {
+			return err
+		}
+		fp, err := reports.JSON{}.WriteFingerprint(ctx, f, plan)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		plan.Fingerprint = fp
+		lap("json+fp")
+	}
+	for _, format := range reports.Formats() {
+		if _, ok := reports.FileName(format); !ok || format == "json" {
+			continue
+		}
+		w, err := reports.ForFormat(format)
+		if err != nil {
+			return err
+		}
+		f, err := create(format)
+		if err != nil {
+			return err
+		}
+		err = w.Write(ctx, f, plan)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		lap(format)
+	}
+	return nil
 }
 
 // cpuTime is the user and system time the process has used, on every core.
