@@ -3,6 +3,8 @@ package reports
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -59,6 +61,15 @@ type XLSX struct {
 	// linkLimit is how many hyperlinks a worksheet holds; 0 means Excel's
 	// limit (excelize.TotalSheetHyperlinks). Tests lower it.
 	linkLimit int
+
+	// FingerprintLater, when set and the plan has no fingerprint yet,
+	// gives the fingerprint the workbook shows; it may block until
+	// plan.json, which computes it, is written. The workbook is built
+	// with a stand-in of the same length, and the parts that show it
+	// come last in the zip (see xlsxZip.later), so the big worksheets'
+	// rows are encoded and compressed while plan.json is written. The
+	// bytes are those of a plan whose fingerprint was set before.
+	FingerprintLater func() (string, error)
 }
 
 // Sheet names, in workbook order.
@@ -157,6 +168,15 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("XLSX: %w", err)
 	}
+	later, err := x.fingerprintLater(p)
+	if err != nil {
+		return fmt.Errorf("XLSX: %w", err)
+	}
+	if later != nil && p.Fingerprint == "" {
+		q := *p // the copy shows the stand-in
+		q.Fingerprint = string(later.marker)
+		p = &q
+	}
 	f := excelize.NewFile()
 	defer func() {
 		// Close removes the stream writers' temporary files.
@@ -172,7 +192,7 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 		headerFooter: pageHeaderFooter(p), parts: map[string]string{}, links: map[string][]xlsxHyperlink{}, bodies: map[string]*xlsxBody{}}
 	out := &firstErrWriter{w: w}
 	z := &xlsxZip{ctx: ctx, out: out, parts: map[string]*bytes.Buffer{}, bodies: sw.bodies, links: sw.links,
-		prepare: sw.prepareRow, quoted: []int{st.quote}}
+		prepare: sw.prepareRow, quoted: []int{st.quote}, later: later}
 	f.ZipWriter = func(io.Writer) excelize.ZipWriter { return z }
 	data, err := dataTables(ctx, p, st)
 	if err != nil {
@@ -224,6 +244,59 @@ func (x XLSX) Write(ctx context.Context, w io.Writer, p *planner.Plan) (err erro
 		return fmt.Errorf("XLSX: building the workbook: %w", err)
 	}
 	return nil
+}
+
+// fingerprintLater is the fingerprint marker of the workbook of p: its
+// fingerprint, or when it has none and x.FingerprintLater is set, a
+// random stand-in of the same length that FingerprintLater's answer
+// replaces; nil when the plan shows no fingerprint.
+func (x XLSX) fingerprintLater(p *planner.Plan) (*xlsxLater, error) {
+	if p.Fingerprint != "" {
+		return &xlsxLater{marker: []byte(p.Fingerprint), value: p.Fingerprint, known: true}, nil
+	}
+	if x.FingerprintLater == nil {
+		return nil, nil
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	return &xlsxLater{marker: []byte(FingerprintPrefix + hex.EncodeToString(b[:])), get: x.FingerprintLater}, nil
+}
+
+// xlsxLater is the fingerprint a workbook shows, known or to come.
+type xlsxLater struct {
+	marker []byte // what the parts hold where the fingerprint goes
+	get    func() (string, error)
+	value  string
+	known  bool
+}
+
+// fill returns part with the fingerprint in place of the marker, waiting
+// for it if need be.
+func (l *xlsxLater) fill(part []byte) ([]byte, error) {
+	if l == nil || !bytes.Contains(part, l.marker) {
+		return part, nil
+	}
+	if !l.known {
+		v, err := l.get()
+		if err != nil {
+			return nil, fmt.Errorf("the plan's fingerprint: %w", err)
+		}
+		if len(v) != len(l.marker) || !strings.HasPrefix(v, FingerprintPrefix) {
+			return nil, fmt.Errorf("the plan's fingerprint %q is not of the form %s and 64 hex digits", v, FingerprintPrefix)
+		}
+		l.value, l.known = v, true
+	}
+	if string(l.marker) == l.value {
+		return part, nil
+	}
+	return bytes.ReplaceAll(part, l.marker, []byte(l.value)), nil
+}
+
+// shows reports whether part holds the marker.
+func (l *xlsxLater) shows(part []byte) bool {
+	return l != nil && bytes.Contains(part, l.marker)
 }
 
 // firstErrWriter passes writes to w and keeps the first error.

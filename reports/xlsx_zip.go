@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -50,6 +51,14 @@ type xlsxZip struct {
 	prepare func(row []any, part string, at int)
 	// quoted are the cell format (style) Ids that get quotePrefix.
 	quoted []int
+	// later is the fingerprint the parts show (nil: none). A part that
+	// shows it before its rows (the Summary sheet, the document
+	// properties, the small sheets) is written after the others, and a
+	// worksheet with rows shows it only in its page header, after the
+	// rows: so when the fingerprint is still being computed, the rows are
+	// written first and only then is it waited for. The order is the
+	// same whether it is known or not.
+	later *xlsxLater
 }
 
 // xlsxHyperlink is a link from a cell to an address outside the workbook.
@@ -92,7 +101,15 @@ func (z *xlsxZip) Close() error {
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(out, flate.BestSpeed)
 	})
+	var names, last []string
 	for _, name := range slices.SortedFunc(maps.Keys(z.parts), xlsxPartCompare) {
+		if z.later.shows(z.head(name)) {
+			last = append(last, name)
+		} else {
+			names = append(names, name)
+		}
+	}
+	for _, name := range append(names, last...) {
 		w, err := zw.Create(name)
 		if err != nil {
 			return err
@@ -112,6 +129,9 @@ func (z *xlsxZip) Close() error {
 				return err
 			}
 		default:
+			if part, err = z.later.fill(part); err != nil {
+				return err
+			}
 			if _, err := w.Write(part); err != nil {
 				return err
 			}
@@ -148,7 +168,11 @@ func (z *xlsxZip) writeWorksheet(w io.Writer, name string, part []byte) error {
 	if i < 0 {
 		return errors.New("xlsx: a worksheet has no </sheetData>")
 	}
-	if _, err := w.Write(part[:i]); err != nil {
+	head, err := z.later.fill(part[:i])
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(head); err != nil {
 		return err
 	}
 	if b := z.bodies[name]; b != nil {
@@ -156,20 +180,42 @@ func (z *xlsxZip) writeWorksheet(w io.Writer, name string, part []byte) error {
 			return err
 		}
 	}
-	tail := part[i:]
+	tail, err := z.later.fill(part[i:]) // the page header: waits for the fingerprint
+	if err != nil {
+		return err
+	}
 	if links := z.links[name]; len(links) > 0 {
-		var err error
 		if tail, err = spliceHyperlinks(tail, hyperlinksXML(links)); err != nil {
 			return err
 		}
 	}
-	_, err := w.Write(tail)
+	_, err = w.Write(tail)
 	return err
 }
 
+// head is what part shows before its data rows: a worksheet with rows up
+// to its </sheetData>, any other part whole.
+func (z *xlsxZip) head(name string) []byte {
+	part := z.parts[name].Bytes()
+	if z.bodies[name] != nil || len(z.links[name]) > 0 {
+		if i := bytes.Index(part, sheetDataEnd); i >= 0 {
+			return part[:i]
+		}
+	}
+	return part
+}
+
 // writeBody writes body b's rows of worksheet part to w.
-func (z *xlsxZip) writeBody(w io.Writer, part string, b *xlsxBody) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
+func (z *xlsxZip) writeBody(w io.Writer, part string, b *xlsxBody) (err error) {
+	// Rows are encoded here while another goroutine deflates the ones
+	// before them (BenchmarkWriteXLSX).
+	aw := newAsyncWriter(w)
+	defer func() {
+		if cerr := aw.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	bw := bufio.NewWriterSize(aw, 64<<10)
 	enc := newXLSXRowEncoder(b.cols)
 	row := make([]any, len(b.t.cols))
 	for r := range b.n {
@@ -357,4 +403,57 @@ func nextXf(s string) int {
 		}
 		off = i + len("<xf")
 	}
+}
+
+// asyncWriter passes what is written to w from a goroutine of its own, a
+// buffer at a time, so the writer's work (deflating) runs beside the
+// caller's (encoding rows). At most asyncBuffers buffers are in flight.
+// Close waits for the last and returns w's first error; a Write after w
+// failed returns that error. It is not safe for concurrent Writes.
+type asyncWriter struct {
+	w       io.Writer
+	full    chan []byte
+	free    chan []byte
+	done    chan struct{}
+	err     error // w's first error, set before done is closed
+	errSeen atomic.Bool
+}
+
+const asyncBuffers = 4
+
+func newAsyncWriter(w io.Writer) *asyncWriter {
+	a := &asyncWriter{w: w, full: make(chan []byte, asyncBuffers), free: make(chan []byte, asyncBuffers), done: make(chan struct{})}
+	for range asyncBuffers {
+		a.free <- make([]byte, 0, 64<<10)
+	}
+	go func() {
+		defer close(a.done)
+		for b := range a.full {
+			if a.err == nil {
+				if _, err := a.w.Write(b); err != nil {
+					a.err = err
+					a.errSeen.Store(true)
+				}
+			}
+			a.free <- b[:0]
+		}
+	}()
+	return a
+}
+
+// Write copies p; the bufio.Writer in front of it hands it 64 KB at a time.
+func (a *asyncWriter) Write(p []byte) (int, error) {
+	if a.errSeen.Load() { // a.err was set before errSeen
+		return 0, a.err
+	}
+	b := append(<-a.free, p...)
+	a.full <- b
+	return len(p), nil
+}
+
+// Close sends what is left and waits for w.
+func (a *asyncWriter) Close() error {
+	close(a.full)
+	<-a.done
+	return a.err
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -118,5 +119,61 @@ func TestRecordBase(t *testing.T) {
 		if got := recordLink("https://x.example", id) != nil; got != ok {
 			t.Errorf("recordLink(%q) linked = %v, want %v", id, got, ok)
 		}
+	}
+}
+
+// failAfter fails every write once n bytes were written.
+type failAfter struct {
+	n   int
+	got bytes.Buffer
+}
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.got.Len()+len(p) > f.n {
+		return 0, errors.New("disk full")
+	}
+	return f.got.Write(p)
+}
+
+// TestAsyncWriter: what goes through arrives whole and in order, and the
+// writer's error comes back from a later Write or from Close, without a
+// hang.
+func TestAsyncWriter(t *testing.T) {
+	data := make([]byte, 1<<20)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	tests := []struct {
+		name  string
+		limit int
+		chunk int
+	}{
+		{"all of it, small writes", len(data), 1000},
+		{"all of it, big writes", len(data), 200 << 10},
+		{"fails at once", 0, 64 << 10},
+		{"fails half way", len(data) / 2, 64 << 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := &failAfter{n: tt.limit}
+			a := newAsyncWriter(dst)
+			var werr error
+			for off := 0; off < len(data) && werr == nil; off += tt.chunk {
+				_, werr = a.Write(data[off:min(off+tt.chunk, len(data))])
+			}
+			cerr := a.Close()
+			if tt.limit >= len(data) {
+				if werr != nil || cerr != nil || !bytes.Equal(dst.got.Bytes(), data) {
+					t.Fatalf("write %v, close %v, %d bytes arrived of %d", werr, cerr, dst.got.Len(), len(data))
+				}
+				return
+			}
+			if cerr == nil || !strings.Contains(cerr.Error(), "disk full") {
+				t.Errorf("Close = %v, want the writer's error", cerr)
+			}
+			if !bytes.Equal(dst.got.Bytes(), data[:dst.got.Len()]) {
+				t.Error("the bytes that arrived are not the start of what was written")
+			}
+		})
 	}
 }

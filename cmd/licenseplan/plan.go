@@ -578,27 +578,64 @@ func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []stri
 		written[i] = name
 	}
 	first, then := formats, []string(nil)
+	var fp *fingerprintFuture
 	if p.Fingerprint == "" && slices.Contains(formats, "json") {
 		first = nil
+		fp = newFingerprintFuture()
 		for _, f := range formats {
-			if f == "json" || !showsFingerprint(f) {
+			// plan.xlsx waits for the fingerprint only after its big
+			// worksheets' rows (reports.XLSX.FingerprintLater).
+			if f == "json" || f == "xlsx" || !showsFingerprint(f) {
 				first = append(first, f)
 			} else {
 				then = append(then, f)
 			}
 		}
 	}
-	fp, err := writeConcurrently(ctx, dir, p, first, x)
+	got, err := writeConcurrently(ctx, dir, p, first, x, fp)
 	if err != nil {
 		return nil, err
 	}
-	if fp != "" {
-		p.Fingerprint = fp
+	if got != "" {
+		p.Fingerprint = got
 	}
-	if _, err := writeConcurrently(ctx, dir, p, then, x); err != nil {
+	if _, err := writeConcurrently(ctx, dir, p, then, x, nil); err != nil {
 		return nil, err
 	}
 	return written, nil
+}
+
+// fingerprintFuture is the fingerprint plan.json computes as it is
+// written, for a writer that runs beside it.
+type fingerprintFuture struct {
+	done  chan struct{}
+	value string
+	err   error
+}
+
+func newFingerprintFuture() *fingerprintFuture {
+	return &fingerprintFuture{done: make(chan struct{})}
+}
+
+func (f *fingerprintFuture) set(v string, err error) {
+	if err == nil && v == "" {
+		err = errors.New("plan.json gave no fingerprint")
+	}
+	f.value, f.err = v, err
+	close(f.done)
+}
+
+// get waits for the fingerprint, or for ctx to end.
+func (f *fingerprintFuture) get(ctx context.Context) (string, error) {
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return "", fmt.Errorf("plan.json was not written: %w", f.err)
+		}
+		return f.value, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 }
 
 // showsFingerprint reports whether format shows the plan's fingerprint:
@@ -611,21 +648,21 @@ func showsFingerprint(format string) bool {
 // and returns the fingerprint plan.json computed, if it did (p has none).
 // The first error in formats' order is returned; a writer's error stops
 // the others, whose context.Canceled is not the one to report.
-func writeConcurrently(ctx context.Context, dir string, p *planner.Plan, formats []string, x reportExtras) (string, error) {
+func writeConcurrently(ctx context.Context, dir string, p *planner.Plan, formats []string, x reportExtras, fp *fingerprintFuture) (string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make([]error, len(formats))
-	var fp string
+	var fingerprint string
 	var wg sync.WaitGroup
 	for i, format := range formats {
 		wg.Go(func() {
 			var got string
-			got, errs[i] = writeOutput(ctx, dir, p, format, x)
+			got, errs[i] = writeOutput(ctx, dir, p, format, x, fp)
 			if errs[i] != nil {
 				cancel()
 			}
 			if format == "json" {
-				fp = got
+				fingerprint = got
 			}
 		})
 	}
@@ -636,32 +673,39 @@ func writeConcurrently(ctx context.Context, dir string, p *planner.Plan, formats
 			first = err
 		}
 	}
-	return fp, first
+	return fingerprint, first
 }
 
 // writeOutput writes format into dir. plan.json of a plan with no
 // fingerprint yet is written with the fingerprint computed as it is
 // written, and returned; p is not changed.
-func writeOutput(ctx context.Context, dir string, p *planner.Plan, format string, x reportExtras) (string, error) {
+func writeOutput(ctx context.Context, dir string, p *planner.Plan, format string, x reportExtras, fp *fingerprintFuture) (string, error) {
 	if format == loadFormat {
 		return "", load.WriteDir(ctx, filepath.Join(dir, loadFormat), p, load.Build(p))
 	}
 	name, _ := outputName(format)
 	path := filepath.Join(dir, name)
 	if format == "json" && p.Fingerprint == "" {
-		var fp string
+		var got string
 		err := atomicfile.WriteFile(ctx, path, 0o644, func(f *atomicfile.File) error {
 			var err error
-			fp, err = reports.JSON{}.WriteFingerprint(ctx, f, p)
+			got, err = reports.JSON{}.WriteFingerprint(ctx, f, p)
 			return err
 		})
-		return fp, err
+		if fp != nil {
+			fp.set(got, err)
+		}
+		return got, err
 	}
 	w, err := reports.ForFormat(format)
 	if err != nil {
 		return "", err
 	}
 	switch format {
+	case "xlsx":
+		if fp != nil && p.Fingerprint == "" {
+			w = reports.XLSX{FingerprintLater: func() (string, error) { return fp.get(ctx) }}
+		}
 	case "html":
 		w = reports.HTML{Execution: x.exec, SignOff: x.signOff}
 	case "md":

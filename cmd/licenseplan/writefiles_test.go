@@ -123,6 +123,11 @@ func TestWriteFilesFirstError(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "plan.json")); err == nil {
 		t.Error("plan.json written by a writer that failed")
 	}
+	// plan.xlsx, written beside plan.json, waited for its fingerprint,
+	// which never came: it is not written either (and did not hang).
+	if _, err := os.Stat(filepath.Join(dir, "plan.xlsx")); err == nil {
+		t.Error("plan.xlsx written without the fingerprint")
+	}
 	var _ *planner.Plan = p
 }
 
