@@ -164,6 +164,23 @@ func TestBulkPullSameBytes(t *testing.T) {
 	}
 }
 
+// pullFailed checks a pull's error against want: "" wants none. It
+// reports whether the pull failed (as wanted), so there is nothing more to
+// check.
+func pullFailed(t *testing.T, err error, want string) bool {
+	t.Helper()
+	if want != "" {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("err %v, want %q", err, want)
+		}
+		return true
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return false
+}
+
 // TestBulkFaults: orgsim's faults on Bulk jobs are survived with nothing
 // lost or doubled, or end in an error that says what to do.
 func TestBulkFaults(t *testing.T) {
@@ -201,14 +218,8 @@ func TestBulkFaults(t *testing.T) {
 			if n := srv.Stats().FaultsInjected[tt.fault]; n == 0 {
 				t.Errorf("no %s fault was injected", tt.fault)
 			}
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("err %v, want %q", err, tt.err)
-				}
+			if pullFailed(t, err, tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			sameFiles(t, got, want)
 			if tt.fault == orgsim.FaultBulkJobFailed && !strings.Contains(strings.Join(res.Notes, "\n"), "started another") {
@@ -354,14 +365,8 @@ func TestBulkProtocolFaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			auth := bulkMiddleware(t, snap, tt.fn())
 			got, res, err := stagedPull(t, auth, Options{API: APIBulk, BulkPageSize: 1000, Retry: RetryPolicy{MaxRetries: 2}})
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("err %v, want %q", err, tt.err)
-				}
+			if pullFailed(t, err, tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			sameFiles(t, got, want)
 			if tt.note != "" && !strings.Contains(strings.Join(res.Notes, "\n"), tt.note) {

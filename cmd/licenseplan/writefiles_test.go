@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -65,7 +66,7 @@ func TestWriteFilesConcurrently(t *testing.T) {
 				}
 			}
 			q := *p
-			if !contains(tc.formats, "json") {
+			if !slices.Contains(tc.formats, "json") {
 				// Without plan.json the fingerprint must be there already.
 				q.Fingerprint = want
 			} else {
@@ -93,15 +94,6 @@ func TestWriteFilesConcurrently(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // TestWriteFilesFirstError: a failing writer's error is returned, not the
