@@ -51,6 +51,9 @@ type stepTable struct {
 	desc map[descUse][]string
 	// rec holds the record Ids and fields of the people (records.go).
 	rec recordTable
+	// users and steps are the counts of the users and steps (counts.go).
+	users *userCounts
+	steps *stepCounts
 }
 
 // person is what a plan shows of a user: copied from the snapshot, so a
@@ -102,6 +105,7 @@ func layout(pop *population, ds *decisions, sh *shared, acc *accountPlans, lk *l
 		t.describe(d)
 	}
 	t.first[n] = int32(len(t.seqs))
+	t.count(count)
 	return t
 }
 

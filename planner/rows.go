@@ -104,3 +104,54 @@ func (p *Plan) usersByID() map[string]int {
 	}
 	return m
 }
+
+// StepRowsAt returns the rows of the steps at the given positions, as
+// StepRows makes them, for a report that shows a few steps (each row's
+// User is its own). A built plan knows each step's user; for a plan read
+// from plan.json the users are found in one pass over Users, without a
+// map of every user.
+func (p *Plan) StepRowsAt(positions []int) []StepRow {
+	names := p.AccountNames()
+	rows := make([]StepRow, len(positions))
+	var byID map[string]int // user Id -> position, -1 until found
+	for j, i := range positions {
+		s := p.Steps.At(i)
+		rows[j] = StepRow{Step: s, UserPos: -1}
+		if s.UserID == "" {
+			continue
+		}
+		if pos, ok := p.Steps.userPos(i); ok {
+			rows[j].UserPos = pos
+			continue
+		}
+		if byID == nil {
+			byID = map[string]int{}
+		}
+		byID[s.UserID] = -1
+	}
+	if len(byID) > 0 {
+		left := len(byID)
+		for pos, u := range p.Users.All() {
+			if at, ok := byID[u.UserID]; ok && at < 0 {
+				byID[u.UserID] = pos
+				if left--; left == 0 {
+					break
+				}
+			}
+		}
+		for j := range rows {
+			if pos, ok := byID[rows[j].Step.UserID]; ok {
+				rows[j].UserPos = pos
+			}
+		}
+	}
+	for j := range rows {
+		r := &rows[j]
+		if r.UserPos >= 0 {
+			u := p.Users.At(r.UserPos)
+			r.User = &u
+		}
+		r.AccountID, r.AccountName = RowAccount(r.Step.AccountID, r.User, names)
+	}
+	return rows
+}

@@ -215,6 +215,28 @@ func TestStepRows(t *testing.T) {
 				if n != q.Steps.Len() || n == 0 {
 					t.Errorf("%d rows for %d steps", n, q.Steps.Len())
 				}
+				// StepRowsAt gives the same rows, in the order asked for.
+				var at []int
+				for i := n - 1; i >= 0; i -= max(1, n/50) {
+					at = append(at, i)
+				}
+				at = append(at, 0, at[0])
+				for j, r := range q.StepRowsAt(at) {
+					var want StepRow
+					for i, row := range q.StepRows() {
+						if i == at[j] {
+							want = row
+							break
+						}
+					}
+					if (r.User == nil) != (want.User == nil) || r.User != nil && !reflect.DeepEqual(*r.User, *want.User) {
+						t.Fatalf("StepRowsAt: step %d has user %+v, StepRows %+v", at[j]+1, r.User, want.User)
+					}
+					r.User, want.User = nil, nil
+					if !reflect.DeepEqual(r, want) {
+						t.Fatalf("StepRowsAt: step %d is %+v, StepRows %+v", at[j]+1, r, want)
+					}
+				}
 			})
 		}
 	}
@@ -224,6 +246,11 @@ func TestStepRows(t *testing.T) {
 		for _, r := range p.StepRows() {
 			if r.UserPos != -1 || r.User != nil || r.AccountName != "Known" {
 				t.Errorf("row %+v", r)
+			}
+		}
+		for _, r := range p.StepRowsAt([]int{0}) {
+			if r.UserPos != -1 || r.User != nil || r.AccountName != "Known" {
+				t.Errorf("StepRowsAt: row %+v", r)
 			}
 		}
 	})

@@ -21,10 +21,12 @@ import (
 type Users struct {
 	list []UserPlan
 	t    *stepTable
+	c    *userCounts // list's counts
 }
 
-// NewUsers returns Users holding list (not copied).
-func NewUsers(list ...UserPlan) Users { return Users{list: list} }
+// NewUsers returns Users holding list (not copied). It reads list once, to
+// count it (ByCode, Changes): do not modify list afterwards.
+func NewUsers(list ...UserPlan) Users { return Users{list: list, c: countUserList(list)} }
 
 // Len returns the number of users.
 func (us Users) Len() int {
@@ -71,10 +73,12 @@ func (us Users) Slice() []UserPlan {
 type Steps struct {
 	list []Step
 	t    *stepTable
+	c    *stepCounts // list's counts
 }
 
-// NewSteps returns Steps holding list (not copied).
-func NewSteps(list ...Step) Steps { return Steps{list: list} }
+// NewSteps returns Steps holding list (not copied). It reads list once, to
+// count it (Kinds, Phases): do not modify list afterwards.
+func NewSteps(list ...Step) Steps { return Steps{list: list, c: countStepList(list)} }
 
 // Len returns the number of steps.
 func (ss Steps) Len() int {

@@ -470,15 +470,15 @@ var stepMeans = map[planner.Action][2]string{
 // role: Salesforce cannot change it back.
 func boardSteps(p *planner.Plan) (irrev, rev []StepCount) {
 	var n [2][]int
-	for _, s := range p.Steps.All() {
-		k := 0
-		if s.Reversible {
-			k = 1
-		}
-		for int(s.Action) >= len(n[k]) {
+	add := func(k int, a planner.Action, steps int) {
+		for int(a) >= len(n[k]) {
 			n[k] = append(n[k], 0)
 		}
-		n[k][s.Action]++
+		n[k][a] += steps
+	}
+	for _, sk := range p.Steps.Kinds() {
+		add(0, sk.Action, sk.Irreversible)
+		add(1, sk.Action, sk.Steps-sk.Irreversible)
 	}
 	for k, counts := range n {
 		for a, c := range counts {

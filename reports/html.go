@@ -345,26 +345,19 @@ func newHTMLView(ctx context.Context, p *planner.Plan, so SignOff) (*htmlView, e
 	}
 	v.header(p)
 	v.summary(p.Summary)
-	// The users are read once, for the charts, the risk register and the
-	// steps shown; the steps first, to know which users those need.
-	steps, err := htmlIndexSteps(ctx, p.Steps)
-	if err != nil {
-		return nil, err
-	}
-	users, err := htmlReadUsers(ctx, p.Users, steps.users)
-	if err != nil {
-		return nil, err
-	}
-	v.Flow = newFlowChart(users.flows)
-	v.Targets = newStackChart(&users.bars)
+	// The planner counted the users and steps: the report reads only the
+	// users and steps it shows.
+	codes := newCodeTally(p.Users, htmlMaxUsersPerCode)
+	v.Flow = newFlowChart(newFlowTally(p.Users.Changes()))
+	v.Targets = newStackChart(newStackTally(p.Users.Changes()))
 	v.Capacity = newCapacityChart(p.Licenses)
 	v.licenses(p.Licenses)
-	v.risks(p, accounts, users.codes)
+	v.risks(p, accounts, codes)
 	v.notes(p.Notes)
-	v.steps(accounts, steps)
+	v.steps(p, accounts)
 	v.accounts(p.Accounts)
 	v.rules(p.Rules)
-	v.Board = newHTMLBoard(NewBoard(p, users.codes.userCounts(), so), v.Risks.Rows)
+	v.Board = newHTMLBoard(NewBoard(p, codes.userCounts(), so), v.Risks.Rows)
 	printCSS := htmlPrintCSS(v.Board.Org, v.Env.Label, v.Fingerprint, v.Board.SignOff.ChangeID)
 	v.PrintCSS, v.CSP = template.CSS(printCSS), htmlCSPFor(printCSS)
 	return v, nil
@@ -496,33 +489,6 @@ func (v *htmlView) licenses(ls []planner.LicenseCapacity) {
 	v.Licenses = htmlCapped(rows, len(ls))
 }
 
-// htmlUsers is what the report takes from the plan's users.
-type htmlUsers struct {
-	flows flowTally
-	bars  stackTally
-	codes *codeTally
-}
-
-// htmlReadUsers reads the plan's users once: it counts them for the charts
-// and the risk register, and fills shown (user Id to nil) with the users it
-// names.
-func htmlReadUsers(ctx context.Context, us planner.Users, shown map[string]*planner.UserPlan) (*htmlUsers, error) {
-	t := &htmlUsers{flows: flowTally{}, codes: newCodeTally(htmlMaxUsersPerCode)}
-	for i, u := range us.All() {
-		if err := checkCtx(ctx, i); err != nil {
-			return nil, err
-		}
-		t.flows.add(&u)
-		t.bars.add(&u)
-		t.codes.add(i, &u)
-		if got, ok := shown[u.UserID]; ok && got == nil {
-			kept := u
-			shown[u.UserID] = &kept
-		}
-	}
-	return t, nil
-}
-
 func (v *htmlView) risks(p *planner.Plan, accounts map[string]string, users *codeTally) {
 	codes, groups := users.result()
 	planByCode := map[rules.Code][]htmlPlanWarning{}
@@ -592,53 +558,24 @@ func (v *htmlView) notes(ns []string) {
 	v.Notes = htmlCapped(rows, len(ns))
 }
 
-// htmlSteps is the plan's steps by phase, as the report shows them.
-type htmlSteps struct {
-	// phases in order; a phase outside planner.Phases (a hand-edited plan)
-	// comes last, so no step is hidden
-	phases []planner.Phase
-	n      map[planner.Phase]int            // steps per phase
-	shown  map[planner.Phase][]planner.Step // the first htmlMaxRows of each
-	// users has the Ids of the users of the steps shown, each with nil
-	// until htmlReadUsers finds the user. Only these are looked up: a map
-	// of every user would cost more than the whole page at 100,000 users.
-	users map[string]*planner.UserPlan
-}
+// The steps the planner lists per phase cover the report's cap.
+const _ = uint(planner.ListedSteps - htmlMaxRows)
 
-func htmlIndexSteps(ctx context.Context, steps planner.Steps) (*htmlSteps, error) {
-	x := &htmlSteps{n: map[planner.Phase]int{}, shown: map[planner.Phase][]planner.Step{}, users: map[string]*planner.UserPlan{}}
-	for i, s := range steps.All() {
-		if err := checkCtx(ctx, i); err != nil {
-			return nil, err
-		}
-		ph := s.Phase
-		if _, ok := x.n[ph]; !ok {
-			x.phases = append(x.phases, ph)
-		}
-		if x.n[ph]++; x.n[ph] <= htmlMaxRows {
-			x.shown[ph] = append(x.shown[ph], s)
-			if s.UserID != "" {
-				x.users[s.UserID] = nil
-			}
-		}
-	}
-	slices.Sort(x.phases)
-	return x, nil
-}
-
-func (v *htmlView) steps(accounts map[string]string, x *htmlSteps) {
-	users := x.users
-	for _, ph := range x.phases {
-		info, known := htmlPhaseInfo[ph]
+// steps lists the first htmlMaxRows steps of each phase.
+func (v *htmlView) steps(p *planner.Plan, accounts map[string]string) {
+	for _, ph := range p.Steps.Phases() {
+		info, known := htmlPhaseInfo[ph.Phase]
 		if !known {
-			info = [2]string{ph.String(), "Steps in a phase this version of licenseplan does not know."}
+			info = [2]string{ph.Phase.String(), "Steps in a phase this version of licenseplan does not know."}
 		}
-		rows := make([]htmlStepRow, 0, len(x.shown[ph]))
-		for _, s := range x.shown[ph] {
+		shown := p.StepRowsAt(ph.First[:min(len(ph.First), htmlMaxRows)])
+		rows := make([]htmlStepRow, 0, len(shown))
+		for _, row := range shown {
+			s := &row.Step
 			user, account := "", orElse(accounts[s.AccountID], s.AccountID)
 			if s.UserID != "" {
 				user = s.UserID
-				if u := users[s.UserID]; u != nil {
+				if u := row.User; u != nil {
 					user = orElse(u.Username, u.UserID)
 					if (s.AccountID == "" || s.AccountID == u.AccountID) && u.AccountName != "" {
 						account = u.AccountName
@@ -648,7 +585,7 @@ func (v *htmlView) steps(accounts map[string]string, x *htmlSteps) {
 			rows = append(rows, htmlStepRow{Seq: s.Seq, Action: s.Action.String(), User: htmlClean(user), Account: htmlClean(account),
 				Description: htmlClean(s.Description), DependsOn: joinInts(s.DependsOn, ", "), Reversible: s.Reversible})
 		}
-		v.Phases = append(v.Phases, htmlPhase{Name: htmlAnchor(ph.String()), Title: info[0], About: info[1], Steps: htmlCapped(rows, x.n[ph])})
+		v.Phases = append(v.Phases, htmlPhase{Name: htmlAnchor(ph.Phase.String()), Title: info[0], About: info[1], Steps: htmlCapped(rows, ph.Steps)})
 	}
 }
 

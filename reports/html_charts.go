@@ -79,12 +79,17 @@ type flowKey struct {
 // flowTally counts the users of each license change, for newFlowChart.
 type flowTally map[flowKey]int
 
-// add counts u if its outcome changes the user's license (a profile
-// change within one license is no flow between licenses).
-func (t flowTally) add(u *planner.UserPlan) {
-	if u.Outcome.ChangesLicense() {
-		t[flowKey{u.FromLicense, u.ToLicense, u.Outcome}]++
+// newFlowTally counts the users of each change whose outcome changes the
+// license (a profile change within one license is no flow between
+// licenses).
+func newFlowTally(changes []planner.ChangeUsers) flowTally {
+	t := flowTally{}
+	for _, c := range changes {
+		if c.Outcome.ChangesLicense() {
+			t[flowKey{c.From, c.To, c.Outcome}] += c.Users
+		}
 	}
+	return t
 }
 
 func newFlowChart(counts flowTally) flowChart {
@@ -277,28 +282,29 @@ type stackBar struct {
 	total   int
 }
 
-// add counts u.
-func (t *stackTally) add(u *planner.UserPlan) {
-	j := slices.Index(stackOutcomes, u.Outcome)
-	if j < 0 {
-		switch u.Outcome {
-		case rules.NoChange:
-			t.noChange++
-		case rules.Skipped:
-			t.skipped++
+// newStackTally counts the users of changes by target license and outcome.
+func newStackTally(changes []planner.ChangeUsers) *stackTally {
+	t := &stackTally{by: map[string]*stackBar{}}
+	for _, c := range changes {
+		j := slices.Index(stackOutcomes, c.Outcome)
+		if j < 0 {
+			switch c.Outcome {
+			case rules.NoChange:
+				t.noChange += c.Users
+			case rules.Skipped:
+				t.skipped += c.Users
+			}
+			continue
 		}
-		return
+		b := t.by[c.To]
+		if b == nil {
+			b = &stackBar{license: c.To}
+			t.by[c.To] = b
+		}
+		b.counts[j] += c.Users
+		b.total += c.Users
 	}
-	if t.by == nil {
-		t.by = map[string]*stackBar{}
-	}
-	b := t.by[u.ToLicense]
-	if b == nil {
-		b = &stackBar{license: u.ToLicense}
-		t.by[u.ToLicense] = b
-	}
-	b.counts[j]++
-	b.total++
+	return t
 }
 
 func newStackChart(t *stackTally) stackChart {

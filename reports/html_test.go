@@ -563,19 +563,24 @@ func TestHTMLThousands(t *testing.T) {
 }
 
 // BenchmarkWriteHTMLGenerated writes the report of a generated org of
-// 100,000 users (the size bound):
+// 100,000 users (the size bound), a plan as Build makes it:
 //
-//	go test ./reports -run '^$' -bench HTML -benchmem
-func BenchmarkWriteHTMLGenerated(b *testing.B) {
+//	go test ./reports -run '^$' -bench Generated -benchmem
+func BenchmarkWriteHTMLGenerated(b *testing.B) { benchmarkGenerated(b, HTML{}) }
+
+// BenchmarkWriteMarkdownGenerated writes report.md of the same plan.
+func BenchmarkWriteMarkdownGenerated(b *testing.B) { benchmarkGenerated(b, Markdown{}) }
+
+func benchmarkGenerated(b *testing.B, w Writer) {
 	p := generatedPlan(b, benchUsers)
 	cw := &countWriter{}
-	if err := (HTML{}).Write(context.Background(), cw, p); err != nil {
+	if err := w.Write(context.Background(), cw, p); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := (HTML{}).Write(context.Background(), io.Discard, p); err != nil {
+		if err := w.Write(context.Background(), io.Discard, p); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -57,15 +57,9 @@ func (m Markdown) Write(ctx context.Context, w io.Writer, p *planner.Plan) error
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("Markdown: %w", err)
 	}
-	r := mdReport{p: p, accounts: p.AccountNames(), tally: newCodeTally(mdMaxUsersPerCode)}
-	// One pass over the users groups their warnings, for the decision
-	// section's risks and the warnings section.
-	for i, u := range p.Users.All() {
-		if err := checkCtx(ctx, i); err != nil {
-			return fmt.Errorf("Markdown: %w", err)
-		}
-		r.tally.add(i, &u)
-	}
+	// The planner counted the users' warnings by code: the report reads only
+	// the users it names.
+	r := mdReport{p: p, accounts: p.AccountNames(), tally: newCodeTally(p.Users, mdMaxUsersPerCode)}
 	r.board = NewBoard(p, r.tally.userCounts(), m.SignOff)
 	// Each section is made in memory, then written while the report stays
 	// under MarkdownLimit; the caps keep every section short, and this
@@ -405,35 +399,30 @@ type codeGroup struct {
 
 // codeTally groups users by the warning codes they carry: for each code, how
 // many users have it and the positions of the first maxListed of them. The
-// Markdown and HTML risk registers share it. Its cost is O(warnings).
+// Markdown and HTML risk registers share it. The planner counts them
+// (Users.ByCode); newCodeTally reads one user per code, for its message.
 type codeTally struct {
-	maxListed int
-	groups    map[rules.Code]*codeGroup
+	groups map[rules.Code]*codeGroup
 }
 
-func newCodeTally(maxListed int) *codeTally {
-	return &codeTally{maxListed: maxListed, groups: map[rules.Code]*codeGroup{}}
-}
+// The users the planner lists per code cover the reports' caps.
+const _ = uint(planner.ListedUsers-mdMaxUsersPerCode) + uint(planner.ListedUsers-htmlMaxUsersPerCode)
 
-// add counts u, the user at plan position i. Users are added in plan order.
-func (t *codeTally) add(i int, u *planner.UserPlan) {
-	for _, c := range userCodes(u.Warnings) {
-		g := t.groups[c]
-		if g == nil {
-			g = &codeGroup{}
-			t.groups[c] = g
-			for _, w := range u.Warnings {
-				if w.Code == c {
+func newCodeTally(us planner.Users, maxListed int) *codeTally {
+	t := &codeTally{groups: map[rules.Code]*codeGroup{}}
+	for _, cu := range us.ByCode() {
+		g := &codeGroup{users: cu.Users, listed: cu.First[:min(len(cu.First), maxListed)]}
+		if len(cu.First) > 0 {
+			for _, w := range us.At(cu.First[0]).Warnings {
+				if w.Code == cu.Code {
 					g.message = w.Message
 					break
 				}
 			}
 		}
-		g.users++
-		if len(g.listed) < t.maxListed {
-			g.listed = append(g.listed, i)
-		}
+		t.groups[cu.Code] = g
 	}
+	return t
 }
 
 // result returns the codes, most severe first (sortCodes), and their groups.
@@ -493,29 +482,10 @@ func (r *mdReport) steps(ctx context.Context) error {
 		r.o.print("No steps.\n\n")
 		return nil
 	}
-	type kind struct {
-		phase  planner.Phase
-		action planner.Action
-	}
-	counts := map[kind]int{}
-	var kinds []kind
-	irreversible := map[kind]int{}
-	for i, s := range r.p.Steps.All() {
-		if err := checkCtx(ctx, i); err != nil {
-			return err
-		}
-		k := kind{s.Phase, s.Action}
-		if counts[k] == 0 {
-			kinds = append(kinds, k) // in execution order: phases run in order
-		}
-		counts[k]++
-		if !s.Reversible {
-			irreversible[k]++
-		}
-	}
 	r.o.print(strconv.Itoa(n), " steps, in this order of phases:\n\n| Phase | Action | Steps | Irreversible |\n| --- | --- | ---: | ---: |\n")
-	for _, k := range kinds {
-		r.o.print("| ", k.phase.String(), " | ", k.action.String(), " | ", strconv.Itoa(counts[k]), " | ", strconv.Itoa(irreversible[k]), " |\n")
+	// In execution order: phases run in order.
+	for _, k := range r.p.Steps.Kinds() {
+		r.o.print("| ", k.Phase.String(), " | ", k.Action.String(), " | ", strconv.Itoa(k.Steps), " | ", strconv.Itoa(k.Irreversible), " |\n")
 	}
 	r.o.print("\nThe first ", strconv.Itoa(min(n, mdMaxSteps)), ":\n\n")
 	r.o.print("| Seq | Phase | Action | User | Account | Description | Depends on | Reversible |\n",
