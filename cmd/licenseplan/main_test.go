@@ -629,6 +629,27 @@ func TestTargetsAndPreset(t *testing.T) {
 			t.Errorf("exit %d stdout %q stderr %q, want exit 1 and %q", r.code, r.stdout, r.stderr, want)
 		}
 	})
+	// The targets are parsed while the folder is read: an error in either
+	// is reported, and one in the targets first (readWithTargets).
+	t.Run("errors in the targets and the folder", func(t *testing.T) {
+		badDir := t.TempDir()
+		writeFile(t, badDir, "User.csv", "Id,Username\n\"005x\n")
+		good := writeFile(t, dir, "good.csv", "Username,TargetLicense\na@x,Customer Community Plus\n")
+		bad := writeFile(t, dir, "bad2.csv", "Username,TargetLicense\ng@x,Customer Comunity Plus\n")
+		tests := []struct{ name, in, targets, want, not string }{
+			{"targets", dir, bad, bad + ":2:5: unknown license", "User.csv"},
+			{"folder", badDir, good, "User.csv", "unknown license"},
+			{"both: the targets first", badDir, bad, bad + ":2:5: unknown license", "User.csv"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := run(t, nil, "plan", "-i", tt.in, "-t", tt.targets, "-f", "json")
+				if r.code != 1 || !strings.Contains(r.stderr, tt.want) || strings.Contains(r.stderr, tt.not) || r.stdout != "" {
+					t.Errorf("exit %d stdout %q stderr %q, want exit 1 and %q without %q", r.code, r.stdout, r.stderr, tt.want, tt.not)
+				}
+			})
+		}
+	})
 	t.Run("targets YAML over the limit", func(t *testing.T) {
 		big := writeFile(t, dir, "big.yaml", strings.Repeat("# x\n", targets.MaxYAMLBytes/4+1))
 		r := run(t, nil, "plan", "-i", dir, "-t", big, "-f", "json")

@@ -43,13 +43,15 @@ const Factor = 1.75
 const minLimit = 64 << 20
 
 // ForReading turns the collector off for reading dir, as the package doc
-// says, and returns the function that restores the settings. A GOGC or
+// says, and returns the function that restores the settings. extra is
+// memory that something else allocates meanwhile (plan parses a per-user
+// targets file while the snapshot is read), added to the limit. A GOGC or
 // GOMEMLIMIT that getenv returns is the user's choice, and is left alone.
-func ForReading(ctx context.Context, dir string, getenv func(string) string) (restore func()) {
+func ForReading(ctx context.Context, dir string, getenv func(string) string, extra int64) (restore func()) {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	return Off(ctx, dir, Factor)
+	return off(ctx, dir, Factor, extra)
 }
 
 // PullFactor is the soft limit while a pull's staged folder is read. The
@@ -73,10 +75,10 @@ func AfterPull(ctx context.Context, dir string, getenv func(string) string) (res
 
 // ForRun sets a soft memory limit of Factor times the size of dir's
 // regular files for the rest of a plan run, the collector on, and returns
-// the function that restores the limit. As with ForReading, a GOGC or
-// GOMEMLIMIT that getenv returns is left alone, and a folder that cannot be
-// listed changes nothing.
-func ForRun(ctx context.Context, dir string, getenv func(string) string) (restore func()) {
+// the function that restores the limit. extra is as for ForReading. As
+// with ForReading, a GOGC or GOMEMLIMIT that getenv returns is left alone,
+// and a folder that cannot be listed changes nothing.
+func ForRun(ctx context.Context, dir string, getenv func(string) string, extra int64) (restore func()) {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" || ctx.Err() != nil {
 		return func() {}
 	}
@@ -84,9 +86,8 @@ func ForRun(ctx context.Context, dir string, getenv func(string) string) (restor
 	if !ok {
 		return func() {}
 	}
-	// Plus what is held already (a per-user targets file, read first),
-	// as for reading.
-	limit := debug.SetMemoryLimit(max(int64(Factor*float64(size)), minLimit) + inUse())
+	// Plus what is held already, as for reading, and what is to come.
+	limit := debug.SetMemoryLimit(max(int64(Factor*float64(size)), minLimit) + inUse() + max(extra, 0))
 	return func() { debug.SetMemoryLimit(limit) }
 }
 
@@ -111,6 +112,10 @@ func folderSize(dir string) (int64, bool) {
 // the runtime holds already, and returns the function that
 // restores the settings. When dir cannot be listed it changes nothing.
 func Off(ctx context.Context, dir string, factor float64) (restore func()) {
+	return off(ctx, dir, factor, 0)
+}
+
+func off(ctx context.Context, dir string, factor float64, extra int64) (restore func()) {
 	if ctx.Err() != nil {
 		return func() {}
 	}
@@ -119,7 +124,7 @@ func Off(ctx context.Context, dir string, factor float64) (restore func()) {
 		return func() {}
 	}
 	percent := debug.SetGCPercent(-1)
-	limit := debug.SetMemoryLimit(max(int64(factor*float64(size)), minLimit) + inUse())
+	limit := debug.SetMemoryLimit(max(int64(factor*float64(size)), minLimit) + inUse() + max(extra, 0))
 	return func() {
 		debug.SetMemoryLimit(limit)
 		debug.SetGCPercent(percent)

@@ -31,15 +31,18 @@ func TestForReading(t *testing.T) {
 		wantOff   bool
 		wantLimit int64 // besides the memory in use
 		hold      int   // bytes held live while reading starts
+		extra     int64 // memory to come, given to ForReading
 	}{
-		{"collector off, limit 1.75 times the folder", dir, nil, true, 175 << 20, 0},
-		{"GOGC is the user's", dir, map[string]string{"GOGC": "50"}, false, 0, 0},
-		{"GOMEMLIMIT is the user's", dir, map[string]string{"GOMEMLIMIT": "1GiB"}, false, 0, 0},
-		{"no folder, no change", filepath.Join(dir, "missing"), nil, false, 0, 0},
-		{"small folder, the lowest limit", t.TempDir(), nil, true, minLimit, 0},
+		{"collector off, limit 1.75 times the folder", dir, nil, true, 175 << 20, 0, 0},
+		{"GOGC is the user's", dir, map[string]string{"GOGC": "50"}, false, 0, 0, 0},
+		{"GOMEMLIMIT is the user's", dir, map[string]string{"GOMEMLIMIT": "1GiB"}, false, 0, 0, 0},
+		{"no folder, no change", filepath.Join(dir, "missing"), nil, false, 0, 0, 0},
+		{"small folder, the lowest limit", t.TempDir(), nil, true, minLimit, 0, 0},
 		// Seen: a million per-user targets, read before the snapshot,
 		// left the read so little room that it collected nonstop.
-		{"memory held before is added", dir, nil, true, 175 << 20, 256 << 20},
+		{"memory held before is added", dir, nil, true, 175 << 20, 256 << 20, 0},
+		// A targets file parsed while the snapshot is read.
+		{"memory to come is added", dir, nil, true, 175<<20 + 64<<20, 0, 64 << 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,7 +51,7 @@ func TestForReading(t *testing.T) {
 				held[i] = 1 // touched, as a parsed file's memory is
 			}
 			beforePercent, beforeLimit := gcPercent(), debug.SetMemoryLimit(-1)
-			restore := ForReading(context.Background(), tt.dir, func(k string) string { return tt.env[k] })
+			restore := ForReading(context.Background(), tt.dir, func(k string) string { return tt.env[k] }, tt.extra)
 			gotPercent, gotLimit := gcPercent(), debug.SetMemoryLimit(-1)
 			used := inUse()
 			restore()
@@ -82,19 +85,21 @@ func TestForRun(t *testing.T) {
 		dir       string
 		env       map[string]string
 		wantLimit int64 // 0: unchanged
+		extra     int64
 	}{
-		{"limit 1.75 times the folder", dir, nil, 175 << 20},
-		{"GOGC is the user's", dir, map[string]string{"GOGC": "50"}, 0},
-		{"GOMEMLIMIT is the user's", dir, map[string]string{"GOMEMLIMIT": "1GiB"}, 0},
-		{"no folder, no change", filepath.Join(dir, "missing"), nil, 0},
+		{"limit 1.75 times the folder", dir, nil, 175 << 20, 0},
+		{"GOGC is the user's", dir, map[string]string{"GOGC": "50"}, 0, 0},
+		{"GOMEMLIMIT is the user's", dir, map[string]string{"GOMEMLIMIT": "1GiB"}, 0, 0},
+		{"no folder, no change", filepath.Join(dir, "missing"), nil, 0, 0},
+		{"memory to come is added", dir, nil, 175<<20 + 64<<20, 64 << 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			beforePercent, beforeLimit := gcPercent(), debug.SetMemoryLimit(-1)
-			restore := ForRun(context.Background(), tt.dir, func(k string) string { return tt.env[k] })
+			restore := ForRun(context.Background(), tt.dir, func(k string) string { return tt.env[k] }, tt.extra)
 			gotPercent, gotLimit := gcPercent(), debug.SetMemoryLimit(-1)
 			// Reading inside the run comes back to the run's limit.
-			ForReading(context.Background(), tt.dir, func(k string) string { return tt.env[k] })()
+			ForReading(context.Background(), tt.dir, func(k string) string { return tt.env[k] }, 0)()
 			afterRead := debug.SetMemoryLimit(-1)
 			restore()
 			if tt.wantLimit == 0 {
