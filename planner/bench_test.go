@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -80,7 +81,7 @@ func benchmarkBuild(b *testing.B, plan func(*org.Snapshot, *rules.Table, *target
 // terminal summary twice, from the same targets given two ways: selectors
 // (the experience-cloud preset, then one selector per license keeping it)
 // and a per-user CSV row for every user (issue 13: per-user targets may
-// add at most 30%). Each op parses its targets file and plans, as plan
+// add at most 30%), also with the rows shuffled. Each op parses its targets file and plans, as plan
 // does after reading the snapshot; compare per-user against selectors in
 // the same run:
 //
@@ -89,12 +90,21 @@ func BenchmarkSummarizeTargets(b *testing.B) {
 	snap := orggen.Generate(orggen.Options{Users: 200_000, Seed: 1})
 	tb := table(b)
 	csvText, yamlText := equivalentTargets(b, snap, tb.Catalog)
+	// The same rows in another order than the users': each lookup lands
+	// somewhere else in memory.
+	lines := bytes.SplitAfter(csvText, []byte("\n"))
+	body := lines[1:]
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
+	shuffledText := bytes.Join(lines, nil)
 	for _, c := range []struct {
 		name  string
 		parse func() (*targets.Set, error)
 	}{
 		{"selectors", func() (*targets.Set, error) { return targets.ParseYAML("t.yaml", yamlText, tb.Catalog) }},
 		{"per-user", func() (*targets.Set, error) { return targets.ParseCSV("t.csv", bytes.NewReader(csvText), tb.Catalog) }},
+		{"per-user shuffled", func() (*targets.Set, error) {
+			return targets.ParseCSV("t.csv", bytes.NewReader(shuffledText), tb.Catalog)
+		}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()

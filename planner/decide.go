@@ -93,9 +93,10 @@ func decide(pop *population, lk *lookups, sh *shared, snap *org.Snapshot, tg *ta
 	join := startJoin(snap)
 	// Users are decided in input order, which reads them sequentially;
 	// nothing decided depends on the order.
+	lk.targets.prefetch(pop.users)
 	for ui := range pop.users {
 		pi := pop.pos[ui]
-		out.dec[pi] = d.decideUser(&pop.users[ui], &pop.accts[pop.userRank[ui]])
+		out.dec[pi] = d.decideUser(ui, &pop.users[ui], &pop.accts[pop.userRank[ui]])
 		if d.mayRemoveAccess(&out.dec[pi]) {
 			d.psCheck = append(d.psCheck, pi)
 		}
@@ -106,8 +107,8 @@ func decide(pop *population, lk *lookups, sh *shared, snap *org.Snapshot, tg *ta
 	return out
 }
 
-// decideUser decides user u of account info.
-func (d *decider) decideUser(u *org.User, info *acctInfo) decision {
+// decideUser decides user u, pop.users[ui], of account info.
+func (d *decider) decideUser(ui int, u *org.User, info *acctInfo) decision {
 	dec := decision{profWarn: -1, perm: -1, recipe: -1, toLic: -1, toProf: -1, from: -1, to: -1}
 	from := d.lk.license(u.License)
 	fromName := u.License
@@ -115,7 +116,7 @@ func (d *decider) decideUser(u *org.User, info *acctInfo) decision {
 		dec.from, fromName = int16(from.Index), from.Name
 	}
 	isPartner := accountIsPartner(u, info)
-	m, hasTarget := d.lk.targets.lookup(u, from, fromName, info.name, isPartner)
+	m, hasTarget := d.lk.targets.lookup(ui, u, from, fromName, info.name, isPartner)
 	d.out.targets.count(m, hasTarget)
 	inactive := u.IsActive.IsFalse()
 

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"runtime"
+
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/rules"
 	"github.com/licenseplan/licenseplan/targets"
@@ -18,10 +20,10 @@ import (
 type targetMemo struct {
 	set *targets.Set // nil: nobody has a target
 	cat *rules.Catalog
-	// rows answers for a set with per-user rows, which depend on the user
-	// (a Finder is set.Lookup, faster when the users come in the rows'
-	// order).
-	rows *targets.Finder
+	// rowOf, for a set with per-user rows, is each user's row (by index
+	// in population.users), or -1: found for all users at once, before
+	// they are decided (prefetch).
+	rowOf []int32
 	// the fields some selector matches on; known once ready is set
 	ready, userType, profile, account, partner bool
 	memo                                       map[targets.UserRef]targetAnswer
@@ -42,18 +44,29 @@ type targetAnswer struct {
 // can make a key per account).
 const maxTargetMemo = 1 << 16
 
-// lookup returns the target of user u, whose license is license (canonical
-// when known, lic its catalog entry or nil), on an account named account
-// whose partner status is partner.
-func (tm *targetMemo) lookup(u *org.User, lic *rules.License, license, account string, partner org.Tri) (targets.Match, bool) {
+// prefetch finds the per-user rows of users (Set.FindRows, on both cores
+// of a small machine), when the set has any.
+func (tm *targetMemo) prefetch(users []org.User) {
+	if tm.set == nil || tm.set.NumRows() == 0 {
+		return
+	}
+	tm.rowOf = tm.set.FindRows(len(users), func(i int) (string, string) { return users[i].ID, users[i].Username }, runtime.GOMAXPROCS(0))
+}
+
+// lookup returns the target of user u, users[ui] of prefetch, whose
+// license is license (canonical when known, lic its catalog entry or nil),
+// on an account named account whose partner status is partner.
+func (tm *targetMemo) lookup(ui int, u *org.User, lic *rules.License, license, account string, partner org.Tri) (targets.Match, bool) {
 	if tm.set == nil {
 		return targets.Match{}, false
 	}
-	if tm.set.NumRows() > 0 {
-		if tm.rows == nil {
-			tm.rows = tm.set.Finder()
+	if tm.rowOf != nil {
+		if r := tm.rowOf[ui]; r >= 0 {
+			return tm.set.MatchRow(int(r)), true
 		}
-		return tm.rows.Lookup(targets.UserRef{ID: u.ID, Username: u.Username, License: license, UserType: u.UserType,
+		// No row names the user: the selectors decide, as set.Lookup
+		// of the whole user (not memoized: TestTargetMemo's oracle).
+		return tm.set.Lookup(targets.UserRef{License: license, UserType: u.UserType,
 			Profile: u.ProfileName, AccountName: account, AccountIsPartner: partner})
 	}
 	if !tm.ready {

@@ -1,6 +1,9 @@
 package targets
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -44,4 +47,41 @@ func hostileCaseIn(tb testing.TB, name string) string {
 	}
 	tb.Fatalf("no hostile case %q", name)
 	return ""
+}
+
+// BenchmarkFindRows finds the rows of 1,000,000 users in a per-user file
+// in their order and shuffled, on one goroutine and on two (FindRows):
+//
+//	go test ./targets -run '^$' -bench FindRows -benchmem
+func BenchmarkFindRows(b *testing.B) {
+	const n = 1_000_000
+	var sb strings.Builder
+	sb.WriteString("Id,TargetLicense\n")
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("005X%011d", i)
+		sb.WriteString(ids[i] + ",Customer Community\n")
+	}
+	s, err := ParseCSV("t.csv", strings.NewReader(sb.String()), catalog(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	shuffled := slices.Clone(ids)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(n, func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	for _, order := range []struct {
+		name string
+		ids  []string
+	}{{"in order", ids}, {"shuffled", shuffled}} {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/%d", order.name, workers), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					rows := s.FindRows(n, func(i int) (string, string) { return order.ids[i], "" }, workers)
+					if rows[n-1] < 0 {
+						b.Fatal("not found")
+					}
+				}
+			})
+		}
+	}
 }

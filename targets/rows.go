@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // rowTable holds a Set's per-user rows. A reader can skip this file: take
@@ -318,4 +319,62 @@ func (f *Finder) Lookup(u UserRef) (Match, bool) {
 		f.next = m.Row + 1
 	}
 	return m, ok
+}
+
+// findRow is the row search of Lookup, with the same shortcut.
+func (f *Finder) findRow(id, username string) (int, bool) {
+	t := &f.set.rows
+	if id != "" && f.next < t.n && string(t.idOf(int32(f.next))) == id {
+		f.next++
+		return f.next - 1, true
+	}
+	i, ok := t.find(id, username)
+	if ok {
+		f.next = i + 1
+	}
+	return i, ok
+}
+
+// FindRows finds the rows of n users at once: rows[i] is the row that
+// Lookup finds for the user whose Id and Username key(i) returns (its
+// Match.Row), or -1 when no row names the user. A reader can take it as a
+// loop of Finder lookups.
+//
+// It is a performance trick: a million users looked up in a file in
+// another order than theirs cost a few cache misses each, about 0.9 s on
+// one core, so the users are split among up to workers goroutines (each a
+// Finder of its own). key must be safe to call concurrently.
+// BenchmarkFindRows measures it.
+func (s *Set) FindRows(n int, key func(i int) (id, username string), workers int) []int32 {
+	rows := make([]int32, n)
+	workers = max(1, min(workers, n/findRowsChunk))
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Go(func() {
+			f := s.Finder()
+			for i := lo; i < hi; i++ {
+				r, ok := f.findRow(key(i))
+				if !ok {
+					r = -1
+				}
+				rows[i] = int32(r)
+			}
+		})
+	}
+	wg.Wait()
+	return rows
+}
+
+// findRowsChunk is the fewest users FindRows gives a goroutine.
+const findRowsChunk = 16384
+
+// MatchRow returns the Match of row i, 0 <= i < NumRows(), as Lookup
+// returns it for a user the row names, but without Target.Origin: the
+// planner, which looks up a million users, never shows it, and making it
+// is a string per user (Row(i).Target has it).
+func (s *Set) MatchRow(i int) Match {
+	r := s.rows.rec(i)
+	t := &s.rows
+	return Match{Target{License: t.licenses[r.license], Profile: t.profiles[r.profile], Source: t.files[r.file].source}, i}
 }

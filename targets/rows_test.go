@@ -117,8 +117,63 @@ func TestRows(t *testing.T) {
 						t.Fatalf("Finder.Lookup(%+v) = %+v %v, Lookup = %+v %v", u, m, ok, wm, wok)
 					}
 				}
+				checkFindRows(t, s, order, 4)
 			}
 		})
+	}
+}
+
+// checkFindRows checks that FindRows finds the rows Lookup finds.
+func checkFindRows(t *testing.T, s *Set, users []UserRef, workers int) {
+	t.Helper()
+	rows := s.FindRows(len(users), func(i int) (string, string) { return users[i].ID, users[i].Username }, workers)
+	for i, u := range users {
+		want := int32(-1)
+		if m, ok := s.Lookup(u); ok && m.Row >= 0 {
+			want = int32(m.Row)
+			if m.Origin == "" {
+				t.Fatalf("Lookup(%+v) has no origin", u)
+			}
+			if m.Origin = ""; s.MatchRow(m.Row) != m {
+				t.Fatalf("MatchRow(%d) = %+v, Lookup = %+v", m.Row, s.MatchRow(m.Row), m)
+			}
+		}
+		if rows[i] != want {
+			t.Fatalf("FindRows: user %d (%+v) has row %d, Lookup finds %d", i, u, rows[i], want)
+		}
+	}
+}
+
+// TestFindRowsSplit has enough users for FindRows to split them among
+// goroutines: in the rows' order, shuffled, and with users no row names.
+func TestFindRowsSplit(t *testing.T) {
+	const n = 3 * findRowsChunk
+	var b strings.Builder
+	b.WriteString("Id,Username,TargetLicense\n")
+	for i := range n {
+		if i%5 == 0 {
+			fmt.Fprintf(&b, ",u%d@x,Customer Community\n", i) // by username alone
+		} else {
+			fmt.Fprintf(&b, "005X%07d,u%d@x,Customer Community\n", i, i)
+		}
+	}
+	s, err := ParseCSV("t.csv", strings.NewReader(b.String()), catalog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := make([]UserRef, 0, n+n/10)
+	for i := range n {
+		users = append(users, UserRef{ID: fmt.Sprintf("005X%07d", i), Username: fmt.Sprintf("U%d@x", i)})
+		if i%10 == 0 {
+			users = append(users, UserRef{ID: fmt.Sprintf("005Y%07d", i), Username: "nobody@x"})
+		}
+	}
+	shuffled := append([]UserRef(nil), users...)
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	for _, workers := range []int{1, 2, 3, 8} {
+		for name, order := range map[string][]UserRef{"in order": users, "shuffled": shuffled} {
+			t.Run(fmt.Sprintf("%s/%d workers", name, workers), func(t *testing.T) { checkFindRows(t, s, order, workers) })
+		}
 	}
 }
 
