@@ -219,7 +219,7 @@ func (p *puller) download(ctx context.Context, st *objectState, results string, 
 		return nil, fmt.Errorf("staging %s: %w", st.q.File, err)
 	}
 	sp := &spool{f: f, sorted: true, index: make([]spoolRow, 0, processed)}
-	st.sink.begin(processed)
+	st.sink.restart(processed) // a job before this one may have advanced it
 	locator := ""
 	for pages := 0; ; pages++ {
 		v := url.Values{"maxRecords": {strconv.Itoa(c.opts.BulkPageSize)}}

@@ -213,7 +213,8 @@ func TestBulkFaults(t *testing.T) {
 			// One object at a time: orgsim's every-Nth faults count
 			// across objects, and concurrent objects would make which
 			// request they hit vary from run to run.
-			got, res, err := stagedPull(t, auth, Options{API: APIBulk, BulkPageSize: 1000, Parallel: 1,
+			prog := &recProgress{}
+			got, res, err := stagedPull(t, auth, Options{API: APIBulk, BulkPageSize: 1000, Parallel: 1, Progress: prog,
 				Reserve: func() Reserve { r, _ := ParseReserve("0"); return r }()})
 			if n := srv.Stats().FaultsInjected[tt.fault]; n == 0 {
 				t.Errorf("no %s fault was injected", tt.fault)
@@ -222,6 +223,7 @@ func TestBulkFaults(t *testing.T) {
 				return
 			}
 			sameFiles(t, got, want)
+			prog.check(t)
 			if tt.fault == orgsim.FaultBulkJobFailed && !strings.Contains(strings.Join(res.Notes, "\n"), "started another") {
 				t.Errorf("no note of the failed job: %q", res.Notes)
 			}
@@ -364,11 +366,13 @@ func TestBulkProtocolFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			auth := bulkMiddleware(t, snap, tt.fn())
-			got, res, err := stagedPull(t, auth, Options{API: APIBulk, BulkPageSize: 1000, Retry: RetryPolicy{MaxRetries: 2}})
+			prog := &recProgress{}
+			got, res, err := stagedPull(t, auth, Options{API: APIBulk, BulkPageSize: 1000, Retry: RetryPolicy{MaxRetries: 2}, Progress: prog})
 			if pullFailed(t, err, tt.err) {
 				return
 			}
 			sameFiles(t, got, want)
+			prog.check(t)
 			if tt.note != "" && !strings.Contains(strings.Join(res.Notes, "\n"), tt.note) {
 				t.Errorf("notes %q lack %q", res.Notes, tt.note)
 			}

@@ -34,7 +34,9 @@ const DefaultAPIVersion = "64.0"
 type Progress interface {
 	// Begin starts an object, with the records it will have: the
 	// totalSize of its first page, or a Bulk job's
-	// numberRecordsProcessed.
+	// numberRecordsProcessed. It is called again for the same object when
+	// its records start over (a new Bulk job after one that failed while
+	// its results were read): the count restarts at 0, with the new total.
 	Begin(object string, total int)
 	// Advance reports n more records of the object received.
 	Advance(object string, n int)
@@ -891,10 +893,17 @@ func (s *recordSink) expect(total int) {
 // begin starts the progress of the object, once.
 func (s *recordSink) begin(total int) {
 	if !s.begun {
-		s.begun = true
-		if s.progress != nil {
-			s.progress.Begin(s.q.Object, total)
-		}
+		s.restart(total)
+	}
+	s.expected = total
+}
+
+// restart starts the progress of the object over, with total records to
+// come (a Bulk job's download).
+func (s *recordSink) restart(total int) {
+	s.begun = true
+	if s.progress != nil {
+		s.progress.Begin(s.q.Object, total)
 	}
 	s.expected = total
 }

@@ -216,6 +216,7 @@ type recProgress struct {
 	totals        map[string]int
 	advanced      map[string]int
 	ended, failed int
+	restarts      int // Begins of an object already begun
 	cur           string
 }
 
@@ -225,9 +226,30 @@ func (p *recProgress) Begin(object string, total int) {
 	if p.totals == nil {
 		p.totals, p.advanced = map[string]int{}, map[string]int{}
 	}
-	p.objects = append(p.objects, object)
+	if _, again := p.totals[object]; again {
+		p.restarts++
+	} else {
+		p.objects = append(p.objects, object)
+	}
 	p.totals[object] = total
+	p.advanced[object] = 0 // Begin again starts the count over
 	p.cur = object
+}
+
+// check reports a progress that did not end each object where its total
+// said, with no failures.
+func (p *recProgress) check(t *testing.T) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.failed != 0 || p.ended != len(p.objects) || len(p.objects) == 0 {
+		t.Errorf("progress: %d objects, %d ended, %d failed", len(p.objects), p.ended, p.failed)
+	}
+	for _, o := range p.objects {
+		if p.advanced[o] != p.totals[o] {
+			t.Errorf("progress of %s: advanced %d of %d", o, p.advanced[o], p.totals[o])
+		}
+	}
 }
 func (p *recProgress) Advance(object string, n int) {
 	p.mu.Lock()

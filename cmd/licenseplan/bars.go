@@ -27,6 +27,14 @@ type bars struct {
 
 func (b *bars) Begin(object string, total int) {
 	b.mu.Lock()
+	if bar := b.bar[object]; bar != nil && total > 0 {
+		// The object's records start over (a new Bulk job). The bar
+		// draws through lineWriter, which locks b.
+		b.mu.Unlock()
+		bar.Reset()
+		bar.ChangeMax(total)
+		return
+	}
 	defer b.mu.Unlock()
 	if b.bar == nil {
 		b.bar, b.line = map[string]*progressbar.ProgressBar{}, map[string]string{}

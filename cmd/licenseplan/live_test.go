@@ -333,22 +333,23 @@ func TestProgressBars(t *testing.T) {
 	b := &bars{w: &buf}
 	b.Begin("User", 4000)
 	b.Begin("Contact", 10)
-	b.Advance("User", 2000)
+	b.Advance("User", 3000)
+	b.Begin("User", 3999) // a new Bulk job: the count starts over
 	b.Advance("Contact", 10)
-	b.Advance("User", 2000)
+	b.Advance("User", 3999)
 	b.End("Contact", nil)
 	b.End("User", nil)
 	b.Begin("UserRole", 0) // nothing to draw
 	b.Advance("UserRole", 0)
 	b.End("UserRole", nil)
 	out := buf.String()
-	if !strings.Contains(out, "4000/4000") || !strings.Contains(out, "10/10") || strings.Contains(out, "UserRole") {
+	if !strings.Contains(out, "3999/3999") || strings.Contains(out, "6999") || !strings.Contains(out, "10/10") || strings.Contains(out, "UserRole") {
 		t.Errorf("bars drew %q", out)
 	}
 	// The last block drawn has one line per object, User's first.
 	last := out[strings.LastIndex(out, "\x1b[2A")+len("\x1b[2A"):]
 	lines := strings.Split(strings.TrimSuffix(last, "\n"), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], "User") || !strings.Contains(lines[0], "4000/4000") ||
+	if len(lines) != 2 || !strings.Contains(lines[0], "User") || !strings.Contains(lines[0], "3999/3999") ||
 		!strings.Contains(lines[1], "Contact") || !strings.Contains(lines[1], "10/10") {
 		t.Errorf("last block %q", last)
 	}
