@@ -3,9 +3,7 @@ package planner
 import (
 	"bytes"
 	"flag"
-	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/licenseplan/licenseplan/org"
@@ -132,28 +130,9 @@ func BenchmarkSummarizeTargets(b *testing.B) {
 // file that give every user of snap the same target, as snapgen
 // -targets-csv and -targets-yaml write them.
 func equivalentTargets(b *testing.B, snap *org.Snapshot, cat *rules.Catalog) (csvText, yamlText []byte) {
-	preset, err := targets.Preset("experience-cloud", cat)
+	csvText, yamlText, _, err := orggen.EquivalentTargets(snap, cat)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var c, y bytes.Buffer
-	c.WriteString("Id,Username,TargetLicense\n")
-	for _, u := range snap.Users {
-		l, ok := cat.CanonicalName(u.License)
-		if !ok {
-			continue
-		}
-		to := l
-		if m, ok := preset.Lookup(targets.UserRef{License: l}); ok {
-			to = m.License
-		}
-		fmt.Fprintf(&c, "%s,%s,%s\n", u.ID, u.Username, to)
-	}
-	for _, s := range preset.Selectors {
-		fmt.Fprintf(&y, "- match: {license: [%s]}\n  to: {license: %s}\n", strings.Join(s.Licenses, ", "), s.To.License)
-	}
-	for _, l := range cat.Licenses {
-		fmt.Fprintf(&y, "- match: {license: %q}\n  to: {license: %q}\n", l.Name, l.Name)
-	}
-	return c.Bytes(), y.Bytes()
+	return csvText, yamlText
 }

@@ -25,6 +25,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -38,7 +39,6 @@ import (
 	"github.com/licenseplan/licenseplan/org"
 	"github.com/licenseplan/licenseplan/orggen"
 	"github.com/licenseplan/licenseplan/rules"
-	"github.com/licenseplan/licenseplan/targets"
 )
 
 func main() {
@@ -101,51 +101,27 @@ func main() {
 
 // writeTargets writes the per-user targets file csvPath and the selectors
 // file yamlPath (either may be "") that give the users of snap the same
-// targets, as the package doc says.
+// targets (orggen.EquivalentTargets).
 func writeTargets(snap *org.Snapshot, csvPath, yamlPath string) error {
 	table, err := rules.Default()
 	if err != nil {
 		return err
 	}
-	cat := table.Catalog
-	preset, err := targets.Preset("experience-cloud", cat)
+	csvText, yamlText, rows, err := orggen.EquivalentTargets(snap, table.Catalog)
 	if err != nil {
 		return err
 	}
 	if csvPath != "" {
-		var b strings.Builder
-		b.WriteString("Id,Username,TargetLicense\n")
-		rows := 0
-		for _, u := range snap.Users {
-			l, ok := cat.CanonicalName(u.License)
-			if !ok {
-				continue
-			}
-			to := l
-			if m, ok := preset.Lookup(targets.UserRef{License: l}); ok {
-				to = m.License
-			}
-			fmt.Fprintf(&b, "%s,%s,%s\n", u.ID, u.Username, to)
-			rows++
-		}
-		if err := os.WriteFile(csvPath, []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(csvPath, csvText, 0o644); err != nil {
 			return err
 		}
-		fmt.Printf("%s: %d per-user targets, %d bytes\n", csvPath, rows, b.Len())
+		fmt.Printf("%s: %d per-user targets, %d bytes\n", csvPath, rows, len(csvText))
 	}
 	if yamlPath != "" {
-		var b strings.Builder
-		b.WriteString("# The experience-cloud preset, then every other license kept: the\n# targets snapgen -targets-csv gives per user.\n")
-		for _, s := range preset.Selectors {
-			fmt.Fprintf(&b, "- match: {license: [%s]}\n  to: {license: %s}\n", strings.Join(s.Licenses, ", "), s.To.License)
-		}
-		for _, l := range cat.Licenses {
-			fmt.Fprintf(&b, "- match: {license: %q}\n  to: {license: %q}\n", l.Name, l.Name)
-		}
-		if err := os.WriteFile(yamlPath, []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(yamlPath, yamlText, 0o644); err != nil {
 			return err
 		}
-		fmt.Printf("%s: %d selectors\n", yamlPath, len(preset.Selectors)+len(cat.Licenses))
+		fmt.Printf("%s: %d selectors\n", yamlPath, bytes.Count(yamlText, []byte("- match:")))
 	}
 	return nil
 }
