@@ -614,9 +614,11 @@ type reportExtras struct {
 //
 // The writers are independent and run at the same time, but for the
 // fingerprint: when p has none yet and plan.json is among the files, it is
-// computed while plan.json is written (reports.JSON.WriteFingerprint),
-// alongside only the formats that do not show it (plan.csv); the others
-// are written once it is set. The files are the bytes they are when
+// computed while plan.json is written (reports.JSON.WriteFingerprint).
+// The formats that do not show it (plan.csv) are written alongside;
+// plan.xlsx too, waiting for it only at its page headers
+// (reports.XLSX.FingerprintLater); the others start as soon as plan.json
+// has it, beside plan.xlsx's rows, which take longest. The files are the bytes they are when
 // written one by one (TestWriteFilesConcurrently). The first error in
 // formats' order is returned, and stops the other writers.
 func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []string, x reportExtras) ([]string, error) {
@@ -631,30 +633,16 @@ func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []stri
 		}
 		written[i] = name
 	}
-	first, then := formats, []string(nil)
 	var fp *fingerprintFuture
 	if p.Fingerprint == "" && slices.Contains(formats, "json") {
-		first = nil
 		fp = newFingerprintFuture()
-		for _, f := range formats {
-			// plan.xlsx waits for the fingerprint only after its big
-			// worksheets' rows (reports.XLSX.FingerprintLater).
-			if f == "json" || f == "xlsx" || !showsFingerprint(f) {
-				first = append(first, f)
-			} else {
-				then = append(then, f)
-			}
-		}
 	}
-	got, err := writeConcurrently(ctx, dir, p, first, x, fp)
+	got, err := writeConcurrently(ctx, dir, p, formats, x, fp)
 	if err != nil {
 		return nil, err
 	}
 	if got != "" {
 		p.Fingerprint = got
-	}
-	if _, err := writeConcurrently(ctx, dir, p, then, x, nil); err != nil {
-		return nil, err
 	}
 	return written, nil
 }
@@ -734,6 +722,18 @@ func writeConcurrently(ctx context.Context, dir string, p *planner.Plan, formats
 // fingerprint yet is written with the fingerprint computed as it is
 // written, and returned; p is not changed.
 func writeOutput(ctx context.Context, dir string, p *planner.Plan, format string, x reportExtras, fp *fingerprintFuture) (string, error) {
+	if fp != nil && p.Fingerprint == "" && format != "json" && format != "xlsx" && showsFingerprint(format) {
+		// This format shows the fingerprint from its first page: it
+		// starts once plan.json has it, on a copy of the plan that has
+		// it (the other writers read p meanwhile).
+		v, err := fp.get(ctx)
+		if err != nil {
+			return "", err
+		}
+		q := *p
+		q.Fingerprint = v
+		p = &q
+	}
 	if format == loadFormat {
 		return "", load.WriteDir(ctx, filepath.Join(dir, loadFormat), p, load.Build(p))
 	}
