@@ -112,22 +112,36 @@ func (ss Steps) counts() *stepCounts {
 // codeCounter adds users' warning codes up in plan order.
 type codeCounter map[rules.Code]*CodeUsers
 
-// add counts the user at plan position pi once for each of codes (which
-// may repeat) and reports whether every one of them has ListedUsers
-// listed.
-func (cc codeCounter) add(pi, users int, codes []rules.Code) (full bool) {
+// get returns code c's entry, made on first use.
+func (cc codeCounter) get(c rules.Code) *CodeUsers {
+	cu := cc[c]
+	if cu == nil {
+		cu = &CodeUsers{Code: c}
+		cc[c] = cu
+	}
+	return cu
+}
+
+// count adds users users to each of codes (which may repeat).
+func (cc codeCounter) count(users int, codes []rules.Code) {
+	for j, c := range codes {
+		if !slices.Contains(codes[:j], c) {
+			cc.get(c).Users += users
+		}
+	}
+}
+
+// list lists the user at plan position pi under each of codes, while a
+// code has fewer than ListedUsers, and reports whether every one of them
+// has ListedUsers listed.
+func (cc codeCounter) list(pi int, codes []rules.Code) (full bool) {
 	full = true
 	for j, c := range codes {
 		if slices.Contains(codes[:j], c) {
 			continue
 		}
-		cu := cc[c]
-		if cu == nil {
-			cu = &CodeUsers{Code: c}
-			cc[c] = cu
-		}
-		cu.Users += users
-		if len(cu.First) < ListedUsers && pi >= 0 {
+		cu := cc.get(c)
+		if len(cu.First) < ListedUsers {
 			cu.First = append(cu.First, pi)
 		}
 		full = full && len(cu.First) == ListedUsers
@@ -171,7 +185,8 @@ func countUserList(list []UserPlan) *userCounts {
 		for _, w := range u.Warnings {
 			codes = append(codes, w.Code)
 		}
-		cc.add(pi, 1, codes)
+		cc.count(1, codes)
+		cc.list(pi, codes)
 		changes[changeKey{u.FromLicense, u.ToLicense, u.Outcome}]++
 	}
 	return &userCounts{codes: cc.sorted(), changes: sortedChanges(changes)}
@@ -255,7 +270,7 @@ func (t *stepTable) count(phaseSize [len(phaseNames)]int) {
 		g := &groups[gi]
 		g.users++
 		if !g.full {
-			g.full = cc.add(pi, 0, g.codes)
+			g.full = cc.list(pi, g.codes)
 		}
 	}
 	changes := map[changeKey]int{}
@@ -263,7 +278,7 @@ func (t *stepTable) count(phaseSize [len(phaseNames)]int) {
 	recipeFirst := map[int32]int{}
 	for i := range groups {
 		g := &groups[i]
-		cc.add(-1, g.users, g.codes)
+		cc.count(g.users, g.codes)
 		from := g.key.license
 		if g.key.from >= 0 {
 			from = t.table.Catalog.Licenses[g.key.from].Name
@@ -329,7 +344,7 @@ func (t *stepTable) countSteps(users, first map[int32]int, phaseSize [len(phaseN
 		}
 		k.firstSeq = min(k.firstSeq, seq)
 	}
-	for i := range t.acc.prep[:t.nPrepare] {
+	for i := range t.acc.prep {
 		add(Prepare, t.acc.prep[i].action, 1, true, i+1)
 	}
 	for r, n := range users {

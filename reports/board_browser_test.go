@@ -106,10 +106,7 @@ func (pr *printer) pdf(name string, page []byte, paper chromedp.PaperSize) []byt
 // as the report prints them.
 func page1Only(t *testing.T, p *planner.Plan, so SignOff, paper string) []byte {
 	t.Helper()
-	v, err := newHTMLView(context.Background(), p, so)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := newHTMLView(p, so)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>page 1</title><style>%s</style><style>%s</style><style>@page { size: %s; }</style></head>\n<body class=\"print-%s\"><div class=\"page\">",
 		htmlCSS, v.PrintCSS, paper, v.Env.Kind)

@@ -101,10 +101,7 @@ func (h HTML) Write(ctx context.Context, w io.Writer, p *planner.Plan) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("HTML: %w", err)
 	}
-	v, err := newHTMLView(ctx, p, h.SignOff)
-	if err != nil {
-		return fmt.Errorf("HTML: %w", err)
-	}
+	v := newHTMLView(p, h.SignOff)
 	v.Execution = newHTMLExecution(h.Execution)
 	bw := bufio.NewWriterSize(ctxWriter{ctx, w}, 64<<10)
 	if err := htmlTemplate.Execute(bw, v); err != nil {
@@ -330,7 +327,7 @@ var htmlPhaseInfo = map[planner.Phase][2]string{
 	planner.FollowUp:      {"Follow-up", "Records to transfer and permission sets to assign again after the change."},
 }
 
-func newHTMLView(ctx context.Context, p *planner.Plan, so SignOff) (*htmlView, error) {
+func newHTMLView(p *planner.Plan, so SignOff) *htmlView {
 	accounts := p.AccountNames()
 	v := &htmlView{
 		CSS:         template.CSS(htmlCSS),
@@ -360,7 +357,7 @@ func newHTMLView(ctx context.Context, p *planner.Plan, so SignOff) (*htmlView, e
 	v.Board = newHTMLBoard(NewBoard(p, codes.userCounts(), so), v.Risks.Rows)
 	printCSS := htmlPrintCSS(v.Board.Org, v.Env.Label, v.Fingerprint, v.Board.SignOff.ChangeID)
 	v.PrintCSS, v.CSP = template.CSS(printCSS), htmlCSPFor(printCSS)
-	return v, nil
+	return v
 }
 
 func (v *htmlView) header(p *planner.Plan) {
