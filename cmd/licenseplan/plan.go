@@ -618,8 +618,8 @@ type reportExtras struct {
 // The formats that do not show it (plan.csv) are written alongside;
 // plan.xlsx too, waiting for it only at its page headers
 // (reports.XLSX.FingerprintLater); the others start as soon as plan.json
-// has it, beside plan.xlsx's rows, which take longest. The files are the bytes they are when
-// written one by one (TestWriteFilesConcurrently). The first error in
+// has it, beside plan.xlsx's rows, which take longest. The files are the
+// bytes they are when written one by one (TestWriteFilesConcurrently). The first error in
 // formats' order is returned, and stops the other writers.
 func writeFiles(ctx context.Context, dir string, p *planner.Plan, formats []string, x reportExtras) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
