@@ -306,9 +306,10 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	}
 	announceInput(s, cfg, in)
 
-	if out.dir != "" && cfg.Input != "" {
+	if (out.dir != "" || out.stdout != "text") && cfg.Input != "" {
 		// Planning holds the snapshot and writing holds the plan: keep
-		// the heap near what reading needs (internal/readgc).
+		// the heap near what reading needs (internal/readgc). Only the
+		// terminal summary alone builds no plan.
 		defer readgc.ForRun(ctx, cfg.Input, s.Getenv, targetsMemory(cfg))()
 	}
 	var snap *org.Snapshot
@@ -341,8 +342,11 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 		// The fingerprint costs one JSON encoding of the plan, so it is
 		// computed only when a written format shows it (the terminal
 		// summary does not), and while plan.json is written when it is
-		// one of the files (writeFiles).
-		if out.dir == "" || !slices.Contains(out.files, "json") {
+		// one of the files (writeFiles) or the one output
+		// (writeJSONStdout).
+		jsonOnly := out.dir == "" && out.stdout == "json"
+		jsonFile := out.dir != "" && slices.Contains(out.files, "json")
+		if !jsonOnly && !jsonFile {
 			if err := reports.SetFingerprint(ctx, plan); err != nil {
 				return err
 			}
@@ -363,6 +367,10 @@ func runPlan(ctx context.Context, s *Streams, cfg *Config, demoFlag bool) error 
 	case plan == nil:
 		if err := (reports.Text{Color: s.ColorOut()}).WriteOverview(ctx, s.Out, ov); err != nil {
 			return fmt.Errorf("writing text to stdout: %w", err)
+		}
+	case out.stdout == "json" && plan.Fingerprint == "":
+		if err := writeJSONStdout(ctx, s, plan); err != nil {
+			return err
 		}
 	case out.stdout != "":
 		if err := writeFormat(ctx, s, out.stdout, plan, cfg.signOff()); err != nil {
@@ -573,6 +581,57 @@ func writeFormat(ctx context.Context, s *Streams, format string, p *planner.Plan
 		return fmt.Errorf("writing %s to stdout: %w", format, err)
 	}
 	return nil
+}
+
+// writeJSONStdout writes plan.json for p, which has no fingerprint yet,
+// to stdout, and sets p.Fingerprint. plan.json's header holds the
+// fingerprint of everything after it, and a pipe cannot be rewritten the
+// way a file is (reports.JSON.WriteFingerprint); so the plan is encoded
+// once into a temporary file (mode 0600, removed before return), then
+// copied, instead of being encoded twice: once for the hash, once to
+// write. For a million users the second encoding cost about 5 s and a
+// copy well under one (README "Performance"). If the temporary file
+// cannot be written (no space, say), nothing has reached stdout yet and
+// the plan is encoded twice after all.
+func writeJSONStdout(ctx context.Context, s *Streams, p *planner.Plan) error {
+	fp, err := spoolJSON(ctx, s.Out, p)
+	if err == nil {
+		p.Fingerprint = fp
+		return nil
+	}
+	if ctx.Err() != nil || errors.Is(err, errStdout) {
+		return err
+	}
+	if err := reports.SetFingerprint(ctx, p); err != nil {
+		return err
+	}
+	return writeFormat(ctx, s, "json", p, reports.SignOff{})
+}
+
+// errStdout marks a failure to write stdout itself: spoolJSON's caller
+// must not write the plan a second time after it.
+var errStdout = errors.New("stdout")
+
+// spoolJSON writes plan.json for p through a temporary file to out and
+// returns its fingerprint.
+func spoolJSON(ctx context.Context, out io.Writer, p *planner.Plan) (string, error) {
+	f, err := os.CreateTemp("", "licenseplan-plan-*.json")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	fp, err := reports.JSON{}.WriteFingerprint(ctx, f, p)
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, f); err != nil {
+		return "", fmt.Errorf("writing json to %w: %w", errStdout, err)
+	}
+	return fp, nil
 }
 
 // loadFormat is the --format name of the load files (package load): a

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,6 +122,91 @@ func TestWriteFilesFirstError(t *testing.T) {
 		t.Error("plan.xlsx written without the fingerprint")
 	}
 	var _ *planner.Plan = p
+}
+
+// failingWriter fails every write, and counts them.
+type failingWriter struct{ writes int }
+
+func (w *failingWriter) Write([]byte) (int, error) {
+	w.writes++
+	return 0, errors.New("broken pipe")
+}
+
+// TestWriteJSONStdout: plan.json written to stdout through a temporary
+// file is the file writeFiles writes, with the same fingerprint; it falls
+// back to encoding twice when no temporary file can be made, leaves no
+// temporary file behind, and a failing stdout is reported, not written a
+// second time.
+func TestWriteJSONStdout(t *testing.T) {
+	ctx := context.Background()
+	p, err := demoplan.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := p.Fingerprint
+	dir := t.TempDir()
+	q := *p
+	q.Fingerprint = ""
+	if _, err := writeFiles(ctx, dir, &q, []string{"json"}, reportExtras{}); err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile(filepath.Join(dir, "plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		tmpdir func(t *testing.T) string
+	}{
+		{"spooled", func(t *testing.T) string { return t.TempDir() }},
+		{"no temporary folder", func(t *testing.T) string { return filepath.Join(t.TempDir(), "missing") }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp := tc.tmpdir(t)
+			t.Setenv("TMPDIR", tmp)
+			var out bytes.Buffer
+			q := *p
+			q.Fingerprint = ""
+			if err := writeJSONStdout(ctx, &Streams{Out: &out}, &q); err != nil {
+				t.Fatal(err)
+			}
+			if q.Fingerprint != want {
+				t.Errorf("fingerprint %q, want %q", q.Fingerprint, want)
+			}
+			if !bytes.Equal(out.Bytes(), file) {
+				t.Errorf("stdout (%d bytes) is not plan.json (%d bytes)", out.Len(), len(file))
+			}
+			if left, _ := os.ReadDir(tmp); len(left) != 0 {
+				t.Errorf("left %d files in the temporary folder", len(left))
+			}
+		})
+	}
+	t.Run("stdout fails", func(t *testing.T) {
+		t.Setenv("TMPDIR", t.TempDir())
+		w := &failingWriter{}
+		q := *p
+		q.Fingerprint = ""
+		err := writeJSONStdout(ctx, &Streams{Out: w}, &q)
+		if err == nil || !strings.Contains(err.Error(), "writing json to stdout: broken pipe") {
+			t.Fatalf("err = %v, want the stdout error", err)
+		}
+		if w.writes != 1 {
+			t.Errorf("%d writes to stdout, want 1: the plan must not be written again after stdout failed", w.writes)
+		}
+	})
+	t.Run("plan refused", func(t *testing.T) {
+		q := *p
+		q.Fingerprint = ""
+		q.SchemaVersion = 99
+		var out bytes.Buffer
+		if err := writeJSONStdout(ctx, &Streams{Out: &out}, &q); !errors.Is(err, reports.ErrSchemaVersion) {
+			t.Fatalf("err = %v, want ErrSchemaVersion", err)
+		}
+		if out.Len() != 0 {
+			t.Errorf("wrote %d bytes of a refused plan", out.Len())
+		}
+	})
 }
 
 // BenchmarkWriteFiles writes every file of a generated 100,000-user plan
