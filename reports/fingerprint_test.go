@@ -191,3 +191,56 @@ func BenchmarkPlanJSON(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkReadJSON reads plan.json of a generated 100,000-user plan,
+// fingerprint checked, from a file (whose size presizes the buffer) and
+// from a stream of unknown size:
+//
+//	go test ./reports -run '^$' -bench ReadJSON -benchmem
+func BenchmarkReadJSON(b *testing.B) {
+	p := generatedPlan(b, benchUsers)
+	if err := SetFingerprint(context.Background(), p); err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "plan.json")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := (JSON{}).Write(context.Background(), f, p); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	check := func(b *testing.B, q *planner.Plan, err error) {
+		if err != nil || q.Users.Len() != p.Users.Len() {
+			b.Fatal(err)
+		}
+	}
+	b.Run("file", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			q, err := ReadJSON(f)
+			f.Close()
+			check(b, q, err)
+		}
+	})
+	b.Run("stream", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			q, err := ReadJSON(bytes.NewReader(data))
+			check(b, q, err)
+		}
+	})
+}

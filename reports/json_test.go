@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -248,6 +249,8 @@ func TestReadJSONErrors(t *testing.T) {
 		{"trailing garbage", valid + "{}", false, []string{"not valid", "after top-level value"}},
 		{"not an object", `[1, 2]`, false, []string{"not valid", "array"}},
 		{"empty", "  \n", false, []string{"empty"}},
+		{"version twice", strings.TrimSuffix(strings.TrimSpace(valid), "}") + `, "schemaVersion": 5}`, true,
+			[]string{"schemaVersion twice, 6 and 5"}},
 		{"bad outcome", strings.Replace(valid, `"outcome":"recreate"`, `"outcome":"explode"`, 1), false, []string{"unknown outcome"}},
 	}
 	for _, tt := range tests {
@@ -269,6 +272,105 @@ func TestReadJSONErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), s) {
 					t.Errorf("error %q does not contain %q", err, s)
 				}
+			}
+		})
+	}
+}
+
+// TestReadJSONHead: readHead's fast path (the first keys, in the
+// writer's order) and its fallback read the same plan; a summary that
+// claims a billion users does not make a list of a billion; and a plan
+// read from a file, whose size presizes the buffer, is the plan read from
+// a stream.
+func TestReadJSONHead(t *testing.T) {
+	p := fixturePlan()
+	if err := SetFingerprint(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	valid := string(render(t, JSON{}, p))
+	versionLine := "\n  \"schemaVersion\": 6,"
+	if !strings.Contains(valid, versionLine) {
+		t.Fatal("the fixture's plan.json has no schemaVersion line")
+	}
+	unsigned := strings.Replace(valid, `"fingerprint": "`+p.Fingerprint+`"`, `"fingerprint": ""`, 1)
+	tests := []struct {
+		name, doc string
+	}{
+		{"as written", valid},
+		{"schemaVersion last", strings.Replace(strings.TrimSuffix(strings.TrimSpace(valid), "}"), versionLine, "", 1) + `, "schemaVersion": 6}`},
+		{"summary after the users", moveKey(t, valid, "summary", "notes")},
+		{"a summary that lies", strings.Replace(unsigned, `"summary": {
+    "users": 8,`, `"summary": {
+    "users": 1000000000000,`, 1)},
+		{"a summary of another shape", strings.Replace(unsigned, `"summary": {`, `"summary": "x", "ignored": {`, 1)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.doc == valid && tc.name != "as written" {
+				t.Fatal("the test's edit changed nothing")
+			}
+			path := filepath.Join(t.TempDir(), "plan.json")
+			if err := os.WriteFile(path, []byte(tc.doc), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			fromFile, fileErr := ReadJSON(f)
+			fromStream, streamErr := ReadJSON(strings.NewReader(tc.doc))
+			if tc.name == "a summary of another shape" {
+				// The fallback reads the version; the decoder then
+				// refuses the summary, as before readHead.
+				if fileErr == nil || streamErr == nil || fileErr.Error() != streamErr.Error() || !strings.Contains(fileErr.Error(), "summary") {
+					t.Fatalf("errors %v and %v, want the same one about the summary", fileErr, streamErr)
+				}
+				return
+			}
+			if fileErr != nil || streamErr != nil {
+				t.Fatalf("from a file: %v; from a stream: %v", fileErr, streamErr)
+			}
+			if n := fromFile.Users.Len(); n != p.Users.Len() || fromStream.Users.Len() != n {
+				t.Errorf("read %d and %d users, want %d", n, fromStream.Users.Len(), p.Users.Len())
+			}
+			a, b := render(t, JSON{}, fromFile), render(t, JSON{}, fromStream)
+			if !bytes.Equal(a, b) {
+				t.Error("the plan read from a file differs from the one read from a stream")
+			}
+		})
+	}
+}
+
+// moveKey moves plan.json's top-level key (the writer's two-space
+// indent) to just before the key before.
+func moveKey(t *testing.T, doc, key, before string) string {
+	t.Helper()
+	start := strings.Index(doc, "\n  \""+key+"\": ")
+	end := start + 1 + strings.Index(doc[start+1:], "\n  \"")
+	at := strings.Index(doc, "\n  \""+before+"\": ")
+	if start < 0 || end <= start || at < end {
+		t.Fatalf("cannot move %s before %s", key, before)
+	}
+	return doc[:start] + doc[end:at] + doc[start:end] + doc[at:]
+}
+
+// TestPresize: a list is made at the summary's count, never more than
+// the document's size allows.
+func TestPresize(t *testing.T) {
+	tests := []struct {
+		name               string
+		n, size, min, want int
+	}{
+		{"as counted", 1000, 1 << 20, 256, 1000},
+		{"more than the file holds", 1 << 40, 1 << 20, 256, 4096},
+		{"negative", -5, 1 << 20, 256, 0},
+		{"empty file", 10, 0, 256, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := presize(tt.n, tt.size, tt.min); got != tt.want {
+				t.Errorf("presize(%d, %d, %d) = %d, want %d", tt.n, tt.size, tt.min, got, tt.want)
 			}
 		})
 	}
