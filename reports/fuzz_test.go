@@ -63,12 +63,16 @@ func TestHostilePlans(t *testing.T) {
 		{"numbers: a huge number", strings.Replace(valid, `"seq":1,`, `"seq":1e400,`, 1), "not valid"},
 		{"values: unknown outcome", strings.Replace(valid, `"outcome":"recreate"`, `"outcome":"explode"`, 1), "unknown outcome"},
 		{"edits: a changed name fails the fingerprint", strings.Replace(signed, "line@acme.example", "evil@acme.example", 1), "fingerprint does not match"},
-		{"structure: duplicate keys", strings.Replace(valid, `"schemaVersion": 3,`, `"schemaVersion": 3, "schemaVersion": 3,`, 1), ""},
+		{"structure: duplicate keys", strings.Replace(valid, `"schemaVersion": 6,`, `"schemaVersion": 6, "schemaVersion": 6,`, 1), ""},
+		{"structure: duplicate keys that disagree", strings.Replace(valid, `"schemaVersion": 6,`, `"schemaVersion": 6, "schemaVersion": 5,`, 1), "schemaVersion twice, 6 and 5"},
 		{"structure: a NUL byte", "{\"schemaVersion\": 2,\x00}", "not valid"},
 		{"size: an enormous string", `{"schemaVersion": 3, "notes": ["` + strings.Repeat("x", 8<<20) + `"]}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.in == valid || tt.in == signed {
+				t.Fatal("the case's edit changed nothing: it tests the valid plan")
+			}
 			p, err := ReadJSON(strings.NewReader(tt.in))
 			if tt.want == "" {
 				if err != nil {

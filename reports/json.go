@@ -563,8 +563,7 @@ func readJSON(r io.Reader, maxBytes int64) (*planner.Plan, error) {
 		return nil, jsonError(data, err)
 	}
 	if doc.SchemaVersion != *h.version {
-		return nil, fmt.Errorf("%w: the document gives schemaVersion twice, %d and %d; re-run the plan instead of editing plan.json",
-			ErrSchemaVersion, *h.version, doc.SchemaVersion)
+		return nil, versionTwice(*h.version, doc.SchemaVersion)
 	}
 	data = nil // the decoded plan holds no part of it: the collector may take it back
 	p := doc.plan()
@@ -631,27 +630,32 @@ func presize(n, size, minBytes int) int {
 func readHead(data []byte) (head, error) {
 	var h head
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if t, err := dec.Token(); err == nil && t == json.Delim('{') {
-		for dec.More() {
-			t, err := dec.Token()
-			key, _ := t.(string)
-			if err != nil || key == "users" || key == "steps" {
-				break
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		dec = nil
+	}
+	for dec != nil && dec.More() {
+		t, err := dec.Token()
+		key, _ := t.(string)
+		if err != nil || key == "users" || key == "steps" {
+			break
+		}
+		switch key {
+		case "schemaVersion":
+			var n int
+			if err = dec.Decode(&n); err == nil {
+				if h.version != nil && *h.version != n {
+					return head{}, versionTwice(*h.version, n)
+				}
+				h.version = &n
 			}
-			var v any
-			switch key {
-			case "schemaVersion":
-				h.version = new(int)
-				v = h.version
-			case "summary":
-				v = &h.summary
-			default:
-				v = &json.RawMessage{}
-			}
-			if dec.Decode(v) != nil {
-				h = head{}
-				break
-			}
+		case "summary":
+			err = dec.Decode(&h.summary)
+		default:
+			err = dec.Decode(&json.RawMessage{})
+		}
+		if err != nil {
+			h = head{} // the whole-document probe says what is wrong
+			break
 		}
 	}
 	if h.version != nil {
@@ -664,6 +668,12 @@ func readHead(data []byte) (head, error) {
 		return head{}, jsonError(data, err)
 	}
 	return head{version: probe.SchemaVersion}, nil
+}
+
+// versionTwice refuses a document that gives two schemaVersions.
+func versionTwice(a, b int) error {
+	return fmt.Errorf("%w: the document gives schemaVersion twice, %d and %d; re-run the plan instead of editing plan.json",
+		ErrSchemaVersion, a, b)
 }
 
 // checkVersion refuses a missing schemaVersion or one ReadJSON does not
