@@ -94,24 +94,17 @@ func (JSON) WriteFingerprint(ctx context.Context, w WriterAt, p *planner.Plan) (
 	h := sha256.New()
 	// The two headers, which are short, are made whole first: the hash's
 	// (Fingerprint's definition) and the file's, with the placeholder.
-	header := func(out io.Writer, generatedAt time.Time, fp string) error {
-		bw := bufio.NewWriter(out)
-		e := newPlanEncoder(bw)
-		e.header(q.SchemaVersion, generatedAt, fp)
-		if e.err != nil {
-			return e.err
-		}
-		return bw.Flush()
-	}
-	var fileHeader bytes.Buffer
-	if err := header(h, time.Time{}, ""); err != nil {
+	hashHeader, err := planHeader(q.SchemaVersion, time.Time{}, "")
+	if err != nil {
 		return "", fmt.Errorf("writing JSON: %w", err)
 	}
-	if err := header(&fileHeader, q.GeneratedAt, fingerprintPlaceholder); err != nil {
+	h.Write(hashHeader)
+	fileHeader, err := planHeader(q.SchemaVersion, q.GeneratedAt, fingerprintPlaceholder)
+	if err != nil {
 		return "", fmt.Errorf("writing JSON: %w", err)
 	}
-	at := bytes.LastIndex(fileHeader.Bytes(), []byte(fingerprintPlaceholder))
-	if _, err := w.Write(fileHeader.Bytes()); err != nil {
+	at := bytes.LastIndex(fileHeader, []byte(fingerprintPlaceholder))
+	if _, err := w.Write(fileHeader); err != nil {
 		return "", fmt.Errorf("writing JSON: %w", err)
 	}
 	bw := bufio.NewWriterSize(io.MultiWriter(w, h), 64<<10)
@@ -128,4 +121,44 @@ func (JSON) WriteFingerprint(ctx context.Context, w WriterAt, p *planner.Plan) (
 		return "", fmt.Errorf("writing JSON: the fingerprint: %w", err)
 	}
 	return fp, nil
+}
+
+// planHeader is plan.json's opening brace and first three fields as the
+// writer writes them.
+func planHeader(version int, generatedAt time.Time, fp string) ([]byte, error) {
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	e := newPlanEncoder(bw)
+	e.header(version, generatedAt, fp)
+	if e.err != nil {
+		return nil, e.err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// signedAsWritten reports whether data, the plan.json p was read from, is
+// byte for byte what WriteFingerprint wrote: the header it writes for p's
+// version, generation time and fingerprint, then a body that hashes, after
+// the hash's header, to that fingerprint. The body is then the encoding
+// the fingerprint was computed from, so ReadJSON need not encode the plan
+// again to check it: hashing the file's bytes is a fraction of the
+// encoding (1.4 s of a million-user plan's 13 s read). Any other file (a
+// plan.json reformatted, reordered or edited) answers false, and is
+// checked by encoding the plan it holds (Fingerprint), which decides.
+func signedAsWritten(data []byte, p *planner.Plan) bool {
+	file, err := planHeader(p.SchemaVersion, p.GeneratedAt, p.Fingerprint)
+	if err != nil || !bytes.HasPrefix(data, file) {
+		return false
+	}
+	hashHeader, err := planHeader(p.SchemaVersion, time.Time{}, "")
+	if err != nil {
+		return false
+	}
+	h := sha256.New()
+	h.Write(hashHeader)
+	h.Write(data[len(file):])
+	return FingerprintPrefix+hex.EncodeToString(h.Sum(nil)) == p.Fingerprint
 }

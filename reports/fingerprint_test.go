@@ -3,10 +3,12 @@ package reports
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +85,70 @@ func TestReadJSONChecksFingerprint(t *testing.T) {
 			t.Fatalf("err = %v, want ErrFingerprint", err)
 		}
 	})
+}
+
+// TestSignedAsWritten: ReadJSON's shortcut takes a file as WriteFingerprint
+// wrote it, of the current schema and of an older one, and nothing else:
+// an edit anywhere, the header included, sends the file to the encoding
+// check, which a reformatted file that holds the same plan passes.
+func TestSignedAsWritten(t *testing.T) {
+	ctx := context.Background()
+	written := func(t *testing.T, p *planner.Plan) []byte {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), "plan.json")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := (JSON{}).WriteFingerprint(ctx, f, p); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	older := fixturePlan()
+	older.SchemaVersion = 5
+	current, old := written(t, fixturePlan()), written(t, older)
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, bytes.ReplaceAll(current, []byte("\n"), nil), "", "\t"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		data     []byte
+		shortcut bool  // signedAsWritten
+		err      error // ReadJSON's
+	}{
+		{"as written", current, true, nil},
+		{"schema 5 as written", old, true, nil},
+		{"reformatted", indented.Bytes(), false, nil},
+		{"a name edited", bytes.Replace(current, []byte("line@acme.example"), []byte("evil@acme.example"), 1), false, ErrFingerprint},
+		// generatedAt is outside the fingerprint (Fingerprint), and the
+		// header is made from the time the file gives.
+		{"the time edited", bytes.Replace(current, []byte(`"generatedAt": "2025`), []byte(`"generatedAt": "2024`), 1), true, nil},
+		{"a byte appended", append(slices.Clone(current), ' '), false, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name != "as written" && tc.name != "schema 5 as written" && bytes.Equal(tc.data, current) {
+				t.Fatal("the edit changed nothing")
+			}
+			p, err := ReadJSON(bytes.NewReader(tc.data))
+			if !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
+				t.Fatalf("ReadJSON: %v, want %v", err, tc.err)
+			}
+			if err != nil {
+				return
+			}
+			if got := signedAsWritten(tc.data, p); got != tc.shortcut {
+				t.Errorf("signedAsWritten = %v, want %v", got, tc.shortcut)
+			}
+		})
+	}
 }
 
 // TestWriteFingerprint: plan.json written with its fingerprint hashed as

@@ -565,10 +565,9 @@ func readJSON(r io.Reader, maxBytes int64) (*planner.Plan, error) {
 	if doc.SchemaVersion != *h.version {
 		return nil, versionTwice(*h.version, doc.SchemaVersion)
 	}
-	data = nil // the decoded plan holds no part of it: the collector may take it back
 	p := doc.plan()
 	q := normalize(p)
-	if q.Fingerprint != "" {
+	if q.Fingerprint != "" && !signedAsWritten(data, q) {
 		// A plan carries the fingerprint of what was approved; a file
 		// edited since then must not be re-rendered as if it were that plan.
 		fp, err := Fingerprint(context.Background(), q)
