@@ -94,6 +94,7 @@ func TestDecodePageShapes(t *testing.T) {
 		// fastjson's parser alone takes these; the grammar does not.
 		{"control character in a skipped key", "{\"totalSize\":1,\"done\":true,\"records\":[{\"Id\":\"005000000000001\",\"Name\":\"a\",\"attributes\":{\"t\x01e\":\"User\"}}]}", "invalid character", 0, 0, ""},
 		{"control character in a value", "{\"totalSize\":1,\"done\":true,\"records\":[{\"Id\":\"005000000000001\",\"Name\":\"a\tb\"}]}", "invalid character", 0, 0, ""},
+		{"control character before an escape", "{\"totalSize\":1,\"done\":true,\"records\":[{\"Id\":\"005000000000001\",\"Name\":\"a\",\"X\":\"\x16\\\\b\"}]}", "invalid character", 0, 0, ""},
 		{"bad escape in a skipped field", `{"totalSize":1,"done":true,"records":[{"Id":"005000000000001","Name":"a","X":"\q"}]}`, "the answer is not valid JSON", 0, 0, ""},
 		{"bad number in a skipped field", `{"totalSize":1,"done":true,"records":[{"Id":"005000000000001","Name":"a","X":01}]}`, "the answer is not valid JSON", 0, 0, ""},
 		{"trailing data", `{"totalSize":0,"done":true,"records":[]}{}`, "after top-level value at byte 41", 0, 0, ""},
